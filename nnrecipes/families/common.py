@@ -1,0 +1,150 @@
+"""What every family shares: the common hyperparameters, the input, the
+output head, the optimizer, the loss and `compile`.
+
+Each family's `search_space` calls `declare_common(hp, task, ...)` once, so the
+knobs of the subject (activation, dropout, batch normalization, L1/L2,
+initializer, optimizer, learning rate, loss) are declared in one place.
+"""
+
+import keras
+
+from nnrecipes import activations
+from nnrecipes import losses
+
+OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
+CLASSIFICATION_LOSSES = ("crossentropy", "hinge")
+REGRESSION_LOSSES = ("mse", "mae", "huber")
+INITIALIZERS = (
+    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
+    "lecun_uniform", "lecun_normal", "orthogonal",
+)
+
+
+def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False,
+                   learning_rate=1e-3, initializer="glorot_uniform"):
+    """Declares the hyperparameters every family has, with family defaults.
+
+    Returns:
+        A dict name -> value.
+    """
+    losses_for_task = CLASSIFICATION_LOSSES if task == "classification" else REGRESSION_LOSSES
+    return {
+        "activation": hp.Choice("activation", activations.activation_names(),
+                                default=activation),
+        "dropout": hp.Float("dropout", 0.0, 0.8, step=0.05, default=dropout),
+        "batch_norm": hp.Boolean("batch_norm", default=batch_norm),
+        "l1": hp.Float("l1", 0.0, 0.1, default=0.0),
+        "l2": hp.Float("l2", 0.0, 0.1, default=0.0),
+        "kernel_initializer": hp.Choice("kernel_initializer", INITIALIZERS,
+                                        default=initializer),
+        "optimizer": hp.Choice("optimizer", OPTIMIZERS, default="adam"),
+        "learning_rate": hp.Float("learning_rate", 1e-5, 1.0, sampling="log",
+                                  default=learning_rate),
+        "momentum": hp.Float("momentum", 0.0, 0.99, default=0.9),
+        "global_clipnorm": hp.Float("global_clipnorm", 0.0, 100.0, default=0.0),
+        "loss": hp.Choice("loss", losses_for_task, default=losses_for_task[0]),
+    }
+
+
+def regularizer(l1, l2):
+    """Returns an L1/L2 weight regularizer, or None when both are 0."""
+    if not (l1 or l2):
+        return None
+    return keras.regularizers.L1L2(l1=l1, l2=l2)
+
+
+def weight_args(values):
+    """Keyword arguments for a Dense/Conv kernel from the common values."""
+    return {
+        "kernel_initializer": values["kernel_initializer"],
+        "kernel_regularizer": regularizer(values["l1"], values["l2"]),
+    }
+
+
+def dense_block(x, units, values, name):
+    """Dense -> (BatchNorm) -> activation -> (Dropout), the MLP's unit of depth."""
+    x = keras.layers.Dense(units, use_bias=not values["batch_norm"], name=f"{name}_dense",
+                           **weight_args(values))(x)
+    if values["batch_norm"]:
+        x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = activations.activation_layer(values["activation"], name=f"{name}_act")(x)
+    if values["dropout"]:
+        x = keras.layers.Dropout(values["dropout"], name=f"{name}_dropout")(x)
+    return x
+
+
+def token_embedding(x, vocab_size, embedding_dim, mask_zero=True):
+    """Embeds token ids; id 0 is padding and is masked when `mask_zero`."""
+    return keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero,
+                                  name="token_embedding")(x)
+
+
+def make_optimizer(values):
+    """Returns the optimizer the values name, with learning rate and clipping."""
+    name = values["optimizer"]
+    lr = values["learning_rate"]
+    clip = {"global_clipnorm": values["global_clipnorm"]} if values["global_clipnorm"] else {}
+    if name == "sgd":
+        return keras.optimizers.SGD(lr, momentum=values["momentum"], nesterov=True, **clip)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(lr, **clip)
+    if name == "adagrad":
+        return keras.optimizers.Adagrad(lr, **clip)
+    if name == "adamw":
+        return keras.optimizers.AdamW(lr, **clip)
+    if name == "nadam":
+        return keras.optimizers.Nadam(lr, **clip)
+    return keras.optimizers.Adam(lr, **clip)
+
+
+def make_loss(name):
+    """Returns the Keras loss that the `loss` hyperparameter names."""
+    return {
+        "crossentropy": keras.losses.SparseCategoricalCrossentropy(),
+        "hinge": losses.SparseCategoricalHinge(),
+        "mse": keras.losses.MeanSquaredError(),
+        "mae": keras.losses.MeanAbsoluteError(),
+        "huber": keras.losses.Huber(),
+    }[name]
+
+
+def head(features, task, num_targets, values):
+    """The output layer: probabilities (cross-entropy), scores (hinge) or values.
+
+    It computes in float32 so a mixed-precision body still gives exact outputs.
+    """
+    if task == "classification":
+        activation = "linear" if values["loss"] == "hinge" else "softmax"
+    else:
+        activation = "linear"
+    return keras.layers.Dense(num_targets, activation=activation, dtype="float32",
+                              name="head")(features)
+
+
+def compile_model(model, task, values):
+    """Compiles with the optimizer, loss and metrics the values name."""
+    if task == "classification":
+        metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    else:
+        metrics = [keras.metrics.MeanAbsoluteError(name="mae"),
+                   keras.metrics.RootMeanSquaredError(name="rmse")]
+    model.compile(optimizer=make_optimizer(values), loss=make_loss(values["loss"]),
+                  metrics=metrics)
+
+
+def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size,
+             preprocessing, input_dtype, compile):
+    """Input -> preprocessing -> the family's body -> head, then compile."""
+    dtype = input_dtype or ("int32" if kind == "tokens" else "float32")
+    inputs = keras.Input(shape=input_shape, dtype=dtype, name="inputs")
+    x = inputs
+    if preprocessing is not None:
+        layers = preprocessing if isinstance(preprocessing, (list, tuple)) else [preprocessing]
+        for layer in layers:
+            x = layer(x)
+    features = recipe.build_body(x, kind, vocab_size=vocab_size, **values)
+    outputs = head(features, task, num_targets, values)
+    model = keras.Model(inputs, outputs, name=recipe.name)
+    if compile:
+        compile_model(model, task, values)
+    return model

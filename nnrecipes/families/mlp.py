@@ -1,0 +1,40 @@
+"""MLP: a feed-forward stack of dense layers."""
+
+import keras
+
+from nnrecipes.families import common
+from nnrecipes.registry import Recipe
+from nnrecipes.registry import register_recipe
+
+
+@register_recipe("mlp", aliases=("dnn", "fnn", "feedforward", "dense"))
+class MLPRecipe(Recipe):
+    """Multilayer perceptron: `num_layers` dense blocks of `units` each.
+
+    Images and sequences are flattened; token ids are embedded and averaged
+    (a bag of embeddings).
+    """
+
+    description = "Multilayer perceptron (DNN/FNN): stacked dense layers."
+    input_kinds = ("tabular", "image", "sequence", "tokens")
+
+    def search_space(self, hp, task):
+        values = {
+            "num_layers": hp.Int("num_layers", 1, 8, default=2),
+            "units": hp.Int("units", 8, 2048, step=2, sampling="log", default=256),
+            "embedding_dim": hp.Int("embedding_dim", 8, 512, step=2, sampling="log",
+                                    default=64),
+        }
+        values.update(common.declare_common(hp, task, dropout=0.2))
+        return values
+
+    def build_body(self, x, kind, *, vocab_size=None, num_layers, units, embedding_dim,
+                   **values):
+        if kind == "tokens":
+            x = common.token_embedding(x, vocab_size, embedding_dim)
+            x = keras.layers.GlobalAveragePooling1D(name="mean_over_tokens")(x)
+        elif kind in ("image", "sequence"):
+            x = keras.layers.Flatten(name="flatten")(x)
+        for i in range(num_layers):
+            x = common.dense_block(x, units, values, name=f"block{i + 1}")
+        return x

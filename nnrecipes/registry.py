@@ -1,0 +1,339 @@
+"""The recipe registry: declare a recipe once, build it by name.
+
+A recipe declares its hyperparameters once, with KerasTuner `HyperParameters`
+(`Recipe.search_space`). Everything else reads that declaration: the defaults
+of `build()`, the checks on a user's overrides, the `nnrecipes train` flags and
+the KerasTuner search space.
+"""
+
+import difflib
+
+import keras_tuner
+
+# Input kinds a recipe may accept, decided from `input_shape` and `vocab_size`.
+INPUT_KINDS = {
+    "tabular": "(features,) float features",
+    "tokens": "(sequence_length,) integer token ids, with vocab_size=...",
+    "sequence": "(timesteps, features) numeric sequences",
+    "image": "(height, width, channels) images",
+}
+
+_RECIPES = {}  # canonical name -> Recipe instance
+_ALIASES = {}  # alias -> canonical name
+
+
+def input_kind(input_shape, vocab_size=None):
+    """Names the kind of input that `input_shape` (and `vocab_size`) describe.
+
+    Example:
+    >>> nnrecipes.registry.input_kind((28, 28, 1))
+    'image'
+    """
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        raise ValueError(
+            "`input_shape` must be a tuple such as (features,), "
+            "(timesteps, features) or (height, width, channels). "
+            f"Received: input_shape={input_shape!r}"
+        ) from None
+    bad = [d for d in shape if not (d is None or (isinstance(d, int) and d > 0))]
+    if not shape or bad:
+        raise ValueError(
+            "`input_shape` must be a non-empty tuple of positive integers "
+            f"(None allowed for a variable length). Received: input_shape={input_shape!r}"
+        )
+    if vocab_size is not None:
+        if not isinstance(vocab_size, int) or vocab_size < 2:
+            raise ValueError(
+                f"`vocab_size` must be an integer >= 2. Received: vocab_size={vocab_size!r}"
+            )
+        if len(shape) != 1:
+            raise ValueError(
+                "Token inputs take input_shape=(sequence_length,) together with "
+                f"vocab_size. Received: input_shape={input_shape!r}, vocab_size={vocab_size}"
+            )
+        return "tokens"
+    if len(shape) > 3:
+        raise ValueError(
+            "`input_shape` must have 1 to 3 dimensions (without the batch). "
+            f"Received: input_shape={input_shape!r}"
+        )
+    return {1: "tabular", 2: "sequence", 3: "image"}[len(shape)]
+
+
+class Recipe:
+    """Base class of a recipe: one architecture family, declared once.
+
+    Subclasses set `name`, `description` and `input_kinds`, declare their
+    hyperparameters in `search_space(hp, task)` and make the model's body in
+    `build_body(inputs, kind, **hyperparameters)`. The shared input, output
+    head and `compile` live in `nnrecipes.families.common`.
+    """
+
+    name = None
+    description = ""
+    input_kinds = ()
+    aliases = ()
+
+    def search_space(self, hp, task):
+        """Declares every hyperparameter on `hp` and returns their values.
+
+        Args:
+            hp: a `keras_tuner.HyperParameters`.
+            task: `"classification"` or `"regression"`.
+
+        Returns:
+            A dict name -> value (the default, a fixed value, or a tuner's pick).
+        """
+        raise NotImplementedError
+
+    def build_body(self, inputs, kind, *, vocab_size=None, **hyperparameters):
+        """Returns the feature tensor that the output head is put on."""
+        raise NotImplementedError
+
+    def hyperparameters(self, task="classification"):
+        """Every hyperparameter of the recipe: default, range or choices.
+
+        Returns:
+            A dict name -> {"type", "default", and "min"/"max"/"step"/"sampling"
+            or "values"}.
+        """
+        hp = keras_tuner.HyperParameters()
+        self.search_space(hp, task)
+        return {p.name: _describe(p) for p in hp.space}
+
+    def __repr__(self):
+        return (
+            f"<Recipe {self.name!r}: {self.description} "
+            f"inputs={list(self.input_kinds)}>"
+        )
+
+
+def _describe(param):
+    kind = type(param).__name__
+    info = {"type": kind, "default": param.default}
+    if kind in ("Int", "Float"):
+        info.update(min=param.min_value, max=param.max_value, step=param.step,
+                    sampling=param.sampling)
+    elif kind == "Choice":
+        info["values"] = list(param.values)
+    elif kind == "Boolean":
+        info["values"] = [False, True]
+    return info
+
+
+def register_recipe(name, aliases=()):
+    """Class decorator that registers a `Recipe` under `name` and its aliases.
+
+    Registering a name twice is an error.
+
+    Example:
+    ```python
+    @nnrecipes.register_recipe("tiny_mlp")
+    class TinyMLP(nnrecipes.families.mlp.MLPRecipe):
+        description = "An MLP with one small layer by default."
+    ```
+    """
+
+    def decorator(cls):
+        taken = [n for n in (name, *aliases) if n in _RECIPES or n in _ALIASES]
+        if taken:
+            raise ValueError(
+                f"Recipe name(s) {taken} are already registered. "
+                f"Registered: {sorted([*_RECIPES, *_ALIASES])}"
+            )
+        instance = cls()
+        instance.name = name
+        instance.aliases = tuple(aliases)
+        _RECIPES[name] = instance
+        for alias in aliases:
+            _ALIASES[alias] = name
+        return cls
+
+    return decorator
+
+
+def list_recipes(include_aliases=False):
+    """Returns the names of the registered recipes, sorted.
+
+    Example:
+    >>> nnrecipes.list_recipes()
+    ['cnn', 'gru', 'lstm', 'mlp', 'rnn', 'transformer']
+    """
+    names = list(_RECIPES)
+    if include_aliases:
+        names += list(_ALIASES)
+    return sorted(names)
+
+
+def get_recipe(name):
+    """Returns the `Recipe` registered under `name` (or one of its aliases).
+
+    Example:
+    >>> recipe = nnrecipes.get_recipe("lstm")
+    >>> recipe.hyperparameters()["units"]["default"]
+    64
+    """
+    if isinstance(name, Recipe):
+        return name
+    if not isinstance(name, str):
+        raise ValueError(
+            f"A recipe name must be a string. Received: name={name!r}. "
+            f"Valid names: {list_recipes(include_aliases=True)}"
+        )
+    key = name.strip().lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key in _RECIPES:
+        return _RECIPES[key]
+    valid = list_recipes(include_aliases=True)
+    close = difflib.get_close_matches(key, valid, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(
+        f"Unknown recipe {name!r}.{hint} Valid names: {valid}. Received: name={name!r}"
+    )
+
+
+def check_value(param, value):
+    """Checks `value` against a declared hyperparameter; returns it, coerced.
+
+    Raises:
+        ValueError: naming the hyperparameter, the value and what is valid.
+    """
+    kind = type(param).__name__
+    name = param.name
+    if kind == "Boolean":
+        if isinstance(value, bool):
+            return value
+        raise ValueError(
+            f"Hyperparameter {name!r} must be True or False. Received: {name}={value!r}"
+        )
+    if kind == "Choice":
+        for allowed in param.values:
+            if value == allowed and type(value) is type(allowed):
+                return value
+            if isinstance(allowed, (int, float)) and isinstance(value, (int, float)) \
+                    and not isinstance(value, bool) and value == allowed:
+                return allowed
+        raise ValueError(
+            f"Hyperparameter {name!r} must be one of {list(param.values)}. "
+            f"Received: {name}={value!r}"
+        )
+    if kind in ("Int", "Float"):
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if kind == "Int" and numeric and float(value).is_integer():
+            value = int(value)
+        elif kind == "Int" or not numeric:
+            what = "an integer" if kind == "Int" else "a number"
+            raise ValueError(
+                f"Hyperparameter {name!r} must be {what} in "
+                f"[{param.min_value}, {param.max_value}]. Received: {name}={value!r}"
+            )
+        if not param.min_value <= value <= param.max_value:
+            raise ValueError(
+                f"Hyperparameter {name!r} is out of range: valid values lie in "
+                f"[{param.min_value}, {param.max_value}]. Received: {name}={value!r}"
+            )
+        return float(value) if kind == "Float" else value
+    return value  # Fixed
+
+
+def resolve_hyperparameters(recipe, overrides, task="classification", hp=None):
+    """Fixes each override on `hp` and returns the recipe's full set of values.
+
+    Unknown names and values out of range raise `ValueError`. This is the one
+    path from a declaration to values: `build()` and the tuner both take it.
+    """
+    recipe = get_recipe(recipe)
+    hp = hp if hp is not None else keras_tuner.HyperParameters()
+    declared = keras_tuner.HyperParameters()
+    recipe.search_space(declared, task)
+    params = {p.name: p for p in declared.space}
+    unknown = sorted(set(overrides) - set(params))
+    if unknown:
+        hints = []
+        for bad in unknown:
+            close = difflib.get_close_matches(bad, list(params), n=1)
+            if close:
+                hints.append(f"{bad!r} -> {close[0]!r}?")
+        hint = f" Did you mean: {', '.join(hints)}" if hints else ""
+        raise ValueError(
+            f"Unknown hyperparameter(s) {unknown} for recipe {recipe.name!r}.{hint} "
+            f"Valid: {sorted(params)}"
+        )
+    for key, value in overrides.items():
+        hp.Fixed(key, check_value(params[key], value))
+    return recipe.search_space(hp, task)
+
+
+def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=None,
+          preprocessing=None, input_dtype=None, compile=True, **hyperparameters):
+    """Builds a recipe's model by name: a compiled, plain `keras.Model`.
+
+    Args:
+        name: a recipe name from `nnrecipes.list_recipes()` (or an alias).
+        input_shape: `(features,)` for tabular data, `(timesteps, features)`
+            for numeric sequences, `(height, width, channels)` for images, or
+            `(sequence_length,)` for token ids together with `vocab_size`.
+        num_classes: makes an N-way classifier trained on integer labels
+            0..N-1, with an accuracy metric. Defaults to `None`.
+        num_outputs: makes a K-output regressor instead. Defaults to `None`.
+        vocab_size: size of the token vocabulary (ids 0..vocab_size-1, 0 is
+            padding) for token inputs. Defaults to `None` (numeric inputs).
+        preprocessing: a Keras layer, or a list of them, applied to the raw
+            input before the recipe's body, e.g. an adapted
+            `keras.layers.Normalization`. It becomes part of the model and of
+            its exports. Defaults to `None`.
+        input_dtype: dtype of the `keras.Input`. Defaults to `"int32"` for
+            token inputs and `"float32"` otherwise.
+        compile: whether to compile the model. Defaults to `True`.
+        **hyperparameters: values for the recipe's hyperparameters; see
+            `nnrecipes.get_recipe(name).hyperparameters()`.
+
+    Returns:
+        A `keras.Model` (Functional), compiled unless `compile=False`.
+
+    Example:
+    ```python
+    model = nnrecipes.build("lstm", input_shape=(24, 8), num_classes=3, units=32)
+    model.fit(x, y, epochs=2)
+    ```
+    """
+    from nnrecipes.families import common
+
+    recipe = get_recipe(name)
+    if (num_classes is None) == (num_outputs is None):
+        raise ValueError(
+            "Give exactly one of `num_classes` (classification) or `num_outputs` "
+            f"(regression). Received: num_classes={num_classes!r}, num_outputs={num_outputs!r}"
+        )
+    target = num_classes if num_classes is not None else num_outputs
+    arg = "num_classes" if num_classes is not None else "num_outputs"
+    low = 2 if num_classes is not None else 1
+    if isinstance(target, bool) or not isinstance(target, int) or target < low:
+        raise ValueError(f"`{arg}` must be an integer >= {low}. Received: {arg}={target!r}")
+    task = "classification" if num_classes is not None else "regression"
+    kind = input_kind(input_shape, vocab_size)
+    if kind not in recipe.input_kinds:
+        valid = ", ".join(f"{k} {INPUT_KINDS[k]}" for k in recipe.input_kinds)
+        raise ValueError(
+            f"Recipe {recipe.name!r} cannot take {kind} input. Valid inputs: {valid}. "
+            f"Received: input_shape={tuple(input_shape)!r}, vocab_size={vocab_size!r}"
+        )
+    values = resolve_hyperparameters(recipe, hyperparameters, task)
+    return common.assemble(
+        recipe, values, kind=kind, task=task, input_shape=tuple(input_shape),
+        num_targets=target, vocab_size=vocab_size, preprocessing=preprocessing,
+        input_dtype=input_dtype, compile=compile,
+    )
+
+
+def hypermodel_build(name, hp, *, input_shape, num_classes=None, num_outputs=None,
+                     **kwargs):
+    """Builds from a tuner's `hp`: the same path as `build`, for KerasTuner."""
+    recipe = get_recipe(name)
+    task = "classification" if num_classes is not None else "regression"
+    values = recipe.search_space(hp, task)
+    return build(recipe.name, input_shape=input_shape, num_classes=num_classes,
+                 num_outputs=num_outputs, **kwargs, **values)
+
