@@ -1,0 +1,38 @@
+"""Shared fixtures: the offline data folder, quiet TensorFlow, a fixed seed."""
+
+import os
+import pathlib
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def shared_data_dir():
+    """The real-data folder: $NNRECIPES_DATA_DIR, else ../shared/data beside the repo."""
+    path = os.environ.get("NNRECIPES_DATA_DIR") or str(SHARED_DATA)
+    return path if os.path.isdir(path) else None
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """Path of the offline datasets; skips the test (with the reason) when absent."""
+    path = shared_data_dir()
+    if path is None:
+        pytest.skip(
+            f"real-data test: no dataset folder at {SHARED_DATA} and NNRECIPES_DATA_DIR "
+            "is unset (CI has it; set NNRECIPES_DATA_DIR to run this locally)"
+        )
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    import keras
+
+    keras.utils.set_random_seed(1234)
+    yield
