@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 # `.keras` file loads after `import nnrecipes` with no `custom_objects`.
 from nnrecipes import activations
 from nnrecipes import data
+from nnrecipes import export
 from nnrecipes import layers
 from nnrecipes import losses
 from nnrecipes import families
@@ -22,16 +23,19 @@ from nnrecipes.registry import build
 from nnrecipes.registry import get_recipe
 from nnrecipes.registry import list_recipes
 from nnrecipes.registry import register_recipe
+from nnrecipes.training import train
 
 __all__ = [
     "Recipe",
     "activations",
     "build",
     "data",
+    "export",
     "families",
     "get_recipe",
     "layers",
     "list_recipes",
     "losses",
     "register_recipe",
+    "train",
 ]

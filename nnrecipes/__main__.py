@@ -1,0 +1,7 @@
+"""`python -m nnrecipes` runs the `nnrecipes` command."""
+
+import sys
+
+from nnrecipes.cli import main
+
+sys.exit(main())

@@ -1,0 +1,191 @@
+"""The `nnrecipes` command (also `python -m nnrecipes`).
+
+    nnrecipes list                      the recipes
+    nnrecipes info RECIPE               a recipe's hyperparameters: defaults and ranges
+    nnrecipes datasets                  the datasets `--dataset` accepts
+    nnrecipes train RECIPE [options]    train, evaluate on held-out data, export
+
+`nnrecipes train RECIPE --help` lists one flag per hyperparameter of that
+recipe, read from the recipe's declaration.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _bool(text):
+    lowered = str(text).strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def _choice_value(text):
+    """A Choice value from the command line: int, float or string."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def add_data_options(parser):
+    """Dataset, epochs, batch size and seed options shared by the subcommands."""
+    from nnrecipes import data
+    from nnrecipes import training
+
+    group = parser.add_argument_group("data and training")
+    group.add_argument("--dataset", default=None,
+                       help=f"dataset name (default: {training.DEFAULT_DATASET}); "
+                            "see `nnrecipes datasets`")
+    group.add_argument("--data-dir", default=None,
+                       help=f"folder of file-based datasets (default: ${data.DATA_DIR_ENV})")
+    group.add_argument("--epochs", type=int, default=training.DEFAULT_EPOCHS,
+                       help=f"passes over the training split (default: {training.DEFAULT_EPOCHS})")
+    group.add_argument("--batch-size", type=int, default=64, help="examples per step (default: 64)")
+    group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    return group
+
+
+def add_hyperparameter_options(parser, recipe):
+    """One `--flag` per hyperparameter in the recipe's declaration."""
+    group = parser.add_argument_group(f"hyperparameters of {recipe.name!r}")
+    for name, info in recipe.hyperparameters().items():
+        kind = info["type"]
+        if kind in ("Int", "Float"):
+            convert = int if kind == "Int" else float
+            help_text = f"{kind.lower()} in [{info['min']}, {info['max']}]"
+        elif kind == "Boolean":
+            convert, help_text = _bool, "true or false"
+        else:
+            convert, help_text = _choice_value, f"one of {info['values']}"
+            if name == "loss":
+                help_text += " (regression datasets: mse, mae, huber, ...)"
+        group.add_argument(f"--{name.replace('_', '-')}", dest=f"hp_{name}", type=convert,
+                           default=None, metavar=kind.upper(),
+                           help=f"{help_text} (default: {info['default']})")
+    return group
+
+
+def hyperparameters_from(args):
+    """The hyperparameters a user set on the command line."""
+    return {key[3:]: value for key, value in vars(args).items()
+            if key.startswith("hp_") and value is not None}
+
+
+def _recipe_or_exit(name):
+    from nnrecipes.registry import get_recipe
+    from nnrecipes.registry import list_recipes
+
+    if name is None:
+        sys.exit(f"nnrecipes: error: name a recipe: {', '.join(list_recipes())}")
+    try:
+        return get_recipe(name)
+    except ValueError as error:
+        sys.exit(f"nnrecipes: error: {error}")
+
+
+def _train(argv):
+    from nnrecipes import training
+
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("recipe", nargs="?")
+    known, _ = first.parse_known_args(argv)
+    if known.recipe is None or known.recipe.startswith("-"):
+        if any(a in ("-h", "--help") for a in argv):
+            print("usage: nnrecipes train RECIPE [options]; `nnrecipes train RECIPE --help` "
+                  "lists the options of a recipe.")
+            return 0
+    recipe = _recipe_or_exit(known.recipe)
+    parser = argparse.ArgumentParser(
+        prog=f"nnrecipes train {recipe.name}", allow_abbrev=False,
+        description=f"Train {recipe.name!r} ({recipe.description}), evaluate it on the "
+                    "held-out test split and export it.")
+    parser.add_argument("recipe", help=argparse.SUPPRESS)
+    add_data_options(parser)
+    out = parser.add_argument_group("export")
+    out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
+                     help="exports go to EXPORT_DIR/RECIPE/VERSION/ (default: saved_models)")
+    out.add_argument("--no-export", action="store_true", help="train and evaluate only")
+    add_hyperparameter_options(parser, recipe)
+    args = parser.parse_args(argv)
+    try:
+        result = training.train(
+            recipe.name, args.dataset, data_dir=args.data_dir, epochs=args.epochs,
+            batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
+            export_dir=args.export_dir, **hyperparameters_from(args))
+    except (ValueError, FileNotFoundError, FileExistsError) as error:
+        sys.exit(f"nnrecipes: error: {error}")
+    metrics = ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items())
+    print(f"\nTest metrics ({result.manifest['dataset']['name']}, "
+          f"{result.manifest['dataset']['test']} held-out examples): {metrics}")
+    if result.export_path:
+        print(f"Exported to {result.export_path}/ (SavedModel, model.keras, manifest.json)")
+    return 0
+
+
+def _list(_):
+    from nnrecipes.registry import _ALIASES
+    from nnrecipes.registry import get_recipe
+    from nnrecipes.registry import list_recipes
+
+    for name in list_recipes():
+        recipe = get_recipe(name)
+        aliases = [a for a, target in _ALIASES.items() if target == name]
+        also = f" (also: {', '.join(aliases)})" if aliases else ""
+        print(f"{name:12s} {recipe.description}{also}\n{'':12s} inputs: "
+              f"{', '.join(recipe.input_kinds)}")
+    return 0
+
+
+def _info(args):
+    recipe = _recipe_or_exit(args.recipe)
+    print(json.dumps({"name": recipe.name, "description": recipe.description,
+                      "input_kinds": list(recipe.input_kinds),
+                      "hyperparameters": recipe.hyperparameters(args.task)}, indent=2))
+    return 0
+
+
+def _datasets(_):
+    from nnrecipes import data
+
+    for name, description in data.list_datasets().items():
+        print(f"{name:16s} {description}")
+    return 0
+
+
+# Subcommands that take a recipe and then the recipe's own hyperparameter
+# flags: they parse their arguments themselves, in two stages.
+RECIPE_COMMANDS = {"train": _train}
+
+
+def main(argv=None):
+    """Runs the `nnrecipes` command; returns its exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in RECIPE_COMMANDS:
+        return RECIPE_COMMANDS[argv[0]](argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="nnrecipes", description="Ready, tested training recipes for Keras 3.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the recipes").set_defaults(run=_list)
+    info = sub.add_parser("info", help="a recipe's hyperparameters, defaults and ranges")
+    info.add_argument("recipe")
+    info.add_argument("--task", choices=["classification", "regression"],
+                      default="classification")
+    info.set_defaults(run=_info)
+    sub.add_parser("datasets", help="list the datasets").set_defaults(run=_datasets)
+    sub.add_parser("train", help="train a recipe, evaluate and export it "
+                                 "(`nnrecipes train RECIPE --help`)")
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
