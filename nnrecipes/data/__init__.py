@@ -1,10 +1,28 @@
-"""Real datasets by name, read offline, split into train/validation/test."""
+"""Real datasets by name, read offline, split into train/validation/test;
+`tf.data` pipelines; and the preprocessing layers that make a model take raw
+input."""
 
+from nnrecipes.data import tabular
+from nnrecipes.data import text
+from nnrecipes.data import timeseries
 from nnrecipes.data.catalog import DATA_DIR_ENV
 from nnrecipes.data.catalog import Splits
 from nnrecipes.data.catalog import list_datasets
 from nnrecipes.data.catalog import load
 from nnrecipes.data.catalog import read_idx
 from nnrecipes.data.catalog import register_dataset
+from nnrecipes.data.pipeline import as_datasets
+from nnrecipes.data.pipeline import make_dataset
+from nnrecipes.data.preprocessing import Denormalization
+from nnrecipes.data.preprocessing import TabularEncoder
+from nnrecipes.data.preprocessing import preprocessing_for
+from nnrecipes.data.preprocessing import text_vectorizer
+from nnrecipes.data.timeseries import make_windows
+from nnrecipes.data.timeseries import persistence_rmse
 
-__all__ = ["DATA_DIR_ENV", "Splits", "list_datasets", "load", "read_idx", "register_dataset"]
+__all__ = [
+    "DATA_DIR_ENV", "Denormalization", "Splits", "TabularEncoder", "as_datasets",
+    "list_datasets", "load", "make_dataset", "make_windows", "persistence_rmse",
+    "preprocessing_for", "read_idx", "register_dataset", "tabular", "text",
+    "text_vectorizer", "timeseries",
+]

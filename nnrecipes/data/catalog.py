@@ -32,6 +32,9 @@ class Splits:
         num_outputs: number of regression targets, else None.
         class_names: names of the classes, where known.
         source: where the data came from.
+        info: extra facts a kind needs, e.g. the column names and which are
+            categorical (tabular), or the target's feature index, window and
+            horizon (forecasting).
     """
 
     name: str
@@ -46,6 +49,7 @@ class Splits:
     num_outputs: int = None
     class_names: list = None
     source: str = ""
+    info: dict = None
 
     @property
     def input_shape(self):
@@ -166,6 +170,37 @@ def data_file(data_dir, dataset, *relative):
             f"Received: data_dir={data_dir!r}"
         )
     return path
+
+
+def read_text_lines(path, dataset, encodings=("utf-8", "latin-1")):
+    """Lines of a text file, decoded with the first encoding that fits.
+
+    Latin-1 decodes any byte string, so with it last this never fails on
+    the encoding; empty lines are dropped.
+    """
+    with open(path, "rb") as f:
+        raw = f.read()
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError(
+            f"Dataset {dataset!r}: {path!r} is not text in any of the encodings "
+            f"{list(encodings)}."
+        )
+    return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
+
+
+def malformed(dataset, path, line_number, expected, line):
+    """The error for a line of a data file that does not have the expected form."""
+    shown = line if len(line) <= 120 else line[:117] + "..."
+    return ValueError(
+        f"Dataset {dataset!r}: line {line_number} of {path!r} is malformed; expected "
+        f"{expected}. Received: {shown!r}"
+    )
 
 
 def read_idx(path):

@@ -1,0 +1,310 @@
+"""Preprocessing that lives inside the model, adapted on training data only.
+
+`preprocessing_for(splits)` returns the keyword arguments of
+`nnrecipes.build` that make a model take *raw* input: strings for text
+(`TextVectorization`), raw column values for tables with categorical columns
+(`TabularEncoder`), raw numbers for images, sequences and numeric tables
+(`Normalization`); for regression the outputs are mapped back to the
+target's units (`Denormalization`). Every statistic is computed on the
+training split alone, and the layers are saved with the model, so the
+exported SavedModel serves raw input.
+
+The string layers use TensorFlow string ops (`tf.strings`), since
+`keras.ops` has none; the package runs on the TensorFlow backend.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+NUMBER_PATTERN = r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*"
+
+
+@keras.saving.register_keras_serializable(package="nnrecipes")
+class TabularEncoder(keras.layers.Layer):
+    """Turns raw table rows (one string per cell) into numeric features.
+
+    Numeric columns are parsed and standardized with the mean and standard
+    deviation of the training rows (a missing or unparsable cell becomes
+    the mean, i.e. 0); categorical columns become one-hot codes over the
+    categories seen in training (one extra slot for unseen values). The
+    output is the numeric features followed by the codes.
+
+    Args:
+        num_columns: number of columns of a raw row.
+        categorical: indices of the categorical columns. Defaults to `()`.
+        vocabularies: for each categorical column, its categories (from
+            `adapt`). Defaults to `None`.
+        means: for each numeric column, its training mean. Defaults to `None`.
+        stds: for each numeric column, its training standard deviation.
+            Defaults to `None`.
+        columns: names of the columns, for reading configs. Defaults to `None`.
+        max_categories: most frequent categories kept per column by `adapt`.
+            Defaults to `100`.
+        **kwargs: base `Layer` arguments.
+
+    Call arguments:
+        inputs: string tensor `(batch, num_columns)`.
+
+    Returns:
+        float32 tensor `(batch, output_dim)`.
+
+    Example:
+    >>> rows = np.array([["39", "Private"], ["50", "State-gov"]], dtype=object)
+    >>> encoder = nnrecipes.data.TabularEncoder(2, categorical=[1])
+    >>> encoder.adapt(rows)
+    >>> encoder(rows).shape
+    TensorShape([2, 4])
+    """
+
+    def __init__(self, num_columns, categorical=(), vocabularies=None, means=None, stds=None,
+                 columns=None, max_categories=100, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        if isinstance(num_columns, bool) or not isinstance(num_columns, int) or num_columns < 1:
+            raise ValueError(
+                f"`num_columns` must be a positive integer. Received: num_columns={num_columns!r}")
+        categorical = [int(c) for c in categorical]
+        bad = [c for c in categorical if not 0 <= c < num_columns]
+        if bad:
+            raise ValueError(
+                f"`categorical` holds column indices outside 0..{num_columns - 1}. "
+                f"Received: categorical={categorical}")
+        self.num_columns = num_columns
+        self.categorical = categorical
+        self.numeric = [c for c in range(num_columns) if c not in categorical]
+        self.vocabularies = None if vocabularies is None else [list(v) for v in vocabularies]
+        self.means = None if means is None else [float(m) for m in means]
+        self.stds = None if stds is None else [float(s) for s in stds]
+        self.columns = None if columns is None else list(columns)
+        self.max_categories = max_categories
+        self._lookup = None
+        if self.vocabularies is not None:
+            self._make_lookup()
+
+    def _make_lookup(self):
+        if len(self.vocabularies) != len(self.categorical):
+            raise ValueError(
+                f"`vocabularies` needs one list per categorical column "
+                f"({len(self.categorical)}). Received: {len(self.vocabularies)} lists")
+        keys = [f"{c}={v}" for c, vocab in zip(self.categorical, self.vocabularies)
+                for v in vocab]
+        self._lookup = keras.layers.StringLookup(vocabulary=keys or ["<none>"],
+                                                 output_mode="multi_hot",
+                                                 name="categories")
+
+    @property
+    def adapted(self):
+        return self.means is not None and (not self.categorical or self._lookup is not None)
+
+    def adapt(self, data):
+        """Computes the statistics and categories from training rows."""
+        rows = np.asarray(data, dtype=object)
+        if rows.ndim != 2 or rows.shape[1] != self.num_columns:
+            raise ValueError(
+                f"`adapt` expects rows of shape (n, {self.num_columns}). "
+                f"Received: shape={rows.shape}")
+        cells = np.char.strip(rows.astype(str))
+        means, stds = [], []
+        for c in self.numeric:
+            values = np.array([_to_float(v) for v in cells[:, c]], dtype="float64")
+            values = values[~np.isnan(values)]
+            means.append(float(values.mean()) if len(values) else 0.0)
+            std = float(values.std()) if len(values) else 1.0
+            stds.append(std if std > 0 else 1.0)
+        vocabularies = []
+        for c in self.categorical:
+            names, counts = np.unique(cells[:, c], return_counts=True)
+            order = np.argsort(-counts, kind="stable")[: self.max_categories]
+            vocabularies.append([str(names[i]) for i in order])
+        self.means, self.stds, self.vocabularies = means, stds, vocabularies
+        self._make_lookup()
+
+    @property
+    def output_dim(self):
+        if not self.adapted:
+            raise ValueError("TabularEncoder has no statistics yet: call `adapt(rows)` first.")
+        return len(self.numeric) + (self._lookup.vocabulary_size() if self.categorical else 0)
+
+    def call(self, inputs):
+        if not self.adapted:
+            raise ValueError("TabularEncoder has no statistics yet: call `adapt(rows)` first.")
+        inputs = tf.strings.strip(tf.convert_to_tensor(inputs, dtype=tf.string))
+        parts = []
+        if self.numeric:
+            cells = tf.gather(inputs, self.numeric, axis=1)
+            ok = tf.strings.regex_full_match(cells, NUMBER_PATTERN)
+            values = tf.strings.to_number(tf.where(ok, cells, "0"), out_type=tf.float32)
+            means = tf.constant(self.means, dtype=tf.float32)
+            values = tf.where(ok, values, means)
+            parts.append((values - means) / tf.constant(self.stds, dtype=tf.float32))
+        if self.categorical:
+            cells = tf.gather(inputs, self.categorical, axis=1)
+            prefixes = tf.constant([f"{c}=" for c in self.categorical])
+            keys = tf.strings.join([tf.broadcast_to(prefixes, tf.shape(cells)), cells])
+            parts.append(tf.cast(self._lookup(keys), tf.float32))
+        return tf.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.output_dim)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(num_columns=self.num_columns, categorical=self.categorical,
+                      vocabularies=self.vocabularies, means=self.means, stds=self.stds,
+                      columns=self.columns, max_categories=self.max_categories)
+        return config
+
+
+def _to_float(text):
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+@keras.saving.register_keras_serializable(package="nnrecipes")
+class Denormalization(keras.layers.Layer):
+    """Maps standardized values back to their units: `x * std + mean`.
+
+    Put after a regression head, it lets the network learn in standardized
+    units while the model (and its export) predicts in the target's units.
+
+    Args:
+        mean: the target's training mean, a number or one per output.
+        std: the target's training standard deviation, same form.
+        **kwargs: base `Layer` arguments.
+
+    Call arguments:
+        inputs: tensor `(batch, outputs)`.
+
+    Returns:
+        A tensor of the same shape.
+
+    Example:
+    >>> layer = nnrecipes.data.Denormalization(mean=10.0, std=2.0)
+    >>> float(layer(np.array([[1.0]]))[0, 0])
+    12.0
+    """
+
+    def __init__(self, mean, std, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.mean = np.asarray(mean, dtype="float32").tolist()
+        self.std = np.asarray(std, dtype="float32").tolist()
+        if np.any(np.asarray(self.std) <= 0):
+            raise ValueError(f"`std` must be positive. Received: std={std!r}")
+
+    def call(self, inputs):
+        return inputs * ops.convert_to_tensor(self.std, "float32") + ops.convert_to_tensor(
+            self.mean, "float32")
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(mean=self.mean, std=self.std)
+        return config
+
+
+def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_quantile=0.95,
+                    max_sequence_length=256, ngrams=None,
+                    standardize="lower_and_strip_punctuation", name="text_vectorization"):
+    """A `keras.layers.TextVectorization` adapted on training texts.
+
+    Args:
+        texts: the training texts (1-D array of str).
+        max_tokens: vocabulary size cap, padding and out-of-vocabulary ids
+            included. Defaults to `20000`.
+        sequence_length: tokens per example (longer texts are cut, shorter
+            ones padded with 0). Defaults to `None`: the `length_quantile`
+            of the training texts' lengths in words, at most
+            `max_sequence_length`.
+        length_quantile: see `sequence_length`. Defaults to `0.95`.
+        max_sequence_length: see `sequence_length`. Defaults to `256`.
+        ngrams: also index n-grams up to this size. Defaults to `None`.
+        standardize: the layer's standardization. Defaults to
+            `"lower_and_strip_punctuation"`.
+        name: the layer's name. Defaults to `"text_vectorization"`.
+
+    Returns:
+        The adapted layer.
+
+    Example:
+    >>> layer = nnrecipes.data.text_vectorizer(np.array(["a good film", "a bad one"]))
+    >>> layer(np.array(["a good one"])).shape
+    TensorShape([1, 3])
+    """
+    texts = np.asarray(texts, dtype=object)
+    if texts.ndim != 1 or len(texts) == 0:
+        raise ValueError(
+            f"`texts` must be a non-empty 1-D array of strings. Received: shape={texts.shape}")
+    if sequence_length is None:
+        lengths = [len(str(t).split()) for t in texts]
+        sequence_length = int(min(max_sequence_length,
+                                  max(1, np.ceil(np.quantile(lengths, length_quantile)))))
+    layer = keras.layers.TextVectorization(
+        max_tokens=max_tokens, output_sequence_length=sequence_length, ngrams=ngrams,
+        standardize=standardize, name=name)
+    layer.adapt(texts.astype(str))
+    return layer
+
+
+def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None):
+    """Keyword arguments of `nnrecipes.build` for a model that takes raw input.
+
+    Every layer is adapted on `splits.x_train` (and `y_train`) only.
+
+    Args:
+        splits: a `nnrecipes.data.Splits`.
+        max_tokens: vocabulary cap for text. Defaults to `20000`.
+        sequence_length: tokens per text. Defaults to `None` (from the
+            training texts; see `text_vectorizer`).
+
+    Returns:
+        A dict with `preprocessing` (a list of adapted layers),
+        `input_shape`, `vocab_size`, `raw_input_shape`, `input_dtype` and
+        `postprocessing`, to pass on as `build(..., **kwargs)`.
+
+    Example:
+    ```python
+    splits = nnrecipes.data.load("sms_spam", data_dir="../shared/data")
+    model = nnrecipes.build("gru", num_classes=2,
+                            **nnrecipes.data.preprocessing_for(splits))
+    model.fit(splits.x_train, splits.y_train)
+    model.predict(np.array(["WIN a FREE prize now!"]))
+    ```
+    """
+    kwargs = {"preprocessing": None, "input_shape": splits.input_shape, "vocab_size": None,
+              "raw_input_shape": None, "input_dtype": None, "postprocessing": None}
+    x = splits.x_train
+    if splits.kind == "text":
+        layer = text_vectorizer(x, max_tokens=max_tokens, sequence_length=sequence_length)
+        kwargs.update(preprocessing=[layer],
+                      input_shape=(layer.get_config()["output_sequence_length"],),
+                      vocab_size=layer.vocabulary_size(), raw_input_shape=(),
+                      input_dtype="string")
+    elif x.dtype == object:
+        info = splits.info or {}
+        categorical = info.get("categorical")
+        if categorical is None:
+            raise ValueError(
+                f"Dataset {splits.name!r} holds string cells but its info names no "
+                "categorical columns (info['categorical']).")
+        encoder = TabularEncoder(x.shape[1], categorical=categorical,
+                                 columns=info.get("columns"), name="tabular_encoder")
+        encoder.adapt(x)
+        kwargs.update(preprocessing=[encoder], input_shape=(encoder.output_dim,),
+                      raw_input_shape=(x.shape[1],), input_dtype="string")
+    else:
+        layer = keras.layers.Normalization(axis=-1, name="normalize")
+        layer.adapt(np.asarray(x, dtype="float32"))
+        kwargs["preprocessing"] = [layer]
+    if splits.num_outputs is not None:
+        y = np.asarray(splits.y_train, dtype="float64").reshape(len(splits.y_train), -1)
+        std = y.std(axis=0)
+        kwargs["postprocessing"] = [Denormalization(y.mean(axis=0), np.where(std > 0, std, 1.0),
+                                                    name="denormalize")]
+    return kwargs

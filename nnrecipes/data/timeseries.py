@@ -1,0 +1,235 @@
+"""Forecasting datasets: windows over a series, split chronologically.
+
+The series is cut into train, validation and test periods *before* windows
+are made, and each window lies inside one period: no window mixes periods,
+so no validation or test value reaches a training input or target. Inputs
+are left in their raw units; the normalization is fitted on the training
+windows only, inside the model (`nnrecipes.data.preprocessing_for`).
+
+Each `Splits` is of kind `"sequence"`: `x` has shape `(windows, window,
+features)`, `y` shape `(windows, 1)` holds the target `horizon` steps after
+each window's last step, and `info` records `window`, `horizon`,
+`target_feature` (which input column is the target series) and `features`.
+"""
+
+import math
+import os
+
+import numpy as np
+
+from nnrecipes.data.catalog import Splits
+from nnrecipes.data.catalog import data_file
+from nnrecipes.data.catalog import malformed
+from nnrecipes.data.catalog import register_dataset
+from nnrecipes.data.tabular import MISSING
+from nnrecipes.data.tabular import read_csv_rows
+
+
+def make_windows(features, target, *, window, horizon=1, valid=None):
+    """Cuts a series into (input window, future target) pairs.
+
+    Window `i` holds rows `i .. i + window - 1` of `features`; its target is
+    `target[i + window + horizon - 1]`.
+
+    Args:
+        features: array `(time, features)`.
+        target: array `(time,)`, the series to forecast.
+        window: input steps per example.
+        horizon: how many steps ahead the target lies. Defaults to `1`.
+        valid: optional boolean array `(time,)`; windows whose target is not
+            valid (e.g. a missing reading) are dropped. Defaults to `None`.
+
+    Returns:
+        `(x, y)` with shapes `(n, window, features)` and `(n, 1)`.
+
+    Example:
+    >>> x, y = nnrecipes.data.timeseries.make_windows(
+    ...     np.arange(10.0)[:, None], np.arange(10.0), window=3)
+    >>> x.shape, y[0, 0]
+    ((7, 3, 1), 3.0)
+    """
+    features = np.asarray(features, dtype="float32")
+    target = np.asarray(target, dtype="float32")
+    if features.ndim != 2 or len(features) != len(target):
+        raise ValueError(
+            "`features` must be (time, features) and `target` (time,), of equal length. "
+            f"Received: features.shape={features.shape}, target.shape={target.shape}")
+    for name, value in (("window", window), ("horizon", horizon)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    count = len(target) - window - horizon + 1
+    if count < 1:
+        raise ValueError(
+            f"A series of {len(target)} steps is too short for window={window} and "
+            f"horizon={horizon}: it needs at least {window + horizon} steps.")
+    starts = np.arange(count)
+    ends = starts + window + horizon - 1
+    if valid is not None:
+        keep = np.asarray(valid, dtype=bool)[ends]
+        starts, ends = starts[keep], ends[keep]
+    index = starts[:, None] + np.arange(window)[None, :]
+    return features[index], target[ends][:, None]
+
+
+def chronological_splits(name, features, target, *, window, horizon=1,
+                         fractions=(0.6, 0.2, 0.2), valid=None, feature_names=None,
+                         target_feature=0, source=""):
+    """Splits a series into train/validation/test periods, then windows each.
+
+    Args:
+        name: the dataset's name.
+        features: array `(time, features)`, raw units.
+        target: array `(time,)`, the series to forecast.
+        window: input steps per example.
+        horizon: steps ahead of the target. Defaults to `1`.
+        fractions: shares of time for train, validation and test, in that
+            order. Defaults to `(0.6, 0.2, 0.2)`.
+        valid: optional boolean array `(time,)` of usable targets.
+        feature_names: the feature columns' names.
+        target_feature: the column of `features` that holds the target
+            series (for the persistence baseline). Defaults to `0`.
+        source: where the data came from.
+
+    Returns:
+        A `Splits` of kind `"sequence"` for regression (`num_outputs=1`).
+    """
+    if len(fractions) != 3 or min(fractions) <= 0 or not math.isclose(sum(fractions), 1.0):
+        raise ValueError(
+            "`fractions` must be three positive shares (train, validation, test) "
+            f"that sum to 1. Received: fractions={fractions!r}")
+    total = len(target)
+    cut1 = int(round(total * fractions[0]))
+    cut2 = int(round(total * (fractions[0] + fractions[1])))
+    parts = []
+    for lo, hi in ((0, cut1), (cut1, cut2), (cut2, total)):
+        parts.append(make_windows(features[lo:hi], target[lo:hi], window=window,
+                                  horizon=horizon,
+                                  valid=None if valid is None else valid[lo:hi]))
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = parts
+    info = {"window": window, "horizon": horizon, "target_feature": target_feature,
+            "features": list(feature_names or [f"feature{i}" for i in
+                                               range(np.shape(features)[1])]),
+            "periods": {"train": [0, cut1], "validation": [cut1, cut2],
+                        "test": [cut2, total]}}
+    return Splits(name, "sequence", x_train, y_train, x_val, y_val, x_test, y_test,
+                  num_outputs=1, source=source, info=info)
+
+
+def persistence_predictions(splits, part="test"):
+    """The naive forecast: the target series' last value in each window.
+
+    Example:
+    ```python
+    splits = nnrecipes.data.load("beijing_pm25", data_dir="../shared/data")
+    baseline = nnrecipes.data.timeseries.persistence_rmse(splits)
+    ```
+    """
+    if not splits.info or "target_feature" not in splits.info:
+        raise ValueError(
+            f"Dataset {splits.name!r} is not a forecasting dataset made by "
+            "`chronological_splits` (its info has no 'target_feature').")
+    x = getattr(splits, f"x_{part}")
+    return x[:, -1, splits.info["target_feature"]][:, None]
+
+
+def persistence_rmse(splits, part="test"):
+    """Root mean squared error of the persistence forecast on one split."""
+    y = getattr(splits, f"y_{part}")
+    return float(np.sqrt(np.mean((persistence_predictions(splits, part) - y) ** 2)))
+
+
+def forward_fill(values):
+    """Replaces NaNs by the last earlier value (leading NaNs stay NaN)."""
+    values = np.asarray(values, dtype="float32")
+    index = np.where(np.isnan(values), 0, np.arange(len(values)))
+    np.maximum.accumulate(index, out=index)
+    return values[index]
+
+
+def _univariate(name, data_dir, relative, window, column="value"):
+    path = data_file(data_dir, name, *relative)
+    header, rows = read_csv_rows(path, name, skip_header=True, num_columns=2)
+    values = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            values.append(float(row[1]))
+        except ValueError:
+            raise malformed(name, path, number, "'<date>,<number>'", ",".join(row)) from None
+    series = np.asarray(values, dtype="float32")
+    return chronological_splits(name, series[:, None], series, window=window,
+                                feature_names=[header[1] or column], source=path)
+
+
+@register_dataset("daily_min_temperatures", "Melbourne daily minimum temperature, 3,650 days; "
+                                            "next-day forecast from 30 days "
+                                            "(DATA_DIR/timeseries/daily-min-temperatures.csv)")
+def _daily_min_temperatures(data_dir, seed):
+    return _univariate("daily_min_temperatures", data_dir,
+                       ("timeseries", "daily-min-temperatures.csv"), window=30)
+
+
+@register_dataset("sunspots", "Monthly sunspot numbers, 2,820 months; next-month forecast from "
+                              "36 months (DATA_DIR/timeseries/monthly-sunspots.csv)")
+def _sunspots(data_dir, seed):
+    return _univariate("sunspots", data_dir, ("timeseries", "monthly-sunspots.csv"), window=36)
+
+
+@register_dataset("airline_passengers", "Monthly airline passengers, 144 months; a tiny "
+                                        "forecasting smoke test from 12 months "
+                                        "(DATA_DIR/timeseries/airline-passengers.csv)")
+def _airline(data_dir, seed):
+    return _univariate("airline_passengers", data_dir, ("timeseries", "airline-passengers.csv"),
+                       window=12)
+
+
+BEIJING_WINDS = ["NE", "NW", "SE", "cv"]
+BEIJING_COLUMNS = ["No", "year", "month", "day", "hour", "pm2.5", "DEWP", "TEMP", "PRES",
+                   "cbwd", "Iws", "Is", "Ir"]
+
+
+@register_dataset("beijing_pm25", "UCI Beijing PM2.5, hourly 2010-2014; next-hour pm2.5 from "
+                                  "24 hours of weather and pollution "
+                                  "(DATA_DIR/timeseries/beijing_pm25/pollution.csv)")
+def _beijing_pm25(data_dir, seed):
+    name = "beijing_pm25"
+    path = data_file(data_dir, name, "timeseries", "beijing_pm25", "pollution.csv")
+    header, rows = read_csv_rows(path, name, skip_header=True)
+    if header != BEIJING_COLUMNS:
+        raise ValueError(
+            f"Dataset {name!r}: {path!r} should have the header {','.join(BEIJING_COLUMNS)}. "
+            f"Received: {','.join(header)}")
+    numeric = ["hour", "pm2.5", "DEWP", "TEMP", "PRES", "Iws", "Is", "Ir", "month", "day"]
+    table = {c: np.empty(len(rows), dtype="float32") for c in numeric}
+    wind = np.zeros((len(rows), len(BEIJING_WINDS)), dtype="float32")
+    for number, row in enumerate(rows, start=2):
+        cells = dict(zip(header, row))
+        try:
+            for c in numeric:
+                table[c][number - 2] = np.nan if cells[c] in MISSING else float(cells[c])
+            wind[number - 2, BEIJING_WINDS.index(cells["cbwd"])] = 1.0
+        except ValueError:
+            raise malformed(name, path, number,
+                            f"numbers (or NA) and a wind direction in {BEIJING_WINDS}",
+                            ",".join(row)) from None
+    pm = table["pm2.5"]
+    observed = ~np.isnan(pm)
+    filled = forward_fill(pm)
+    start = int(np.argmax(observed))  # drop the leading hours with no reading yet
+    day_of_year = (table["month"] - 1) * 30.5 + table["day"]
+    features = np.column_stack([
+        filled, table["DEWP"], table["TEMP"], table["PRES"], table["Iws"], table["Is"],
+        table["Ir"], wind,
+        np.sin(2 * np.pi * table["hour"] / 24), np.cos(2 * np.pi * table["hour"] / 24),
+        np.sin(2 * np.pi * day_of_year / 366), np.cos(2 * np.pi * day_of_year / 366),
+    ])[start:]
+    names = (["pm2.5", "DEWP", "TEMP", "PRES", "Iws", "Is", "Ir"]
+             + [f"wind_{w}" for w in BEIJING_WINDS]
+             + ["hour_sin", "hour_cos", "season_sin", "season_cos"])
+    if np.isnan(features).any():
+        raise ValueError(f"Dataset {name!r}: {path!r} has missing weather readings, which "
+                         "this loader does not fill.")
+    # The target is the real reading only: hours where pm2.5 was missing are
+    # never targets (their forward-filled value is used as an input only).
+    return chronological_splits(name, features, filled[start:], window=24,
+                                valid=observed[start:], feature_names=names,
+                                target_feature=0, source=os.path.abspath(path))
