@@ -267,7 +267,8 @@ def resolve_hyperparameters(recipe, overrides, task="classification", hp=None):
 
 
 def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=None,
-          preprocessing=None, input_dtype=None, compile=True, **hyperparameters):
+          preprocessing=None, input_dtype=None, raw_input_shape=None, postprocessing=None,
+          compile=True, **hyperparameters):
     """Builds a recipe's model by name: a compiled, plain `keras.Model`.
 
     Args:
@@ -286,6 +287,13 @@ def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=N
             its exports. Defaults to `None`.
         input_dtype: dtype of the `keras.Input`. Defaults to `"int32"` for
             token inputs and `"float32"` otherwise.
+        raw_input_shape: shape of the `keras.Input` when `preprocessing`
+            changes it, e.g. `()` for one raw string per example that a
+            `TextVectorization` turns into `input_shape=(sequence_length,)`
+            token ids. Defaults to `None` (the input has `input_shape`).
+        postprocessing: a Keras layer, or a list of them, applied to the
+            head's output, e.g. one mapping normalized regression outputs back
+            to the target's units. Defaults to `None`.
         compile: whether to compile the model. Defaults to `True`.
         **hyperparameters: values for the recipe's hyperparameters; see
             `nnrecipes.get_recipe(name).hyperparameters()`.
@@ -324,7 +332,8 @@ def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=N
     return common.assemble(
         recipe, values, kind=kind, task=task, input_shape=tuple(input_shape),
         num_targets=target, vocab_size=vocab_size, preprocessing=preprocessing,
-        input_dtype=input_dtype, compile=compile,
+        input_dtype=input_dtype, compile=compile, raw_input_shape=raw_input_shape,
+        postprocessing=postprocessing,
     )
 
 

@@ -132,18 +132,24 @@ def compile_model(model, task, values):
                   metrics=metrics)
 
 
-def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size,
-             preprocessing, input_dtype, compile):
-    """Input -> preprocessing -> the family's body -> head, then compile."""
-    dtype = input_dtype or ("int32" if kind == "tokens" else "float32")
-    inputs = keras.Input(shape=input_shape, dtype=dtype, name="inputs")
-    x = inputs
-    if preprocessing is not None:
-        layers = preprocessing if isinstance(preprocessing, (list, tuple)) else [preprocessing]
-        for layer in layers:
+def _apply(layers, x):
+    if layers is not None:
+        for layer in layers if isinstance(layers, (list, tuple)) else [layers]:
             x = layer(x)
+    return x
+
+
+def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size,
+             preprocessing, input_dtype, compile, raw_input_shape=None, postprocessing=None):
+    """Input -> preprocessing -> the family's body -> head -> postprocessing,
+    then compile. The input has `raw_input_shape` when given (raw strings that
+    the preprocessing turns into `input_shape`), else `input_shape`."""
+    dtype = input_dtype or ("int32" if kind == "tokens" else "float32")
+    shape = input_shape if raw_input_shape is None else tuple(raw_input_shape)
+    inputs = keras.Input(shape=shape, dtype=dtype, name="inputs")
+    x = _apply(preprocessing, inputs)
     features = recipe.build_body(x, kind, vocab_size=vocab_size, **values)
-    outputs = head(features, task, num_targets, values)
+    outputs = _apply(postprocessing, head(features, task, num_targets, values))
     model = keras.Model(inputs, outputs, name=recipe.name)
     if compile:
         compile_model(model, task, values)
