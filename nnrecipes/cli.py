@@ -51,6 +51,9 @@ def add_data_options(parser):
                        help=f"passes over the training split (default: {training.DEFAULT_EPOCHS})")
     group.add_argument("--batch-size", type=int, default=64, help="examples per step (default: 64)")
     group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    group.add_argument("--verbose", type=int, choices=[0, 1, 2], default=None,
+                       help="Keras fit verbosity: 0 silent, 1 progress bar, 2 one line "
+                            "per epoch (default: progress bar)")
     return group
 
 
@@ -120,7 +123,9 @@ def _train(argv):
         result = training.train(
             recipe.name, args.dataset, data_dir=args.data_dir, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
-            export_dir=args.export_dir, **hyperparameters_from(args))
+            export_dir=args.export_dir,
+            verbose="auto" if args.verbose is None else args.verbose,
+            **hyperparameters_from(args))
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         sys.exit(f"nnrecipes: error: {error}")
     metrics = ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items())

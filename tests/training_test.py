@@ -1,0 +1,177 @@
+"""The main job for every recipe: train on real data, evaluate, export, reload.
+
+Parametrized over `list_recipes()`, so a new recipe is tested for free. The
+reload checks run in two fresh processes for all recipes at once: one that
+imports nnrecipes and loads each `.keras` file with no custom objects, one
+that imports only TensorFlow and serves each SavedModel.
+"""
+
+import json
+import math
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import nnrecipes
+from nnrecipes import training
+
+RECIPES = nnrecipes.list_recipes()
+EPOCHS = 6
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Each recipe trained for a few epochs on the default real dataset, exported."""
+    export_dir = tmp_path_factory.mktemp("saved_models")
+    results = {}
+    for name in RECIPES:
+        results[name] = nnrecipes.train(name, epochs=EPOCHS, export_dir=str(export_dir),
+                                        verbose=0)
+    return results
+
+
+@pytest.mark.large
+@pytest.mark.parametrize("name", RECIPES)
+def test_learns_real_data_well_above_chance(runs, name):
+    result = runs[name]
+    losses = result.history.history["loss"]
+    assert losses[-1] < losses[0], "training lowered the loss"
+    num_classes = result.manifest["dataset"]["num_classes"]
+    # Chance is 1/num_classes accuracy and log(num_classes) cross-entropy.
+    assert result.test_metrics["accuracy"] > 0.5, result.test_metrics
+    assert result.test_metrics["loss"] < math.log(num_classes), result.test_metrics
+
+
+@pytest.mark.large
+@pytest.mark.parametrize("name", RECIPES)
+def test_export_layout_and_manifest(runs, name):
+    path = runs[name].export_path
+    assert os.path.basename(path) == "1" and os.path.basename(os.path.dirname(path)) == name
+    for item in ("saved_model.pb", "variables", "model.keras", "manifest.json"):
+        assert os.path.exists(os.path.join(path, item)), item
+    assert not [n for n in os.listdir(os.path.dirname(path)) if n.startswith(".tmp")]
+    manifest = nnrecipes.export.load_manifest(path)
+    assert manifest["recipe"] == name
+    assert manifest["version"] == 1
+    assert manifest["dataset"]["name"] == "digits"
+    assert manifest["training"]["seed"] == 0
+    assert manifest["hyperparameters"] == runs[name].manifest["hyperparameters"]
+    assert manifest["metrics"]["test"] == pytest.approx(runs[name].test_metrics)
+    assert set(manifest["versions"]) >= {"nnrecipes", "tensorflow", "keras", "keras_tuner"}
+    assert manifest["hardware"]["cpu_count"] >= 1
+
+
+def _run_python(code, *args):
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def expected(runs, tmp_path_factory):
+    """Inputs and the in-memory model's predictions, saved for the fresh processes."""
+    folder = tmp_path_factory.mktemp("expected")
+    cases = {}
+    data = nnrecipes.data.load("digits")
+    for name, result in runs.items():
+        x = training.choose_view(data, nnrecipes.get_recipe(name)).x_test[:16]
+        file = str(folder / f"{name}.npz")
+        np.savez(file, x=x, y=result.model.predict(x, verbose=0))
+        cases[name] = {"export": result.export_path, "npz": file}
+    return cases
+
+
+@pytest.mark.large
+def test_keras_files_reload_in_a_fresh_process_without_custom_objects(expected):
+    out = _run_python("""
+        import json, sys
+        import numpy as np
+        import keras
+        import nnrecipes
+        for name, case in json.loads(sys.argv[1]).items():
+            model = keras.saving.load_model(case["export"] + "/model.keras")
+            data = np.load(case["npz"])
+            np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y"],
+                                       rtol=1e-5, atol=1e-6)
+            print("ok", name)
+        """, json.dumps(expected))
+    assert out.split() == [w for name in expected for w in ("ok", name)]
+
+
+@pytest.mark.large
+def test_saved_models_serve_the_same_predictions_with_only_tensorflow(expected):
+    out = _run_python("""
+        import json, sys
+        import numpy as np
+        import tensorflow as tf
+        for name, case in json.loads(sys.argv[1]).items():
+            data = np.load(case["npz"])
+            loaded = tf.saved_model.load(case["export"])
+            served = loaded.serve(tf.constant(data["x"]))
+            signature = loaded.signatures["serving_default"]
+            by_signature = list(signature(tf.constant(data["x"])).values())[0]
+            for got in (served, by_signature):
+                np.testing.assert_allclose(got.numpy(), data["y"], rtol=1e-5, atol=1e-6)
+            print("ok", name)
+        assert "nnrecipes" not in sys.modules
+        """, json.dumps(expected))
+    assert out.split() == [w for name in expected for w in ("ok", name)]
+
+
+@pytest.mark.large
+def test_exports_never_overwrite_and_take_the_next_version(runs):
+    result = runs["mlp"]
+    base = os.path.dirname(result.export_path)
+    second = nnrecipes.export.export_model(result.model, base, {"note": "again"})
+    assert second == os.path.join(base, "2")
+    assert nnrecipes.export.load_manifest(second)["note"] == "again"
+    before = os.path.getmtime(os.path.join(result.export_path, "manifest.json"))
+    with pytest.raises(FileExistsError, match="never overwritten"):
+        nnrecipes.export.export_model(result.model, base, version=1)
+    assert os.path.getmtime(os.path.join(result.export_path, "manifest.json")) == before
+    assert nnrecipes.export.existing_versions(base) == [1, 2]
+
+
+def test_train_checks_its_arguments_before_work(tmp_path):
+    with pytest.raises(ValueError, match="Unknown recipe"):
+        nnrecipes.train("lstn")
+    with pytest.raises(ValueError, match="`epochs` must be a positive integer"):
+        nnrecipes.train("mlp", epochs=0)
+    with pytest.raises(ValueError, match="`batch_size` must be a positive integer"):
+        nnrecipes.train("mlp", batch_size=-3)
+    with pytest.raises(ValueError, match="Unknown dataset 'digit'. Did you mean 'digits'"):
+        nnrecipes.train("mlp", "digit")
+    with pytest.raises(ValueError, match="Unknown hyperparameter"):
+        nnrecipes.train("mlp", unitz=3)
+    with pytest.raises(ValueError, match="larger than the training split"):
+        nnrecipes.train("mlp", batch_size=100000)
+    with pytest.raises(ValueError, match="give data_dir"):
+        nnrecipes.train("cnn", "fashion_mnist", data_dir=None)
+    assert not os.listdir(tmp_path)
+
+
+def test_train_rejects_labels_out_of_range_and_nan():
+    data = nnrecipes.data.load("wine")
+    bad = data.y_train.copy()
+    bad[0] = data.num_classes
+    with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2. Received: \[3\]"):
+        training.check_splits(type(data)(**{**vars(data), "y_train": bad}))
+    x = data.x_val.copy()
+    x[1, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        training.check_splits(type(data)(**{**vars(data), "x_val": x}))
+
+
+@pytest.mark.large
+def test_trains_on_fashion_mnist_idx_files(data_dir, tmp_path):
+    result = nnrecipes.train("mlp", "fashion_mnist", data_dir=data_dir, epochs=1,
+                             batch_size=256, export_dir=str(tmp_path), verbose=0)
+    assert result.manifest["dataset"]["train"] == 55000
+    assert result.manifest["dataset"]["test"] == 10000
+    assert result.test_metrics["accuracy"] > 0.75
