@@ -121,6 +121,12 @@ class TabularEncoder(keras.layers.Layer):
         self.means, self.stds, self.vocabularies = means, stds, vocabularies
         self._make_lookup()
 
+    def build(self, input_shape):
+        if len(input_shape) != 2 or input_shape[-1] not in (None, self.num_columns):
+            raise ValueError(
+                f"TabularEncoder takes rows of shape (batch, {self.num_columns}). "
+                f"Received: input_shape={tuple(input_shape)}")
+
     @property
     def output_dim(self):
         if not self.adapted:

@@ -1,0 +1,155 @@
+"""Preprocessing inside the model: adapted on training data, exported with it."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import nnrecipes
+from nnrecipes import data
+from nnrecipes.data.catalog import Splits
+
+ROWS = np.array([
+    ["39", "Private", "13"],
+    ["50", "State-gov", "?"],
+    ["28", "Private", "9"],
+    ["61", "?", "10"],
+], dtype=object)
+
+
+def _encoder():
+    encoder = data.TabularEncoder(3, categorical=[1], columns=["age", "work", "edu"])
+    encoder.adapt(ROWS)
+    return encoder
+
+
+def test_tabular_encoder_matches_numpy():
+    encoder = _encoder()
+    out = np.asarray(encoder(tf.constant(ROWS.astype(str))))
+    ages = np.array([39, 50, 28, 61.0])
+    edu = np.array([13, 9, 10.0])  # '?' is missing: left out of the statistics
+    np.testing.assert_allclose(out[:, 0], (ages - ages.mean()) / ages.std(), rtol=1e-5)
+    np.testing.assert_allclose(out[[0, 2, 3], 1], (edu - edu.mean()) / edu.std(), rtol=1e-5)
+    assert out[1, 1] == 0.0  # a missing number becomes the mean
+    # Categories by frequency: OOV slot, then Private, then the others.
+    assert encoder.vocabularies == [["Private", "?", "State-gov"]]
+    np.testing.assert_array_equal(out[:, 2:], [[0, 1, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0],
+                                               [0, 0, 1, 0]])
+
+
+def test_tabular_encoder_unseen_category_and_config_round_trip():
+    encoder = _encoder()
+    rows = tf.constant([["45", "Never-seen", "12"]])
+    out = np.asarray(encoder(rows))
+    np.testing.assert_array_equal(out[0, 2:], [1, 0, 0, 0])  # the out-of-vocabulary slot
+    clone = data.TabularEncoder.from_config(encoder.get_config())
+    np.testing.assert_allclose(np.asarray(clone(rows)), out)
+
+
+def test_tabular_encoder_errors():
+    with pytest.raises(ValueError, match="outside 0..2"):
+        data.TabularEncoder(3, categorical=[5])
+    with pytest.raises(ValueError, match="adapt"):
+        data.TabularEncoder(3, categorical=[1])(tf.constant(ROWS.astype(str)))
+    with pytest.raises(ValueError, match=r"shape \(n, 3\)"):
+        data.TabularEncoder(3).adapt(ROWS[:, :2])
+
+
+def test_denormalization():
+    layer = data.Denormalization(mean=[10.0], std=[2.0])
+    np.testing.assert_allclose(np.asarray(layer(np.array([[1.5]], "float32"))), [[13.0]])
+    clone = data.Denormalization.from_config(layer.get_config())
+    assert clone.mean == [10.0] and clone.std == [2.0]
+    with pytest.raises(ValueError, match="positive"):
+        data.Denormalization(0.0, 0.0)
+
+
+def test_text_vectorizer_length_from_training_quantile():
+    texts = np.array(["one two three"] * 19 + ["a b c d e f g h i j"], dtype=object)
+    assert data.text_vectorizer(texts).get_config()["output_sequence_length"] == 4
+    assert data.text_vectorizer(texts, length_quantile=1.0).get_config()[
+        "output_sequence_length"] == 10
+    with pytest.raises(ValueError, match="non-empty 1-D"):
+        data.text_vectorizer(np.array([], dtype=object))
+
+
+def _splits(kind, x, y, **extra):
+    n = len(x)
+    return Splits("toy", kind, x[: n // 2], y[: n // 2], x[n // 2:], y[n // 2:],
+                  x[n // 2:], y[n // 2:], **extra)
+
+
+def test_preprocessing_for_fits_on_training_data_only():
+    x = np.concatenate([np.zeros((10, 2)), 100 + np.ones((10, 2))]).astype("float32")
+    y = np.concatenate([np.zeros((10, 1)), 50 * np.ones((10, 1))]).astype("float32")
+    kwargs = data.preprocessing_for(_splits("tabular", x, y, num_outputs=1))
+    norm, = kwargs["preprocessing"]
+    np.testing.assert_allclose(np.asarray(norm.mean).ravel(), [0, 0])  # train half only
+    denorm, = kwargs["postprocessing"]
+    assert denorm.mean == [0.0] and denorm.std == [1.0]  # constant target: std kept at 1
+    model = nnrecipes.build("mlp", num_outputs=1, **kwargs)
+    assert model.input.dtype == "float32" and model.output.shape == (None, 1)
+
+
+def test_text_model_takes_strings():
+    texts = np.array(["good film", "bad film", "great fun", "awful mess"] * 5, dtype=object)
+    labels = np.array([1, 0, 1, 0] * 5, dtype="int32")
+    kwargs = data.preprocessing_for(_splits("text", texts, labels, num_classes=2))
+    assert kwargs["raw_input_shape"] == () and kwargs["input_dtype"] == "string"
+    model = nnrecipes.build("cnn", num_classes=2, conv_blocks=1, filters=8, **kwargs)
+    assert model.input.shape == (None,)
+    assert model.predict(tf.constant(["good fun"]), verbose=0).shape == (1, 2)
+
+
+def test_tabular_model_serves_raw_rows(tmp_path):
+    y = np.array([1, 0, 1, 0], dtype="int32")
+    splits = Splits("toy", "tabular", ROWS, y, ROWS, y, ROWS, y, num_classes=2,
+                    info={"categorical": [1], "columns": ["age", "work", "edu"]})
+    kwargs = data.preprocessing_for(splits)
+    model = nnrecipes.build("mlp", num_classes=2, units=8, **kwargs)
+    model.fit(data.make_dataset(ROWS, y, batch_size=2), epochs=1, verbose=0)
+    rows = tf.constant(ROWS.astype(str))
+    expected = model.predict(rows, verbose=0)
+    model.export(str(tmp_path / "sm"), format="tf_saved_model", verbose=False)
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))  # keep it: it owns the tables
+    served = loaded.serve(rows)
+    np.testing.assert_allclose(np.asarray(served), expected, rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "m.keras")
+    reloaded = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(reloaded.predict(rows, verbose=0), expected, rtol=1e-5)
+
+
+def test_raw_sentence_saved_model_in_fresh_process(tmp_path, data_dir):
+    """A fresh Python process sends a raw sentence to the exported SMS model and
+    gets the same spam probability as the Keras model in this process."""
+    splits = data.load("sms_spam", data_dir=data_dir)
+    kwargs = data.preprocessing_for(splits)
+    model = nnrecipes.build("gru", num_classes=2, units=16, embedding_dim=16, **kwargs)
+    train = data.make_dataset(splits.x_train[:1500], splits.y_train[:1500], batch_size=64,
+                              shuffle=True)
+    model.fit(train, epochs=1, verbose=0)
+    sentences = ["WINNER!! You have won a FREE prize, call 09061701461 now to claim",
+                 "Ok, see you at the station at six"]
+    expected = model.predict(tf.constant(sentences), verbose=0)[:, 1]
+    export = str(tmp_path / "sms_model")
+    model.export(export, format="tf_saved_model", verbose=False)
+    script = textwrap.dedent(f"""
+        import json, sys
+        import tensorflow as tf
+        served = tf.saved_model.load({export!r})
+        probs = served.serve(tf.constant({sentences!r}))
+        print(json.dumps([float(p) for p in probs.numpy()[:, 1]]))
+    """)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    np.testing.assert_allclose(served, expected, rtol=1e-5, atol=1e-6)
+    assert expected[0] != expected[1]  # the model looks at the words
