@@ -15,8 +15,11 @@ __version__ = "0.1.0"
 from nnrecipes import activations
 from nnrecipes import data
 from nnrecipes import export
+from nnrecipes import initializers
 from nnrecipes import layers
 from nnrecipes import losses
+from nnrecipes import regularizers
+from nnrecipes import schedules
 from nnrecipes import families
 from nnrecipes.registry import Recipe
 from nnrecipes.registry import build
@@ -33,9 +36,12 @@ __all__ = [
     "export",
     "families",
     "get_recipe",
+    "initializers",
     "layers",
     "list_recipes",
     "losses",
     "register_recipe",
+    "regularizers",
+    "schedules",
     "train",
 ]

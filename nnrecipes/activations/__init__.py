@@ -3,9 +3,25 @@
 `activation_layer(name)` returns a layer for any name in `activation_names()`:
 Keras's own activations, and nnrecipes' registered ones (with trainable
 parameters where the method has them).
+
+Function forms (no weights), usable wherever Keras takes an activation:
+`lisht`, `scaled_tanh`, `snake` (fixed frequency), `beta_swish` (fixed beta).
+Layer forms, also reachable by name through `activation_layer`: `Snake`,
+`BetaSwish`, `LiSHT`, `RReLU`, `Maxout`, `ScaledTanh`.
 """
 
 import keras
+
+from nnrecipes.activations.beta_swish import BetaSwish
+from nnrecipes.activations.functions import beta_swish
+from nnrecipes.activations.functions import lisht
+from nnrecipes.activations.functions import scaled_tanh
+from nnrecipes.activations.functions import snake
+from nnrecipes.activations.lisht import LiSHT
+from nnrecipes.activations.maxout import Maxout
+from nnrecipes.activations.rrelu import RReLU
+from nnrecipes.activations.scaled_tanh import ScaledTanh
+from nnrecipes.activations.snake import Snake
 
 # Keras 3 activations that recipes offer by name. Keras implements them; we
 # only list the ones that make sense for hidden layers.
@@ -15,7 +31,15 @@ KERAS_ACTIVATIONS = (
 )
 
 # nnrecipes' own activations: name -> layer class taking no required argument.
-CUSTOM_ACTIVATIONS = {}
+# `maxout` divides the channel count by 2 (its default `pieces`).
+CUSTOM_ACTIVATIONS = {
+    "snake": Snake,
+    "beta_swish": BetaSwish,
+    "lisht": LiSHT,
+    "rrelu": RReLU,
+    "maxout": Maxout,
+    "scaled_tanh": ScaledTanh,
+}
 
 
 def activation_names():
@@ -46,3 +70,21 @@ def activation_layer(activation, **kwargs):
         f"Unknown activation {activation!r}. Valid: {activation_names()}. "
         f"Received: activation={activation!r}"
     )
+
+
+__all__ = [
+    "BetaSwish",
+    "CUSTOM_ACTIVATIONS",
+    "KERAS_ACTIVATIONS",
+    "LiSHT",
+    "Maxout",
+    "RReLU",
+    "ScaledTanh",
+    "Snake",
+    "activation_layer",
+    "activation_names",
+    "beta_swish",
+    "lisht",
+    "scaled_tanh",
+    "snake",
+]

@@ -4,6 +4,7 @@ import keras
 
 from nnrecipes import activations
 from nnrecipes.families import common
+from nnrecipes.layers import DropPath
 from nnrecipes.registry import Recipe
 from nnrecipes.registry import register_recipe
 
@@ -16,7 +17,11 @@ class CNNRecipe(Recipe):
     Images use 2-D convolutions; numeric sequences and embedded tokens use 1-D
     ones (a Kim-style text CNN). Pooling is skipped once a spatial size is
     down to 1, so small inputs work with the defaults. With `residual=True`
-    each block adds its input (projected by a 1x1 convolution) to its output.
+    each block adds its input (projected by a 1x1 convolution) to its output,
+    and `drop_path` > 0 drops a block's residual branch at random in training
+    (stochastic depth). The residual is wired here from plain layers rather
+    than `nnrecipes.layers.ResidualConvBlock`, so that each convolution stays
+    a layer of its own for per-layer diagnostics.
     """
 
     description = "Convolutional network: conv blocks with pooling, optional residuals."
@@ -30,6 +35,7 @@ class CNNRecipe(Recipe):
             "kernel_size": hp.Choice("kernel_size", [3, 5, 7], default=3),
             "pooling": hp.Choice("pooling", ["max", "avg"], default="max"),
             "residual": hp.Boolean("residual", default=False),
+            "drop_path": hp.Float("drop_path", 0.0, 0.5, step=0.05, default=0.0),
             "dense_units": hp.Int("dense_units", 0, 2048, default=128),
             "embedding_dim": hp.Int("embedding_dim", 8, 512, step=2, sampling="log",
                                     default=128),
@@ -39,7 +45,8 @@ class CNNRecipe(Recipe):
         return values
 
     def build_body(self, x, kind, *, vocab_size=None, conv_blocks, filters, convs_per_block,
-                   kernel_size, pooling, residual, dense_units, embedding_dim, **values):
+                   kernel_size, pooling, residual, drop_path, dense_units, embedding_dim,
+                   **values):
         if kind == "tokens":
             x = common.token_embedding(x, vocab_size, embedding_dim, mask_zero=False)
         conv = keras.layers.Conv2D if kind == "image" else keras.layers.Conv1D
@@ -60,6 +67,8 @@ class CNNRecipe(Recipe):
                 if residual and c == convs_per_block - 1:
                     if shortcut.shape[-1] != width:
                         shortcut = conv(width, 1, name=f"{name}_shortcut", **weights)(shortcut)
+                    if drop_path:
+                        x = DropPath(drop_path, name=f"{name}_drop_path")(x)
                     x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
                 x = activations.activation_layer(values["activation"],
                                                  name=f"{name}_act{c + 1}")(x)

@@ -10,10 +10,11 @@ import keras
 
 from nnrecipes import activations
 from nnrecipes import losses
+from nnrecipes import schedules
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
-CLASSIFICATION_LOSSES = ("crossentropy", "hinge")
-REGRESSION_LOSSES = ("mse", "mae", "huber")
+CLASSIFICATION_LOSSES = ("crossentropy", "hinge", "poly1", "focal", "symmetric_crossentropy")
+REGRESSION_LOSSES = ("mse", "mae", "huber", "pinball")
 INITIALIZERS = (
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
     "lecun_uniform", "lecun_normal", "orthogonal",
@@ -28,7 +29,7 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
         A dict name -> value.
     """
     losses_for_task = CLASSIFICATION_LOSSES if task == "classification" else REGRESSION_LOSSES
-    return {
+    values = {
         "activation": hp.Choice("activation", activations.activation_names(),
                                 default=activation),
         "dropout": hp.Float("dropout", 0.0, 0.8, step=0.05, default=dropout),
@@ -43,7 +44,18 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
         "momentum": hp.Float("momentum", 0.0, 0.99, default=0.9),
         "global_clipnorm": hp.Float("global_clipnorm", 0.0, 100.0, default=0.0),
         "loss": hp.Choice("loss", losses_for_task, default=losses_for_task[0]),
+        # Learning-rate schedule by name (nnrecipes.schedules.make_schedule):
+        # `learning_rate` is its peak, `decay_steps` the training length.
+        "lr_schedule": hp.Choice("lr_schedule", schedules.SCHEDULE_NAMES, default="constant"),
+        "decay_steps": hp.Int("decay_steps", 2, 10_000_000, sampling="log", default=10_000),
+        "warmup_steps": hp.Int("warmup_steps", 0, 1_000_000, default=0),
+        # LSUV initialization from a data batch before training (train() runs it).
+        "lsuv": hp.Boolean("lsuv", default=False),
     }
+    if task != "classification":
+        # The quantile that the "pinball" loss fits (0.5: the median).
+        values["quantile"] = hp.Float("quantile", 0.01, 0.99, default=0.5)
+    return values
 
 
 def regularizer(l1, l2):
@@ -82,7 +94,9 @@ def token_embedding(x, vocab_size, embedding_dim, mask_zero=True):
 def make_optimizer(values):
     """Returns the optimizer the values name, with learning rate and clipping."""
     name = values["optimizer"]
-    lr = values["learning_rate"]
+    lr = schedules.make_schedule(values.get("lr_schedule", "constant"), values["learning_rate"],
+                                 decay_steps=values.get("decay_steps", 10_000),
+                                 warmup_steps=values.get("warmup_steps", 0))
     clip = {"global_clipnorm": values["global_clipnorm"]} if values["global_clipnorm"] else {}
     if name == "sgd":
         return keras.optimizers.SGD(lr, momentum=values["momentum"], nesterov=True, **clip)
@@ -97,15 +111,25 @@ def make_optimizer(values):
     return keras.optimizers.Adam(lr, **clip)
 
 
-def make_loss(name):
-    """Returns the Keras loss that the `loss` hyperparameter names."""
-    return {
-        "crossentropy": keras.losses.SparseCategoricalCrossentropy(),
-        "hinge": losses.SparseCategoricalHinge(),
-        "mse": keras.losses.MeanSquaredError(),
-        "mae": keras.losses.MeanAbsoluteError(),
-        "huber": keras.losses.Huber(),
-    }[name]
+def make_loss(name, quantile=0.5):
+    """Returns the Keras loss that the `loss` hyperparameter names.
+
+    `quantile` is the quantile that `"pinball"` fits.
+    """
+    makers = {
+        "crossentropy": keras.losses.SparseCategoricalCrossentropy,
+        "hinge": losses.SparseCategoricalHinge,
+        "poly1": losses.PolyLoss,
+        "focal": losses.SparseFocalCrossentropy,
+        "symmetric_crossentropy": losses.SymmetricCrossentropy,
+        "mse": keras.losses.MeanSquaredError,
+        "mae": keras.losses.MeanAbsoluteError,
+        "huber": keras.losses.Huber,
+        "pinball": lambda: losses.PinballLoss(quantile),
+    }
+    if name not in makers:
+        raise ValueError(f"Unknown loss {name!r}. Valid: {sorted(makers)}. Received: loss={name!r}")
+    return makers[name]()
 
 
 def head(features, task, num_targets, values):
@@ -128,8 +152,8 @@ def compile_model(model, task, values):
     else:
         metrics = [keras.metrics.MeanAbsoluteError(name="mae"),
                    keras.metrics.RootMeanSquaredError(name="rmse")]
-    model.compile(optimizer=make_optimizer(values), loss=make_loss(values["loss"]),
-                  metrics=metrics)
+    loss = make_loss(values["loss"], values.get("quantile", 0.5))
+    model.compile(optimizer=make_optimizer(values), loss=loss, metrics=metrics)
 
 
 def _apply(layers, x):

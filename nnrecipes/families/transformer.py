@@ -4,6 +4,7 @@ import keras
 
 from nnrecipes.families import common
 from nnrecipes.layers import PositionalEmbedding
+from nnrecipes.layers import SinusoidalPositionalEmbedding
 from nnrecipes.layers import TransformerEncoder
 from nnrecipes.registry import Recipe
 from nnrecipes.registry import register_recipe
@@ -14,9 +15,11 @@ class TransformerRecipe(Recipe):
     """Transformer encoder classifier/regressor.
 
     Token ids are embedded, numeric sequences projected, to `embed_dim`; a
-    positional embedding is added; `num_blocks` encoder blocks (pre-LN
-    self-attention and a feed-forward net with `activation`) follow; the
-    sequence is pooled (mean or max, padding masked) into the head.
+    positional embedding is added (`positional`: learned, or the fixed
+    sinusoidal encoding, which also takes a variable length); `num_blocks`
+    encoder blocks (pre-LN self-attention and a feed-forward net with
+    `activation`, stochastic depth `drop_path` on both residual branches)
+    follow; the sequence is pooled (mean or max, padding masked) into the head.
     """
 
     description = "Transformer encoder: multi-head self-attention blocks with positions."
@@ -28,21 +31,22 @@ class TransformerRecipe(Recipe):
             "embed_dim": hp.Int("embed_dim", 8, 1024, step=2, sampling="log", default=64),
             "num_heads": hp.Int("num_heads", 1, 16, default=4),
             "ff_dim": hp.Int("ff_dim", 8, 4096, step=2, sampling="log", default=128),
-            "positional": hp.Choice("positional", ["learned"], default="learned"),
+            "positional": hp.Choice("positional", ["learned", "sinusoidal"], default="learned"),
+            "drop_path": hp.Float("drop_path", 0.0, 0.5, step=0.05, default=0.0),
             "pooling": hp.Choice("pooling", ["mean", "max"], default="mean"),
         }
         values.update(common.declare_common(hp, task, activation="gelu", dropout=0.1))
         return values
 
     def build_body(self, x, kind, *, vocab_size=None, num_blocks, embed_dim, num_heads,
-                   ff_dim, positional, pooling, **values):
+                   ff_dim, positional, pooling, drop_path, **values):
         if embed_dim % num_heads:
             raise ValueError(
                 "`embed_dim` must be divisible by `num_heads`. "
                 f"Received: embed_dim={embed_dim}, num_heads={num_heads}"
             )
         length = x.shape[1]
-        if length is None:
+        if length is None and positional == "learned":
             raise ValueError(
                 "The transformer recipe needs a fixed sequence length for its "
                 "positional embedding. Received: input_shape with timesteps=None"
@@ -52,13 +56,16 @@ class TransformerRecipe(Recipe):
             x = common.token_embedding(x, vocab_size, embed_dim)
         else:
             x = keras.layers.Dense(embed_dim, name="input_projection", **weights)(x)
-        x = PositionalEmbedding(length, name="positional_embedding")(x)
+        if positional == "sinusoidal":
+            x = SinusoidalPositionalEmbedding(name="positional_embedding")(x)
+        else:
+            x = PositionalEmbedding(length, name="positional_embedding")(x)
         if values["dropout"]:
             x = keras.layers.Dropout(values["dropout"], name="embedding_dropout")(x)
         for i in range(num_blocks):
             x = TransformerEncoder(num_heads, ff_dim, dropout=values["dropout"],
-                                   activation=values["activation"], name=f"encoder{i + 1}",
-                                   **weights)(x)
+                                   activation=values["activation"], drop_path=drop_path,
+                                   name=f"encoder{i + 1}", **weights)(x)
         x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
         pool = (keras.layers.GlobalAveragePooling1D if pooling == "mean"
                 else keras.layers.GlobalMaxPooling1D)

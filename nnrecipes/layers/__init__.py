@@ -1,6 +1,28 @@
-"""Layers that the recipes are made of, registered for saving and loading."""
+"""Layers that the recipes are made of, registered for saving and loading.
 
+- `PositionalEmbedding` (learned) and `SinusoidalPositionalEmbedding` (fixed)
+- `TransformerEncoder`: one pre-/post-LN encoder block
+- `WeightNormalization`: wrapper for Dense and Conv layers
+- `DropPath` (also `StochasticDepth`): stochastic depth for residual branches
+- `ResidualDenseBlock`, `ResidualConvBlock`: composite residual blocks
+"""
+
+from nnrecipes.layers.drop_path import DropPath
+from nnrecipes.layers.drop_path import StochasticDepth
 from nnrecipes.layers.positional_embedding import PositionalEmbedding
+from nnrecipes.layers.residual_conv_block import ResidualConvBlock
+from nnrecipes.layers.residual_dense_block import ResidualDenseBlock
+from nnrecipes.layers.sinusoidal_positional_embedding import SinusoidalPositionalEmbedding
 from nnrecipes.layers.transformer_encoder import TransformerEncoder
+from nnrecipes.layers.weight_normalization import WeightNormalization
 
-__all__ = ["PositionalEmbedding", "TransformerEncoder"]
+__all__ = [
+    "DropPath",
+    "PositionalEmbedding",
+    "ResidualConvBlock",
+    "ResidualDenseBlock",
+    "SinusoidalPositionalEmbedding",
+    "StochasticDepth",
+    "TransformerEncoder",
+    "WeightNormalization",
+]

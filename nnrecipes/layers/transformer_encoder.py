@@ -1,5 +1,8 @@
 import keras
 
+from nnrecipes import activations
+from nnrecipes.layers.drop_path import DropPath
+
 
 @keras.saving.register_keras_serializable(package="nnrecipes")
 class TransformerEncoder(keras.layers.Layer):
@@ -15,12 +18,18 @@ class TransformerEncoder(keras.layers.Layer):
         ff_dim: width of the hidden layer of the feed-forward net.
         dropout: dropout rate after attention and in the feed-forward net.
             Defaults to `0.0`.
-        activation: activation of the feed-forward net. Defaults to `"gelu"`.
+        activation: activation of the feed-forward net: anything
+            `keras.activations.get` takes, or an nnrecipes activation name
+            (`nnrecipes.activations.CUSTOM_ACTIVATIONS`, e.g. `"snake"`), which
+            is applied as a layer after a linear hidden layer. Defaults to
+            `"gelu"`.
         norm_first: layer normalization before (True) or after (False) each
             sub-layer. Defaults to `True`.
         kernel_initializer: initializer of the dense kernels. Defaults to
             `"glorot_uniform"`.
         kernel_regularizer: regularizer of the dense kernels. Defaults to `None`.
+        drop_path: stochastic-depth rate (`nnrecipes.layers.DropPath`) of both
+            residual branches. Defaults to `0.0`.
 
     Call arguments:
         inputs: a tensor of shape `(batch, timesteps, features)`.
@@ -43,7 +52,8 @@ class TransformerEncoder(keras.layers.Layer):
     """
 
     def __init__(self, num_heads, ff_dim, dropout=0.0, activation="gelu", norm_first=True,
-                 kernel_initializer="glorot_uniform", kernel_regularizer=None, **kwargs):
+                 kernel_initializer="glorot_uniform", kernel_regularizer=None, drop_path=0.0,
+                 **kwargs):
         super().__init__(**kwargs)
         for arg, value in (("num_heads", num_heads), ("ff_dim", ff_dim)):
             if not isinstance(value, int) or value < 1:
@@ -53,7 +63,15 @@ class TransformerEncoder(keras.layers.Layer):
         self.num_heads = num_heads
         self.ff_dim = ff_dim
         self.dropout = dropout
-        self.activation = keras.activations.get(activation)
+        if not isinstance(drop_path, (int, float)) or not 0.0 <= drop_path < 1.0:
+            raise ValueError(f"`drop_path` must be in [0, 1). Received: drop_path={drop_path!r}")
+        self.drop_path = float(drop_path)
+        # An nnrecipes activation is a layer (it may have weights); a Keras one
+        # stays a function inside the hidden dense layer.
+        self.custom_activation = (isinstance(activation, str)
+                                  and activation in activations.CUSTOM_ACTIVATIONS)
+        self.activation = (activation if self.custom_activation
+                           else keras.activations.get(activation))
         self.norm_first = norm_first
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
@@ -74,14 +92,24 @@ class TransformerEncoder(keras.layers.Layer):
         self.attention.build(input_shape, input_shape)
         self.attention_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="attention_norm")
         self.attention_norm.build(input_shape)
-        self.ff_hidden = keras.layers.Dense(self.ff_dim, activation=self.activation,
-                                            name="ff_hidden", **dense_args)
+        hidden_shape = tuple(input_shape[:-1]) + (self.ff_dim,)
+        self.ff_activation = None
+        if self.custom_activation:
+            self.ff_hidden = keras.layers.Dense(self.ff_dim, name="ff_hidden", **dense_args)
+            self.ff_activation = activations.activation_layer(self.activation,
+                                                              name="ff_activation")
+            self.ff_activation.build(hidden_shape)
+            hidden_shape = tuple(self.ff_activation.compute_output_shape(hidden_shape))
+        else:
+            self.ff_hidden = keras.layers.Dense(self.ff_dim, activation=self.activation,
+                                                name="ff_hidden", **dense_args)
         self.ff_hidden.build(input_shape)
         self.ff_output = keras.layers.Dense(features, name="ff_output", **dense_args)
-        self.ff_output.build(tuple(input_shape[:-1]) + (self.ff_dim,))
+        self.ff_output.build(hidden_shape)
         self.ff_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="ff_norm")
         self.ff_norm.build(input_shape)
         self.drop = keras.layers.Dropout(self.dropout)
+        self.drop_branch = DropPath(self.drop_path) if self.drop_path else None
 
     def call(self, inputs, training=None, mask=None):
         attention_mask = None
@@ -90,15 +118,24 @@ class TransformerEncoder(keras.layers.Layer):
         x = inputs
         y = self.attention_norm(x) if self.norm_first else x
         y = self.attention(y, y, attention_mask=attention_mask, training=training)
-        x = x + self.drop(y, training=training)
+        x = x + self._branch(y, training)
         if not self.norm_first:
             x = self.attention_norm(x)
         y = self.ff_norm(x) if self.norm_first else x
-        y = self.ff_output(self.drop(self.ff_hidden(y), training=training))
-        x = x + self.drop(y, training=training)
+        y = self.ff_hidden(y)
+        if self.ff_activation is not None:
+            y = self.ff_activation(y, training=training)
+        y = self.ff_output(self.drop(y, training=training))
+        x = x + self._branch(y, training)
         if not self.norm_first:
             x = self.ff_norm(x)
         return x
+
+    def _branch(self, y, training):
+        y = self.drop(y, training=training)
+        if self.drop_branch is not None:
+            y = self.drop_branch(y, training=training)
+        return y
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -109,9 +146,11 @@ class TransformerEncoder(keras.layers.Layer):
             num_heads=self.num_heads,
             ff_dim=self.ff_dim,
             dropout=self.dropout,
-            activation=keras.activations.serialize(self.activation),
+            activation=(self.activation if self.custom_activation
+                        else keras.activations.serialize(self.activation)),
             norm_first=self.norm_first,
             kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
             kernel_regularizer=keras.regularizers.serialize(self.kernel_regularizer),
+            drop_path=self.drop_path,
         )
         return config

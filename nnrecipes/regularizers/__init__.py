@@ -1,0 +1,10 @@
+"""Regularizers that Keras lacks, registered for saving and loading.
+
+- `GroupLasso`: structured sparsity over whole units (a weight regularizer)
+- `KLSparsity`: the KL sparsity activity regularizer of sparse autoencoders
+"""
+
+from nnrecipes.regularizers.group_lasso import GroupLasso
+from nnrecipes.regularizers.kl_sparsity import KLSparsity
+
+__all__ = ["GroupLasso", "KLSparsity"]
