@@ -1,0 +1,124 @@
+"""`TrainingDiagnostics`: every diagnostic of a run in one Keras callback."""
+
+import math
+
+import keras
+import numpy as np
+
+from nnrecipes.diagnostics import health
+from nnrecipes.diagnostics import plots
+from nnrecipes.diagnostics.activations import ActivationProbe
+from nnrecipes.diagnostics.gradients import GradientMonitor
+
+
+def current_learning_rate(optimizer):
+    """The optimizer's learning rate now (a schedule evaluated at its step)."""
+    try:
+        return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+class TrainingDiagnostics(keras.callbacks.Callback):
+    """Watches a run and writes its health report: one callback, one line.
+
+    Per epoch it records the logs, the learning rate, the gradient figures of
+    `GradientMonitor` (global and per-layer norms, update ratios) and, given
+    a probe batch, the share of dead ReLU units and saturated sigmoid/tanh
+    units per layer (added to `logs` as `dead_units/<layer>` and
+    `saturated_units/<layer>`, after the callbacks listed before this one
+    ran). At the end of `fit` it diagnoses the run (`report`).
+
+    Args:
+        probe: inputs of a fixed probe batch for the activation statistics,
+            e.g. `x_val[:256]`. Defaults to `None` (no activation statistics).
+        gradients: whether to monitor gradients. Defaults to `True`.
+        update_ratios: whether to compute update-to-weight ratios. Defaults
+            to `True`.
+        thresholds: overrides of `nnrecipes.diagnostics.THRESHOLDS`.
+            Defaults to `None`.
+        verbose: print the report at the end of `fit`. Defaults to `False`.
+
+    Attributes:
+        history: `{key: [one value per epoch]}` of this callback's last `fit`.
+        report: the `HealthReport` of the last `fit` (None before).
+
+    Example:
+    ```python
+    diagnostics = nnrecipes.diagnostics.TrainingDiagnostics(probe=x_val[:256])
+    model.fit(x, y, validation_data=(x_val, y_val), epochs=10, callbacks=[diagnostics])
+    print(diagnostics.report.text())
+    diagnostics.report.save("health.json")
+    diagnostics.save_plots("plots/")
+    ```
+    """
+
+    def __init__(self, probe=None, *, gradients=True, update_ratios=True, thresholds=None,
+                 verbose=False):
+        super().__init__()
+        self.probe = probe
+        self.gradients = gradients
+        self.update_ratios = update_ratios
+        self.thresholds = thresholds
+        self.verbose = verbose
+        self.gradient_monitor = (GradientMonitor(update_ratios=update_ratios)
+                                 if gradients else None)
+        self.history = {}
+        self.report = None
+        self._probe = None
+
+    def set_model(self, model):
+        super().set_model(model)
+        if self.gradient_monitor is not None:
+            self.gradient_monitor.set_model(model)
+
+    def on_train_begin(self, logs=None):
+        self.history = {}
+        self.report = None
+        self._probe = None
+        if self.probe is not None:
+            self._probe = ActivationProbe(self.model, self.probe)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.gradient_monitor is not None:
+            self.gradient_monitor.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        if self._probe is not None:
+            for layer, stats in self._probe.measure().items():
+                key = health.DEAD if "dead" in stats else health.SATURATED
+                logs[f"{key}/{layer}"] = stats.get("dead", stats.get("saturated"))
+        record = dict(logs)
+        if "learning_rate" not in record:
+            lr = current_learning_rate(self.model.optimizer)
+            if lr is not None:
+                record["learning_rate"] = lr
+        for key, value in record.items():
+            try:
+                value = float(np.asarray(value))
+            except (TypeError, ValueError):
+                continue
+            self.history.setdefault(key, []).append(value)
+
+    def on_train_end(self, logs=None):
+        if self.gradient_monitor is not None:
+            self.gradient_monitor.on_train_end(logs)
+        self.report = self.diagnose()
+        if self.verbose:
+            print(self.report.text())
+
+    def diagnose(self, thresholds=None):
+        """Diagnoses the run so far (also callable during training)."""
+        monitor = self.gradient_monitor
+        initial = monitor.initial_loss if monitor is not None else None
+        if initial is not None and not math.isfinite(initial):
+            initial = None
+        return health.diagnose(
+            self.history, initial_loss=initial,
+            layer_info=monitor.layer_info() if monitor is not None else None,
+            thresholds=thresholds if thresholds is not None else self.thresholds)
+
+    def save_plots(self, directory):
+        """Saves the run's PNG plots into `directory`; returns `{name: path}`."""
+        return plots.save_plots(self.history, directory)

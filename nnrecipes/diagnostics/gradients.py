@@ -1,0 +1,295 @@
+"""Gradient-norm monitoring inside the training step that Keras already runs.
+
+Keras 3 callbacks never see gradients. `GradientMonitor` is a callback that,
+for the length of one `fit`, hooks the model's optimizer so that the
+gradients Keras computed for its update are measured on their way in: no
+second backward pass. The figures go into the step's logs, so History,
+CSVLogger, EarlyStopping, TensorBoard and KerasTuner objectives see them.
+At the end of `fit` the hooks come off and the model is a plain
+`keras.Model` again (it saves and loads like any other).
+"""
+
+import keras
+from keras import ops
+
+# Prefixes of the per-layer entries in `logs`.
+GRAD_NORM = "grad_norm"
+UPDATE_RATIO = "update_ratio"
+
+
+def layer_groups(model):
+    """Groups a model's trainable variables by the top-level layer owning them.
+
+    Args:
+        model: a built `keras.Model` (Functional, Sequential or subclassed).
+
+    Returns:
+        A list of `(layer_name, layer_class_name, variables)`, in the order of
+        `model.layers`, for the layers with trainable variables. Variables of
+        the model itself (outside any layer) form a last group named after
+        the model.
+
+    Example:
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="d")])
+    >>> [(name, len(v)) for name, _, v in nnrecipes.diagnostics.layer_groups(model)]
+    [('d', 2)]
+    """
+    seen = set()
+    groups = []
+    for layer in model.layers:
+        variables = [v for v in layer.trainable_variables if id(v) not in seen]
+        if variables:
+            seen.update(id(v) for v in variables)
+            groups.append((layer.name, type(layer).__name__, variables))
+    rest = [v for v in model.trainable_variables if id(v) not in seen]
+    if rest:
+        groups.append((model.name, type(model).__name__, rest))
+    return groups
+
+
+def _squared_sum(value):
+    """Sum of squares of a gradient: dense, or sparse rows of an embedding."""
+    import tensorflow as tf
+
+    if isinstance(value, tf.IndexedSlices):
+        # Rows may repeat; add them up first so the norm is that of the
+        # dense gradient.
+        unique, position = tf.unique(value.indices)
+        value = tf.math.unsorted_segment_sum(value.values, position, tf.shape(unique)[0])
+    value = ops.cast(value, "float32")
+    return ops.sum(ops.square(value))
+
+
+class GradientMonitor(keras.callbacks.Callback):
+    """Logs gradient norms and update-to-weight ratios from the training step.
+
+    Each training step, the gradients that the model's optimizer receives
+    (before any clipping, unscaled under mixed precision) are measured:
+
+    - `grad_norm`: the global L2 norm of all gradients, averaged over the
+      epoch's steps so far; `grad_norm_max`: its largest value this epoch.
+    - `grad_norm/<layer>`: the L2 norm of the gradients of one top-level
+      layer's trainable variables (epoch mean).
+    - `update_ratio/<layer>`: `||w_after - w_before|| / ||w_before||` for
+      that layer's weights, i.e. how much one step changes them (epoch
+      mean). Around 1e-3 is the usual healthy value; far above means the
+      learning rate is too high, far below that it is too low.
+
+    They appear in `logs` at every batch and epoch end (and so in
+    `model.fit(...).history`, CSV logs, and TensorBoard as
+    `epoch_grad_norm`, `epoch_grad_norm/<layer>`, ...). Validation does not
+    log them.
+
+    How: when `fit` hands the model to the callback, it wraps the
+    optimizer's `apply` (to measure the gradients and the update) and the
+    model's `train_step` (to add the figures to the step's logs), then asks
+    Keras to retrace the training function. `on_train_end` removes both
+    wrappers. The cost is a few reductions per variable and one copy of the
+    weights per step.
+
+    Works for any compiled model whose `train_step` calls
+    `self.optimizer.apply(...)` or `apply_gradients(...)` (every Keras
+    model, and most custom steps). Not supported: training under a
+    `tf.distribute` strategy with several replicas.
+
+    Args:
+        update_ratios: whether to compute the per-layer update-to-weight
+            ratios (needs one copy of the weights per step). Defaults to
+            `True`.
+
+    Example:
+    ```python
+    monitor = nnrecipes.diagnostics.GradientMonitor()
+    history = model.fit(x, y, epochs=3, callbacks=[monitor])
+    history.history["grad_norm"]  # one value per epoch
+    ```
+    """
+
+    def __init__(self, update_ratios=True):
+        super().__init__()
+        self.update_ratios = update_ratios
+        self.layer_names = []
+        self.layer_classes = []
+        self.layer_params = []
+        self._attached = None  # the model the hooks are on
+        self._saved = {}
+
+    # ---- Keras callback hooks ------------------------------------------------
+    def set_model(self, model):
+        super().set_model(model)
+        self.attach(model)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.reset()
+
+    def on_train_end(self, logs=None):
+        self.detach()
+
+    # ---- public API ----------------------------------------------------------
+    def attach(self, model):
+        """Hooks `model`'s optimizer and training step; `fit` calls this.
+
+        Call it yourself only to monitor training that runs without passing
+        the callback to `fit` (e.g. a benchmark); `detach()` undoes it.
+        """
+        if self._attached is model:
+            return
+        if self._attached is not None:
+            self.detach()
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is None:
+            raise ValueError(
+                "GradientMonitor needs a compiled model with an optimizer: call "
+                f"`model.compile(optimizer=..., loss=...)` first. Received: model "
+                f"{model.name!r} with optimizer=None"
+            )
+        groups = layer_groups(model)
+        self.layer_names = [name for name, _, _ in groups]
+        self.layer_classes = [cls for _, cls, _ in groups]
+        self.layer_params = [sum(int(ops.size(v)) for v in vs) for _, _, vs in groups]
+        self._group_of = {id(v): i for i, (_, _, vs) in enumerate(groups) for v in vs}
+        count = max(len(groups), 1)
+        self._steps = keras.Variable(0.0, trainable=False, name="grad_monitor_steps")
+        self._total_steps = keras.Variable(0.0, trainable=False, name="grad_monitor_total")
+        self._norm_sum = keras.Variable(0.0, trainable=False, name="grad_norm_sum")
+        self._norm_max = keras.Variable(0.0, trainable=False, name="grad_norm_max")
+        self._layer_norm_sum = keras.Variable(ops.zeros((count,)), trainable=False,
+                                              name="layer_grad_norm_sum")
+        self._ratio_sum = keras.Variable(ops.zeros((count,)), trainable=False,
+                                         name="update_ratio_sum")
+        self._initial_loss = keras.Variable(float("nan"), trainable=False,
+                                            name="initial_loss")
+
+        self._saved = {
+            "train_step": model.__dict__.get("train_step"),
+            "apply": optimizer.__dict__.get("apply"),
+        }
+        original_apply = optimizer.apply
+        original_train_step = model.train_step
+
+        def apply(grads, trainable_variables=None):
+            variables = (model.trainable_variables if trainable_variables is None
+                         else trainable_variables)
+            grads, variables = list(grads), list(variables)
+            before = None
+            if self.update_ratios:
+                before = [ops.copy(v) for v in variables]  # a snapshot
+            result = original_apply(grads, trainable_variables)
+            self._record(optimizer, grads, variables, before)
+            return result
+
+        def train_step(data):
+            logs = original_train_step(data)
+            if not isinstance(logs, dict):
+                return logs
+            logs = dict(logs)
+            if "loss" in logs:
+                first = ops.equal(self._total_steps, 1.0)
+                self._initial_loss.assign(
+                    ops.where(first, ops.cast(logs["loss"], "float32"), self._initial_loss))
+            logs.update(self.results())
+            return logs
+
+        optimizer.apply = apply
+        model.train_step = train_step
+        model.train_function = None  # retrace with the hooks
+        self._attached = model
+        self._optimizer = optimizer
+
+    def detach(self):
+        """Removes the hooks; the model trains as plain Keras again."""
+        model = self._attached
+        if model is None:
+            return
+        for obj, name in ((model, "train_step"), (self._optimizer, "apply")):
+            previous = self._saved.get(name)
+            if previous is not None:
+                setattr(obj, name, previous)
+            elif name in obj.__dict__:
+                delattr(obj, name)
+        model.train_function = None
+        self._attached = None
+        self._optimizer = None
+
+    def reset(self):
+        """Zeroes the epoch's running figures (done at each epoch start)."""
+        if self._attached is None:
+            return
+        for var in (self._steps, self._norm_sum, self._norm_max):
+            var.assign(0.0)
+        for var in (self._layer_norm_sum, self._ratio_sum):
+            var.assign(ops.zeros(var.shape))
+
+    @property
+    def initial_loss(self):
+        """The loss on the first training batch, before any update (or None)."""
+        value = float(self._initial_loss.numpy()) if hasattr(self, "_initial_loss") else None
+        return None if value is None or value != value else value
+
+    def results(self):
+        """The current figures: a dict of scalar tensors, as put in `logs`."""
+        steps = ops.maximum(self._steps, 1.0)
+        out = {GRAD_NORM: self._norm_sum / steps, f"{GRAD_NORM}_max": self._norm_max + 0.0}
+        norms = self._layer_norm_sum / steps
+        ratios = self._ratio_sum / steps
+        for i, name in enumerate(self.layer_names):
+            out[f"{GRAD_NORM}/{name}"] = norms[i]
+            if self.update_ratios:
+                out[f"{UPDATE_RATIO}/{name}"] = ratios[i]
+        return out
+
+    def layer_info(self):
+        """`{layer: {"class": ..., "params": ...}}` for the monitored layers."""
+        return {name: {"class": cls, "params": n} for name, cls, n in
+                zip(self.layer_names, self.layer_classes, self.layer_params)}
+
+    # ---- inside the traced step ------------------------------------------
+    def _record(self, optimizer, grads, variables, before):
+        count = len(self.layer_names) or 1
+        scale = None
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            scale = ops.cast(optimizer.dynamic_scale, "float32")
+        static = getattr(optimizer, "loss_scale_factor", None)
+        if static:
+            scale = static if scale is None else scale * static
+        grad_sq = [[] for _ in range(count)]
+        delta_sq = [[] for _ in range(count)]
+        weight_sq = [[] for _ in range(count)]
+        total = []
+        for i, (grad, var) in enumerate(zip(grads, variables)):
+            if grad is None:
+                continue
+            sq = _squared_sum(grad)
+            total.append(sq)
+            group = self._group_of.get(id(var))
+            if group is None:
+                continue
+            grad_sq[group].append(sq)
+            if before is not None:
+                old = ops.cast(before[i], "float32")
+                new = ops.cast(ops.convert_to_tensor(var), "float32")
+                delta_sq[group].append(ops.sum(ops.square(new - old)))
+                weight_sq[group].append(ops.sum(ops.square(old)))
+        if not total:
+            return
+
+        def stacked(parts):
+            return ops.stack([ops.sum(ops.stack(p)) if p else ops.zeros(())
+                              for p in parts])
+
+        global_norm = ops.sqrt(ops.sum(ops.stack(total)))
+        layer_norms = ops.sqrt(stacked(grad_sq))
+        if scale is not None:
+            global_norm = global_norm / scale
+            layer_norms = layer_norms / scale
+        self._steps.assign_add(1.0)
+        self._total_steps.assign_add(1.0)
+        self._norm_sum.assign_add(global_norm)
+        # The largest norm this epoch; NaN, once seen, stays (it is evidence).
+        largest = ops.maximum(self._norm_max, global_norm)
+        nan_seen = ops.logical_or(ops.isnan(self._norm_max), ops.isnan(global_norm))
+        self._norm_max.assign(ops.where(nan_seen, float("nan"), largest))
+        self._layer_norm_sum.assign_add(layer_norms)
+        if before is not None:
+            ratios = ops.sqrt(stacked(delta_sq)) / (ops.sqrt(stacked(weight_sq)) + 1e-12)
+            self._ratio_sum.assign_add(ratios)
