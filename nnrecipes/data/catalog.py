@@ -69,12 +69,17 @@ class Splits:
 
         Images become `"tabular"` (flattened pixels) or `"sequence"` (each
         row of pixels one timestep, the channels and columns its features).
+        Text is accepted as `"tokens"` unchanged: the model tokenizes it.
 
         Example:
         >>> nnrecipes.data.load("digits").as_kind("sequence").input_shape
         (8, 8)
         """
         if kind == self.kind:
+            return self
+        if self.kind == "text" and kind == "tokens":
+            # Raw strings stay raw: the model's own TextVectorization layer
+            # (see `preprocessing_for`) turns them into token ids.
             return self
         if self.kind == "image" and kind in ("tabular", "sequence"):
             def view(x):
@@ -84,11 +89,10 @@ class Splits:
             return dataclasses.replace(
                 self, kind=kind, x_train=view(self.x_train), x_val=view(self.x_val),
                 x_test=view(self.x_test))
+        views = {"image": ["tabular", "sequence"], "text": ["tokens"]}.get(self.kind, [])
         raise ValueError(
             f"Dataset {self.name!r} holds {self.kind} data, which cannot be viewed as "
-            f"{kind} data. Valid views: "
-            f"{['tabular', 'sequence'] if self.kind == 'image' else [self.kind]}. "
-            f"Received: kind={kind!r}"
+            f"{kind} data. Valid views: {[self.kind, *views]}. Received: kind={kind!r}"
         )
 
 
