@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 # `.keras` file loads after `import nnrecipes` with no `custom_objects`.
 from nnrecipes import activations
 from nnrecipes import data
+from nnrecipes import diagnostics
 from nnrecipes import export
 from nnrecipes import initializers
 from nnrecipes import layers
@@ -33,6 +34,7 @@ __all__ = [
     "activations",
     "build",
     "data",
+    "diagnostics",
     "export",
     "families",
     "get_recipe",

@@ -94,6 +94,7 @@ class ActivationProbe:
         self.x = x
         layers = monitored_layers(model)
         self.layers = []
+        self._probe_model = None
         outputs = []
         for layer, kind in layers:
             try:
@@ -101,19 +102,23 @@ class ActivationProbe:
             except (AttributeError, ValueError):  # shared layer or not connected
                 continue
             self.layers.append((layer.name, kind))
-        self._probe_model = None
-        if outputs:
+        error = None
+        if layers and not outputs:
+            error = "no layer has a symbolic output"
+        elif outputs:
             try:
                 inputs = model.inputs
                 if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
                     inputs = inputs[0]
                 self._probe_model = keras.Model(inputs, outputs)
-            except (AttributeError, ValueError, TypeError) as error:
-                warnings.warn(
-                    f"Activation statistics are off for model {model.name!r}: its layer "
-                    f"outputs cannot be read ({error}). They need a Functional or "
-                    "Sequential model.", stacklevel=2)
-                self.layers = []
+            except (AttributeError, ValueError, TypeError) as problem:
+                error = str(problem)
+        if error is not None:
+            warnings.warn(
+                f"Activation statistics are off for model {model.name!r}: its layer "
+                f"outputs cannot be read ({error}). They need a Functional or "
+                "Sequential model.", stacklevel=2)
+            self.layers = []
 
     def measure(self):
         """Returns `{layer_name: unit_statistics(...)}` on the probe batch."""

@@ -94,9 +94,10 @@ def _suggest(lrs, smoothed):
     best = int(np.nanargmin(smoothed))
     at_min = float(lrs[best])
     steepest = at_min
-    if best >= 2:
-        slopes = np.gradient(smoothed[:best + 1], logs[:best + 1])
-        steepest = float(lrs[int(np.nanargmin(slopes))])
+    skip = len(lrs) // 10  # the first steps: the average is still settling
+    if best - skip >= 2:
+        slopes = np.gradient(smoothed[skip:best + 1], logs[skip:best + 1])
+        steepest = float(lrs[skip + int(np.nanargmin(slopes))])
     return at_min / 10.0, at_min, steepest
 
 
