@@ -2,12 +2,14 @@
 `tf.data` pipelines; and the preprocessing layers that make a model take raw
 input."""
 
+from nnrecipes.data import sources
 from nnrecipes.data import tabular
 from nnrecipes.data import text
 from nnrecipes.data import timeseries
 from nnrecipes.data.catalog import DATA_DIR_ENV
 from nnrecipes.data.catalog import Splits
 from nnrecipes.data.catalog import list_datasets
+from nnrecipes.data.catalog import list_sources
 from nnrecipes.data.catalog import load
 from nnrecipes.data.catalog import read_idx
 from nnrecipes.data.catalog import register_dataset
@@ -17,12 +19,13 @@ from nnrecipes.data.preprocessing import Denormalization
 from nnrecipes.data.preprocessing import TabularEncoder
 from nnrecipes.data.preprocessing import preprocessing_for
 from nnrecipes.data.preprocessing import text_vectorizer
+from nnrecipes.data.sources import from_arrays
 from nnrecipes.data.timeseries import make_windows
 from nnrecipes.data.timeseries import persistence_rmse
 
 __all__ = [
     "DATA_DIR_ENV", "Denormalization", "Splits", "TabularEncoder", "as_datasets",
-    "list_datasets", "load", "make_dataset", "make_windows", "persistence_rmse",
-    "preprocessing_for", "read_idx", "register_dataset", "tabular", "text",
+    "from_arrays", "list_datasets", "list_sources", "load", "make_dataset", "make_windows",
+    "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset", "sources", "tabular", "text",
     "text_vectorizer", "timeseries",
 ]

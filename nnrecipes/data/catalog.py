@@ -17,6 +17,7 @@ import numpy as np
 DATA_DIR_ENV = "NNRECIPES_DATA_DIR"
 
 _LOADERS = {}  # name -> (loader function, one-line description)
+_SOURCES = {}  # prefix -> (source function, one-line description)
 
 
 @dataclasses.dataclass
@@ -123,14 +124,38 @@ def resolve_data_dir(data_dir=None):
     return data_dir or os.environ.get(DATA_DIR_ENV) or None
 
 
-def load(name, *, data_dir=None, seed=0):
+def register_source(prefix, description):
+    """Decorator that adds a source `fn(target, data_dir, seed, **options) -> Splits`
+    for names `"<prefix>:<target>"`, e.g. `"tfds:mnist"` or `"csv:my.csv"`."""
+
+    def decorator(fn):
+        if prefix in _SOURCES:
+            raise ValueError(f"Data source {prefix!r} is already registered.")
+        _SOURCES[prefix] = (fn, description)
+        return fn
+
+    return decorator
+
+
+def list_sources():
+    """Returns `{prefix: description}` of the `"<prefix>:<target>"` sources."""
+    return {prefix: description for prefix, (_, description) in sorted(_SOURCES.items())}
+
+
+def load(name, *, data_dir=None, seed=0, **options):
     """Loads a dataset by name, split into train, validation and test.
 
     Args:
-        name: a name from `list_datasets()`.
+        name: a name from `list_datasets()`, or `"<source>:<target>"` with a
+            source from `list_sources()`: `"tfds:<name>"` (TensorFlow
+            Datasets, read from `data_dir`), `"csv:<file>"`,
+            `"images:<folder>"` (`label/*.png`), `"text:<folder or file>"`,
+            `"npz:<file>"`.
         data_dir: folder holding the files of file-based datasets. Defaults
             to the `NNRECIPES_DATA_DIR` environment variable.
         seed: seed of the train/validation split. Defaults to `0`.
+        **options: options of a source, e.g. `target="income"` for a CSV
+            file; see `nnrecipes.data.sources`.
 
     Returns:
         A `Splits`.
@@ -138,13 +163,24 @@ def load(name, *, data_dir=None, seed=0):
     Example:
     ```python
     splits = nnrecipes.data.load("fashion_mnist", data_dir="../shared/data")
+    mine = nnrecipes.data.load("csv:measurements.csv", target="label")
     ```
     """
+    if isinstance(name, str) and ":" in name and name.split(":", 1)[0] in _SOURCES:
+        prefix, target = name.split(":", 1)
+        source, _ = _SOURCES[prefix]
+        return source(target, data_dir=resolve_data_dir(data_dir), seed=seed, **options)
     if name not in _LOADERS:
         close = difflib.get_close_matches(str(name), list(_LOADERS), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ValueError(
-            f"Unknown dataset {name!r}.{hint} Valid: {sorted(_LOADERS)}. Received: name={name!r}"
+            f"Unknown dataset {name!r}.{hint} Valid: {sorted(_LOADERS)}, or "
+            f"'<source>:<target>' with a source in {sorted(_SOURCES)}. Received: name={name!r}"
+        )
+    if options:
+        raise ValueError(
+            f"Dataset {name!r} takes no options; options are for '<source>:<target>' names. "
+            f"Received: {sorted(options)}"
         )
     loader, _ = _LOADERS[name]
     return loader(resolve_data_dir(data_dir), seed)

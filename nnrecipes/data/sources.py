@@ -1,0 +1,363 @@
+"""A user's own data, and TensorFlow Datasets, as `Splits`.
+
+`nnrecipes.data.load("<source>:<target>", ...)` reads:
+
+- `tfds:<name>`: a TensorFlow Datasets dataset already prepared under
+  `data_dir` (never downloaded here);
+- `csv:<file>`: a CSV table, the target in column `target` (default: last);
+- `images:<folder>`: `folder/<label>/*.png` (or `.jpg`, `.bmp`, `.gif`), or
+  `folder/train/<label>/...` with `folder/test/<label>/...`;
+- `text:<path>`: a folder `path/<label>/*.txt` (one example per file) or a
+  file of `label<TAB>text` lines;
+- `npz:<file>`: a NumPy `.npz` with `x` and `y` (or `x_train`, `y_train`,
+  `x_test`, `y_test`).
+
+`from_arrays(x, y)` turns arrays in memory into `Splits`. Without a test
+split of its own, a fixed (seed 1234) stratified fifth of the data becomes
+the test split, and 15% of the rest the validation split (by `seed`).
+"""
+
+import os
+
+import numpy as np
+
+from nnrecipes.data.catalog import Splits
+from nnrecipes.data.catalog import malformed
+from nnrecipes.data.catalog import read_text_lines
+from nnrecipes.data.catalog import register_source
+from nnrecipes.data.catalog import stratified_split
+from nnrecipes.data.tabular import encode_labels
+from nnrecipes.data.tabular import is_number
+from nnrecipes.data.tabular import read_csv_rows
+from nnrecipes.data.tabular import rows_to_splits
+from nnrecipes.data.text import text_array
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+KINDS = ("tabular", "image", "sequence", "text")
+
+
+def _infer_kind(x):
+    if x.dtype.kind in "OUS":
+        return "text" if x.ndim == 1 else "tabular"
+    return {2: "tabular", 3: "sequence", 4: "image"}.get(x.ndim)
+
+
+def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=None,
+                task=None, class_names=None, seed=0, name="arrays", source="arrays", info=None):
+    """`Splits` from NumPy arrays.
+
+    Args:
+        x: inputs: `(n, features)` tabular, `(n, steps, features)`
+            sequences, `(n, height, width, channels)` images, or `(n,)`
+            strings.
+        y: targets: integer class labels, or numbers for regression.
+        x_test, y_test: a test split of its own. Defaults to `None` (split
+            off from `x`).
+        x_val, y_val: a validation split of its own. Defaults to `None`.
+        kind: `"tabular"`, `"image"`, `"sequence"` or `"text"`. Defaults to
+            the kind that `x`'s shape and dtype imply.
+        task: `"classification"` or `"regression"`. Defaults to
+            classification for integer or string targets.
+        class_names: names of the classes. Defaults to the labels.
+        seed: seed of the validation split. Defaults to `0`.
+        name: the dataset's name. Defaults to `"arrays"`.
+        source: where the data came from. Defaults to `"arrays"`.
+        info: extra facts (see `Splits.info`). Defaults to `None`.
+
+    Returns:
+        A `Splits`.
+
+    Example:
+    >>> splits = nnrecipes.data.from_arrays(np.random.rand(100, 4), np.arange(100) % 2)
+    >>> splits.kind, splits.num_classes
+    ('tabular', 2)
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"`x` and `y` must hold as many examples. "
+                         f"Received: len(x)={len(x)}, len(y)={len(y)}")
+    if len(x) < 10 and x_test is None:
+        raise ValueError(f"At least 10 examples are needed to split off validation and test "
+                         f"data. Received: {len(x)} examples")
+    kind = kind or _infer_kind(x)
+    if kind not in KINDS:
+        raise ValueError(f"`kind` must be one of {list(KINDS)}. Received: kind={kind!r} "
+                         f"(x.shape={x.shape}, x.dtype={x.dtype})")
+    if task is None:
+        task = "classification" if y.dtype.kind in "iuOUSb" else "regression"
+    if task not in ("classification", "regression"):
+        raise ValueError(
+            f"`task` must be 'classification' or 'regression'. Received: task={task!r}")
+    parts = [y] + [p for p in (y_val, y_test) if p is not None]
+    if task == "classification" and class_names is not None:
+        class_names = [str(c) for c in class_names]
+
+        def prepare_y(values):
+            values = np.asarray(values).ravel()
+            if values.dtype.kind not in "iu" or values.min() < 0 or \
+                    values.max() >= len(class_names):
+                raise ValueError(
+                    f"With class_names, labels must be integers 0..{len(class_names) - 1}. "
+                    f"Received: labels of dtype {values.dtype} in "
+                    f"[{values.min()}, {values.max()}]")
+            return values.astype("int32")
+    elif task == "classification":
+        labels = np.concatenate([np.asarray(p).ravel() for p in parts])
+        _, class_names = encode_labels([str(v) for v in labels], name)
+        encode = {v: i for i, v in enumerate(class_names)}
+
+        def prepare_y(values):
+            return np.asarray([encode[str(v)] for v in np.asarray(values).ravel()], "int32")
+    else:
+        def prepare_y(values):
+            return np.asarray(values, dtype="float32").reshape(len(values), -1)
+
+    def prepare_x(values):
+        values = np.asarray(values)
+        if kind == "text":
+            return text_array(values)
+        if values.dtype.kind in "OUS":
+            out = np.empty(values.shape, dtype=object)
+            out[...] = values.astype(str)
+            return out
+        return values.astype("float32")
+
+    stratify = task == "classification"
+    x, y = prepare_x(x), prepare_y(y)
+    if x_test is None:
+        x, y, x_test, y_test = stratified_split(x, y, 0.2, seed=1234, stratify=stratify)
+    else:
+        x_test, y_test = prepare_x(x_test), prepare_y(y_test)
+    if x_val is None:
+        x, y, x_val, y_val = stratified_split(x, y, 0.15, seed=seed, stratify=stratify)
+    else:
+        x_val, y_val = prepare_x(x_val), prepare_y(y_val)
+    if kind == "image" and x.ndim == 3:
+        x, x_val, x_test = x[..., None], x_val[..., None], x_test[..., None]
+    return Splits(name, kind, x, y, x_val, y_val, x_test, y_test,
+                  num_classes=len(class_names) if task == "classification" else None,
+                  num_outputs=None if task == "classification" else y.shape[1],
+                  class_names=class_names if task == "classification" else None,
+                  source=source, info=info)
+
+
+def _resolve(target, data_dir, what):
+    """A user path: as given, else relative to `data_dir`."""
+    for path in (os.path.expanduser(target),
+                 os.path.join(data_dir, target) if data_dir else None):
+        if path and os.path.exists(path):
+            return path
+    raise FileNotFoundError(
+        f"No {what} at {target!r}" + (f" (nor under data_dir {data_dir!r})" if data_dir else "")
+        + ".")
+
+
+@register_source("csv", "a CSV file: 'csv:<file>', target column `target=` (default: the last)")
+def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=",", header=None,
+             task=None):
+    """Reads a CSV table.
+
+    Options (keyword arguments of `load`):
+        label: the target column, by name (with a header) or index. Defaults
+            to the last column.
+        delimiter: the field separator. Defaults to `","`.
+        header: whether the first row names the columns. Defaults to `None`:
+            yes when no cell of the first row is a number but some of the
+            second row are.
+        task: `"classification"` or `"regression"`. Defaults to regression
+            for a numeric target with more than 20 distinct values.
+    """
+    path = _resolve(target, data_dir, "CSV file")
+    name = os.path.splitext(os.path.basename(path))[0]
+    _, rows = read_csv_rows(path, name, delimiter=delimiter)
+    if header is None:
+        header = (len(rows) > 1 and not any(is_number(c) for c in rows[0])
+                  and any(is_number(c) for c in rows[1]))
+    columns = rows.pop(0) if header else [f"column{i}" for i in range(len(rows[0]))]
+    if label is None:
+        index = len(columns) - 1
+    elif isinstance(label, int) and -len(columns) <= label < len(columns):
+        index = label % len(columns)
+    elif label in columns:
+        index = columns.index(label)
+    else:
+        raise ValueError(f"{path!r} has no column {label!r}. Valid: {columns} or an index. "
+                         f"Received: label={label!r}")
+    if task is None:
+        values = [row[index] for row in rows]
+        numeric = all(is_number(v) for v in values)
+        task = "regression" if numeric and len(set(values)) > 20 else "classification"
+    return rows_to_splits(name, rows, target=index, columns=columns, task=task, seed=seed,
+                          source=os.path.abspath(path))
+
+
+def _decode_image(path, image_size):
+    import tensorflow as tf
+
+    try:
+        image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError) as error:
+        raise ValueError(f"{path!r} is not a readable image (PNG, JPEG, BMP or GIF): "
+                         f"{error.message.splitlines()[0]}") from None
+    if image_size is not None:
+        image = tf.image.resize(image, image_size)
+    return image.numpy().astype("float32")
+
+
+def _image_tree(folder, image_size):
+    labels = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d)))
+    images, names = [], []
+    for label in labels:
+        for file in sorted(os.listdir(os.path.join(folder, label))):
+            if file.lower().endswith(IMAGE_EXTENSIONS):
+                images.append(_decode_image(os.path.join(folder, label, file), image_size))
+                names.append(label)
+    if not images:
+        raise ValueError(f"{folder!r} holds no images: expected {folder}/<label>/*.png "
+                         f"(or {', '.join(IMAGE_EXTENSIONS[1:])}).")
+    shapes = {image.shape for image in images}
+    if len(shapes) > 1:
+        raise ValueError(f"The images under {folder!r} differ in size {sorted(shapes)[:4]}; "
+                         "pass image_size=(height, width) to resize them.")
+    return np.stack(images), np.asarray(names)
+
+
+@register_source("images", "an image folder: 'images:<folder>' with <label>/*.png "
+                           "(or train/ and test/ subfolders)")
+def load_image_folder(target, *, data_dir=None, seed=0, image_size=None):
+    """Reads `folder/<label>/*.png` (or `folder/{train,test}/<label>/*.png`).
+
+    Options: `image_size=(height, width)` resizes every image. Pixels keep
+    their raw range (e.g. 0-255); the model normalizes them.
+    """
+    folder = _resolve(target, data_dir, "image folder")
+    name = os.path.basename(os.path.normpath(folder))
+    train_dir, test_dir = os.path.join(folder, "train"), os.path.join(folder, "test")
+    if os.path.isdir(train_dir) and os.path.isdir(test_dir):
+        x, y = _image_tree(train_dir, image_size)
+        x_test, y_test = _image_tree(test_dir, image_size)
+    else:
+        (x, y), x_test, y_test = _image_tree(folder, image_size), None, None
+    return from_arrays(x, y, x_test=x_test, y_test=y_test, kind="image",
+                       task="classification", seed=seed, name=name,
+                       source=os.path.abspath(folder))
+
+
+@register_source("text", "text: 'text:<folder>' with <label>/*.txt, or a file of "
+                         "label<TAB>text lines")
+def load_text(target, *, data_dir=None, seed=0, encoding=None):
+    """Reads labelled text: a folder `<label>/*.txt` or a `label<TAB>text` file."""
+    path = _resolve(target, data_dir, "text folder or file")
+    name = os.path.splitext(os.path.basename(os.path.normpath(path)))[0]
+    texts, labels = [], []
+    encodings = (encoding,) if encoding else ("utf-8", "latin-1")
+    if os.path.isdir(path):
+        for label in sorted(os.listdir(path)):
+            folder = os.path.join(path, label)
+            if not os.path.isdir(folder):
+                continue
+            for file in sorted(os.listdir(folder)):
+                if file.endswith(".txt"):
+                    lines = read_text_lines(os.path.join(folder, file), name, encodings)
+                    texts.append(" ".join(lines))
+                    labels.append(label)
+        if not texts:
+            raise ValueError(f"{path!r} holds no text files: expected {path}/<label>/*.txt.")
+    else:
+        for number, line in enumerate(read_text_lines(path, name, encodings), start=1):
+            label, tab, text = line.partition("\t")
+            if not tab or not label.strip():
+                raise malformed(name, path, number, "'<label><TAB><text>'", line)
+            texts.append(text)
+            labels.append(label.strip())
+    return from_arrays(text_array(texts), np.asarray(labels), kind="text",
+                       task="classification", seed=seed, name=name,
+                       source=os.path.abspath(path))
+
+
+@register_source("npz", "NumPy arrays: 'npz:<file>' holding x and y (or x_train, y_train, "
+                        "x_test, y_test)")
+def load_npz(target, *, data_dir=None, seed=0, kind=None, task=None):
+    """Reads a `.npz` file of `x`, `y` (or `x_train`, `y_train`, `x_test`, `y_test`)."""
+    path = _resolve(target, data_dir, "NumPy .npz file")
+    with np.load(path, allow_pickle=False) as arrays:
+        keys = set(arrays.files)
+        if {"x_train", "y_train"} <= keys:
+            x, y = arrays["x_train"], arrays["y_train"]
+            x_test = arrays["x_test"] if "x_test" in keys else None
+            y_test = arrays["y_test"] if "y_test" in keys else None
+        elif {"x", "y"} <= keys:
+            x, y, x_test, y_test = arrays["x"], arrays["y"], None, None
+        else:
+            raise ValueError(f"{path!r} should hold arrays 'x' and 'y' (or 'x_train', "
+                             f"'y_train', 'x_test', 'y_test'). Received: {sorted(keys)}")
+    name = os.path.splitext(os.path.basename(path))[0]
+    return from_arrays(x, y, x_test=x_test, y_test=y_test, kind=kind, task=task, seed=seed,
+                       name=name, source=os.path.abspath(path))
+
+
+TFDS_HELP = (
+    "This machine has no network, so TFDS cannot download it. Provide the prepared "
+    "files instead: run `tfds build {name} --data_dir=DIR` (or tfds.load({name!r}, "
+    "data_dir=DIR)) on a machine with network access and copy DIR here; or, for a "
+    "builder that reads raw files, place them in DIR/downloads/manual and run "
+    "`tfds build {name} --data_dir=DIR --manual_dir=DIR/downloads/manual`. Then pass "
+    "data_dir=DIR (--data-dir DIR, or set NNRECIPES_DATA_DIR)."
+)
+
+
+@register_source("tfds", "TensorFlow Datasets: 'tfds:<name>', prepared under data_dir "
+                         "(nothing is downloaded)")
+def load_tfds(target, *, data_dir=None, seed=0, image_key=None, label_key=None):
+    """Reads a TensorFlow Datasets dataset already prepared under `data_dir`.
+
+    The input and label features are the dataset's supervised keys, else its
+    one `ClassLabel` feature and one other feature (or give `image_key=` and
+    `label_key=`). Splits named `train`, `validation` (or `dev`) and `test`
+    are used; a missing one is split off from `train`.
+    """
+    import tensorflow_datasets as tfds
+
+    try:
+        builder = tfds.builder(target, data_dir=data_dir)
+        prepared = builder.is_prepared() if hasattr(builder, "is_prepared") else False
+    except tfds.core.registered.DatasetNotFoundError:
+        builder, prepared = None, False
+    if not prepared:
+        where = data_dir or "the default TFDS folder (~/tensorflow_datasets)"
+        raise FileNotFoundError(
+            f"TFDS dataset {target!r} is not prepared in {where}. "
+            + TFDS_HELP.format(name=target))
+    info = builder.info
+    features = info.features
+    input_key, output_key = image_key, label_key
+    if info.supervised_keys and not (input_key or output_key):
+        input_key, output_key = info.supervised_keys[:2]
+    if not (input_key and output_key):
+        labels = [k for k, f in features.items() if isinstance(f, tfds.features.ClassLabel)]
+        others = [k for k in features if k not in labels]
+        if len(labels) != 1 or len(others) != 1:
+            raise ValueError(
+                f"TFDS dataset {target!r} has features {list(features)}: name the input and "
+                "the label with image_key=... and label_key=...")
+        input_key, output_key = others[0], labels[0]
+    arrays = {}
+    for split in info.splits:
+        batch = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1))
+        x = batch[input_key]
+        if x.dtype.kind in "OS":
+            x = np.asarray([v.decode("utf-8", "replace") for v in x], dtype=object)
+        arrays[split] = (x, batch[output_key])
+    train = arrays.get("train")
+    if train is None:
+        raise ValueError(f"TFDS dataset {target!r} has no 'train' split. "
+                         f"Received splits: {sorted(arrays)}")
+    val = arrays.get("validation") or arrays.get("dev") or (None, None)
+    test = arrays.get("test") or (None, None)
+    label_feature = features[output_key]
+    names = (list(label_feature.names) if isinstance(label_feature, tfds.features.ClassLabel)
+             else None)
+    return from_arrays(train[0], train[1], x_val=val[0], y_val=val[1], x_test=test[0],
+                       y_test=test[1], seed=seed, name=target, class_names=names,
+                       task="classification" if names else None,
+                       source=f"tfds:{target} ({data_dir})")

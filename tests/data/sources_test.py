@@ -1,0 +1,139 @@
+"""A user's own files and TensorFlow Datasets as Splits."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from nnrecipes import data
+
+
+def test_sources_are_listed():
+    assert set(data.list_sources()) == {"csv", "images", "text", "npz", "tfds"}
+
+
+def test_csv_with_header_and_categorical_column(tmp_path):
+    path = tmp_path / "pets.csv"
+    rows = ["weight,colour,kind"] + [
+        f"{w},{c},{k}" for w, c, k in zip(range(40), ["red", "blue"] * 20, ["cat", "dog"] * 20)]
+    path.write_text("\n".join(rows) + "\n")
+    splits = data.load(f"csv:{path}", label="kind")
+    assert splits.kind == "tabular" and splits.num_classes == 2
+    assert splits.class_names == ["cat", "dog"]
+    assert splits.info == {"columns": ["weight", "colour"], "categorical": [1]}
+    assert splits.x_train.dtype == object
+    assert len(splits.x_train) + len(splits.x_val) + len(splits.x_test) == 40
+
+
+def test_csv_numeric_regression_relative_to_data_dir(tmp_path):
+    x = np.random.default_rng(0).normal(size=(60, 3))
+    np.savetxt(tmp_path / "num.csv", np.column_stack([x, x.sum(1)]), delimiter=",")
+    splits = data.load("csv:num.csv", data_dir=str(tmp_path))
+    assert splits.num_outputs == 1 and splits.x_train.dtype == np.float32
+    np.testing.assert_allclose(splits.x_train.sum(1, keepdims=True), splits.y_train, rtol=1e-4)
+
+
+def test_csv_errors(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("1,2,3\n4,5\n")
+    with pytest.raises(ValueError, match=r"line 2 of .*bad.csv.*3 fields"):
+        data.load(f"csv:{path}")
+    with pytest.raises(FileNotFoundError, match="No CSV file at 'nowhere.csv'"):
+        data.load("csv:nowhere.csv")
+    path.write_text("a,b\n1,2\n3,4\n")
+    with pytest.raises(ValueError, match="no column 'c'"):
+        data.load(f"csv:{path}", label="c")
+    with pytest.raises(ValueError, match="takes no options"):
+        data.load("wine", label="c")
+
+
+def _write_png(path, value, size=(6, 6)):
+    pixels = np.full((*size, 1), value, dtype="uint8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(tf.io.encode_png(pixels).numpy())
+
+
+def test_image_folder(tmp_path):
+    for label, value in (("dark", 10), ("light", 240)):
+        for i in range(10):
+            _write_png(tmp_path / "imgs" / label / f"{i}.png", value + i)
+    (tmp_path / "imgs" / "notes.txt").write_text("not an image folder")
+    splits = data.load(f"images:{tmp_path / 'imgs'}")
+    assert splits.kind == "image" and splits.input_shape == (6, 6, 1)
+    assert splits.class_names == ["dark", "light"]
+    for x, y in ((splits.x_train, splits.y_train), (splits.x_test, splits.y_test)):
+        np.testing.assert_array_equal(x[:, 0, 0, 0] > 128, y == 1)  # raw pixels kept
+    resized = data.load(f"images:{tmp_path / 'imgs'}", image_size=(4, 4))
+    assert resized.input_shape == (4, 4, 1)
+
+
+def test_image_folder_errors(tmp_path):
+    _write_png(tmp_path / "a" / "x" / "0.png", 1)
+    _write_png(tmp_path / "a" / "y" / "0.png", 1, size=(5, 5))
+    with pytest.raises(ValueError, match="differ in size.*image_size"):
+        data.load(f"images:{tmp_path / 'a'}")
+    (tmp_path / "b" / "x").mkdir(parents=True)
+    (tmp_path / "b" / "x" / "0.png").write_bytes(b"not a png")
+    with pytest.raises(ValueError, match=r"0.png' is not a readable image"):
+        data.load(f"images:{tmp_path / 'b'}")
+
+
+def test_text_folder_and_tab_file(tmp_path):
+    for label in ("neg", "pos"):
+        for i in range(6):
+            path = tmp_path / "reviews" / label / f"{i}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{label} review number {i}\nsecond line")
+    splits = data.load(f"text:{tmp_path / 'reviews'}")
+    assert splits.kind == "text" and splits.class_names == ["neg", "pos"]
+    assert all(t.startswith(splits.class_names[y]) for t, y in zip(splits.x_train,
+                                                                   splits.y_train))
+    lines = tmp_path / "lines.tsv"
+    lines.write_text("\n".join(f"{'ab'[i % 2]}\tsentence {i}" for i in range(20)))
+    assert data.load(f"text:{lines}").num_classes == 2
+    lines.write_text("a\tfine\nno tab here\n")
+    with pytest.raises(ValueError, match="line 2 .*<label><TAB><text>"):
+        data.load(f"text:{lines}")
+
+
+def test_npz_and_arrays(tmp_path):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "seq.npz", x_train=rng.normal(size=(30, 5, 2)),
+             y_train=np.arange(30) % 3, x_test=rng.normal(size=(9, 5, 2)),
+             y_test=np.arange(9) % 3)
+    splits = data.load(f"npz:{tmp_path / 'seq.npz'}")
+    assert splits.kind == "sequence" and len(splits.x_test) == 9 and splits.num_classes == 3
+    np.savez(tmp_path / "bad.npz", features=np.zeros(3))
+    with pytest.raises(ValueError, match="should hold arrays 'x' and 'y'"):
+        data.load(f"npz:{tmp_path / 'bad.npz'}")
+    labels = np.array(["b", "a"] * 10)
+    splits = data.from_arrays(rng.normal(size=(20, 3)), labels)
+    assert splits.class_names == ["a", "b"] and splits.kind == "tabular"
+    with pytest.raises(ValueError, match="integers 0..1"):
+        data.from_arrays(np.zeros((20, 3)), np.arange(20), class_names=["a", "b"])
+
+
+def test_tfds_prepared_dataset(tmp_path):
+    import tensorflow_datasets as tfds
+
+    rng = np.random.default_rng(0)
+
+    def split(n):
+        return tf.data.Dataset.from_tensor_slices({
+            "image": rng.integers(0, 255, (n, 8, 8, 1)).astype("uint8"),
+            "label": np.arange(n) % 3})
+
+    tfds.dataset_builders.store_as_tfds_dataset(
+        name="nnrecipes_toy", version="1.0.0", data_dir=str(tmp_path),
+        split_datasets={"train": split(30), "test": split(9)},
+        features=tfds.features.FeaturesDict({
+            "image": tfds.features.Image(shape=(8, 8, 1)),
+            "label": tfds.features.ClassLabel(names=["a", "b", "c"])}))
+    splits = data.load("tfds:nnrecipes_toy", data_dir=str(tmp_path))
+    assert splits.kind == "image" and splits.input_shape == (8, 8, 1)
+    assert splits.class_names == ["a", "b", "c"] and len(splits.x_test) == 9
+    assert len(splits.x_train) + len(splits.x_val) == 30
+
+
+def test_tfds_without_files_says_how_to_provide_them(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"(?s)not prepared in .*no network.*data_dir"):
+        data.load("tfds:mnist", data_dir=str(tmp_path))
