@@ -4,6 +4,7 @@
     nnrecipes info RECIPE               a recipe's hyperparameters: defaults and ranges
     nnrecipes datasets                  the datasets `--dataset` accepts
     nnrecipes train RECIPE [options]    train, evaluate on held-out data, export
+    nnrecipes lr-find RECIPE [options]  learning-rate range test: a suggestion and a plot
 
 `nnrecipes train RECIPE --help` lists one flag per hyperparameter of that
 recipe, read from the recipe's declaration.
@@ -131,6 +132,10 @@ def _train(argv):
     metrics = ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items())
     print(f"\nTest metrics ({result.manifest['dataset']['name']}, "
           f"{result.manifest['dataset']['test']} held-out examples): {metrics}")
+    if result.manifest.get("health"):
+        from nnrecipes.diagnostics import HealthReport
+
+        print("\n" + HealthReport.from_dict(result.manifest["health"]).text())
     if result.export_path:
         print(f"Exported to {result.export_path}/ (SavedModel, model.keras, manifest.json)")
     return 0
@@ -166,9 +171,54 @@ def _datasets(_):
     return 0
 
 
+def _lr_find(argv):
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("recipe", nargs="?")
+    known, _ = first.parse_known_args(argv)
+    if known.recipe is None or known.recipe.startswith("-"):
+        if any(a in ("-h", "--help") for a in argv):
+            print("usage: nnrecipes lr-find RECIPE [options]; `nnrecipes lr-find RECIPE "
+                  "--help` lists the options of a recipe.")
+            return 0
+    recipe = _recipe_or_exit(known.recipe)
+    parser = argparse.ArgumentParser(
+        prog=f"nnrecipes lr-find {recipe.name}", allow_abbrev=False,
+        description=f"Learning-rate range test for {recipe.name!r}: train for at most "
+                    "STEPS steps with an exponentially growing learning rate, print the "
+                    "suggested rate (the rate at the lowest smoothed loss / 10) and save "
+                    "the loss-vs-LR plot. The model is discarded afterwards.")
+    parser.add_argument("recipe", help=argparse.SUPPRESS)
+    add_data_options(parser)
+    test = parser.add_argument_group("range test")
+    test.add_argument("--steps", type=int, default=100, help="most steps (default: 100)")
+    test.add_argument("--start-lr", type=float, default=1e-7, help="default: 1e-7")
+    test.add_argument("--end-lr", type=float, default=10.0, help="default: 10")
+    test.add_argument("--plot", default=None,
+                      help="PNG file of the loss-vs-LR curve (default: lr_find_RECIPE.png)")
+    add_hyperparameter_options(parser, recipe)
+    args = parser.parse_args(argv)
+    from nnrecipes.diagnostics import lr_find
+
+    plot = args.plot or f"lr_find_{recipe.name}.png"
+    try:
+        result = lr_find(recipe.name, args.dataset, data_dir=args.data_dir,
+                         batch_size=args.batch_size, seed=args.seed, num_steps=args.steps,
+                         start_lr=args.start_lr, end_lr=args.end_lr, plot_path=plot,
+                         **hyperparameters_from(args))
+    except (ValueError, FileNotFoundError) as error:
+        sys.exit(f"nnrecipes: error: {error}")
+    print(f"Suggested learning rate: {result.suggestion:.3g} (the rate at the lowest "
+          f"smoothed loss, {result.lr_at_min_loss:.3g}, divided by 10; steepest descent at "
+          f"{result.lr_steepest:.3g}; {len(result.losses)} steps"
+          f"{', stopped when the loss blew up' if result.stopped_early else ''})")
+    print(f"Plot: {plot}")
+    print(f"Use it: nnrecipes train {recipe.name} --learning-rate {result.suggestion:.3g}")
+    return 0
+
+
 # Subcommands that take a recipe and then the recipe's own hyperparameter
 # flags: they parse their arguments themselves, in two stages.
-RECIPE_COMMANDS = {"train": _train}
+RECIPE_COMMANDS = {"train": _train, "lr-find": _lr_find}
 
 
 def main(argv=None):
@@ -188,6 +238,8 @@ def main(argv=None):
     sub.add_parser("datasets", help="list the datasets").set_defaults(run=_datasets)
     sub.add_parser("train", help="train a recipe, evaluate and export it "
                                  "(`nnrecipes train RECIPE --help`)")
+    sub.add_parser("lr-find", help="learning-rate range test: suggested rate and plot "
+                                   "(`nnrecipes lr-find RECIPE --help`)")
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -11,7 +11,7 @@
 
 Example:
 ```python
-diagnostics = nnrecipes.diagnostics.TrainingDiagnostics(probe=x_val[:256])
+diagnostics = nnrecipes.diagnostics.TrainingDiagnostics(probe=x_val)
 model.fit(x, y, validation_data=(x_val, y_val), epochs=10, callbacks=[diagnostics])
 print(diagnostics.report.text())
 ```
@@ -29,6 +29,7 @@ from nnrecipes.diagnostics.health import HealthReport
 from nnrecipes.diagnostics.health import diagnose
 from nnrecipes.diagnostics.lr_finder import LRFinderResult
 from nnrecipes.diagnostics.lr_finder import find_learning_rate
+from nnrecipes.diagnostics.lr_finder import lr_find
 from nnrecipes.diagnostics.plots import plot_gradient_norms
 from nnrecipes.diagnostics.plots import plot_learning_rate
 from nnrecipes.diagnostics.plots import plot_training_curves
@@ -47,6 +48,7 @@ __all__ = [
     "diagnose",
     "find_learning_rate",
     "layer_groups",
+    "lr_find",
     "plot_gradient_norms",
     "plot_learning_rate",
     "plot_training_curves",

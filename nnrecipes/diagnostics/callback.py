@@ -19,6 +19,15 @@ def current_learning_rate(optimizer):
         return None
 
 
+def _first(x, n):
+    """The first `n` examples of an array, or of each array in a dict or list."""
+    if isinstance(x, dict):
+        return {k: v[:n] for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [v[:n] for v in x]
+    return x[:n]
+
+
 class TrainingDiagnostics(keras.callbacks.Callback):
     """Watches a run and writes its health report: one callback, one line.
 
@@ -30,8 +39,11 @@ class TrainingDiagnostics(keras.callbacks.Callback):
     ran). At the end of `fit` it diagnoses the run (`report`).
 
     Args:
-        probe: inputs of a fixed probe batch for the activation statistics,
-            e.g. `x_val[:256]`. Defaults to `None` (no activation statistics).
+        probe: inputs for the activation statistics, e.g. `x_val` (an
+            array, or a dict or list of arrays); its first `probe_size`
+            examples form the fixed probe batch. Defaults to `None` (no
+            activation statistics).
+        probe_size: examples in the probe batch. Defaults to `256`.
         gradients: whether to monitor gradients. Defaults to `True`.
         update_ratios: whether to compute update-to-weight ratios. Defaults
             to `True`.
@@ -45,7 +57,7 @@ class TrainingDiagnostics(keras.callbacks.Callback):
 
     Example:
     ```python
-    diagnostics = nnrecipes.diagnostics.TrainingDiagnostics(probe=x_val[:256])
+    diagnostics = nnrecipes.diagnostics.TrainingDiagnostics(probe=x_val)
     model.fit(x, y, validation_data=(x_val, y_val), epochs=10, callbacks=[diagnostics])
     print(diagnostics.report.text())
     diagnostics.report.save("health.json")
@@ -53,10 +65,11 @@ class TrainingDiagnostics(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, probe=None, *, gradients=True, update_ratios=True, thresholds=None,
-                 verbose=False):
+    def __init__(self, probe=None, *, probe_size=256, gradients=True, update_ratios=True,
+                 thresholds=None, verbose=False):
         super().__init__()
         self.probe = probe
+        self.probe_size = probe_size
         self.gradients = gradients
         self.update_ratios = update_ratios
         self.thresholds = thresholds
@@ -77,7 +90,7 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         self.report = None
         self._probe = None
         if self.probe is not None:
-            self._probe = ActivationProbe(self.model, self.probe)
+            self._probe = ActivationProbe(self.model, _first(self.probe, self.probe_size))
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.gradient_monitor is not None:

@@ -117,6 +117,12 @@ class HealthReport:
         self.summary = summary or {}
         self.thresholds = dict(thresholds or THRESHOLDS)
 
+    @classmethod
+    def from_dict(cls, record):
+        """Rebuilds a report from `to_dict()` output (e.g. a manifest's `"health"`)."""
+        findings = [Finding(**f) for f in record.get("findings", [])]
+        return cls(findings, record.get("summary"), record.get("thresholds"))
+
     @property
     def healthy(self):
         """True when nothing of severity warning or critical was found."""

@@ -215,3 +215,53 @@ def find_learning_rate(model, x, y=None, *, batch_size=64, start_lr=1e-7, end_lr
     if plot_path is not None:
         result.plot(plot_path)
     return result
+
+
+def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=64, seed=0, num_steps=100,
+            start_lr=1e-7, end_lr=10.0, plot_path=None, **hyperparameters):
+    """Runs the LR range test on a recipe, built and fed as `nnrecipes.train` does.
+
+    The dataset is loaded, viewed and checked as for training; the model gets
+    the same preprocessing layers (adapted on the training split) and the
+    recipe's optimizer; the test runs on the shuffled training pipeline.
+
+    Args:
+        recipe: a recipe name, e.g. `"cnn"`.
+        dataset: a dataset name. Defaults to `nnrecipes.training.DEFAULT_DATASET`.
+        data_dir: folder of file-based datasets. Defaults to
+            `$NNRECIPES_DATA_DIR`.
+        batch_size: examples per step. Defaults to `64`.
+        seed: seeds the model and the shuffling. Defaults to `0`.
+        num_steps: most steps of the test. Defaults to `100`.
+        start_lr: first learning rate. Defaults to `1e-7`.
+        end_lr: last learning rate. Defaults to `10.0`.
+        plot_path: where to save the loss-vs-LR PNG. Defaults to `None`.
+        **hyperparameters: the recipe's hyperparameters.
+
+    Returns:
+        An `LRFinderResult`.
+
+    Example:
+    ```python
+    result = nnrecipes.diagnostics.lr_find("mlp", "digits", plot_path="lr.png")
+    nnrecipes.train("mlp", "digits", learning_rate=result.suggestion)
+    ```
+    """
+    from nnrecipes import data
+    from nnrecipes import training
+    from nnrecipes.registry import build
+    from nnrecipes.registry import get_recipe
+    from nnrecipes.registry import resolve_hyperparameters
+
+    recipe = get_recipe(recipe)
+    splits = data.load(dataset or training.DEFAULT_DATASET, data_dir=data_dir, seed=seed)
+    task = "classification" if splits.num_classes is not None else "regression"
+    resolve_hyperparameters(recipe, hyperparameters, task)  # fail fast on bad values
+    splits = training.choose_view(splits, recipe)
+    training.check_splits(splits)
+    keras.utils.set_random_seed(seed)
+    model = build(recipe.name, num_classes=splits.num_classes, num_outputs=splits.num_outputs,
+                  **data.preprocessing_for(splits), **hyperparameters)
+    train_data, _, _ = data.as_datasets(splits, batch_size=batch_size, seed=seed)
+    return find_learning_rate(model, train_data, num_steps=num_steps, start_lr=start_lr,
+                              end_lr=end_lr, seed=seed, plot_path=plot_path)
