@@ -26,6 +26,6 @@ from nnrecipes.data.timeseries import persistence_rmse
 __all__ = [
     "DATA_DIR_ENV", "Denormalization", "Splits", "TabularEncoder", "as_datasets",
     "from_arrays", "list_datasets", "list_sources", "load", "make_dataset", "make_windows",
-    "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset", "sources", "tabular", "text",
-    "text_vectorizer", "timeseries",
+    "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset", "sources",
+    "tabular", "text", "text_vectorizer", "timeseries",
 ]
