@@ -12,16 +12,18 @@ Layer forms, also reachable by name through `activation_layer`: `Snake`,
 
 import keras
 
-from nnrecipes.activations.beta_swish import BetaSwish
+# Layer modules are named `*_layer` so that they never shadow the functions
+# of the same name on this package.
+from nnrecipes.activations.beta_swish_layer import BetaSwish
 from nnrecipes.activations.functions import beta_swish
 from nnrecipes.activations.functions import lisht
 from nnrecipes.activations.functions import scaled_tanh
 from nnrecipes.activations.functions import snake
-from nnrecipes.activations.lisht import LiSHT
+from nnrecipes.activations.lisht_layer import LiSHT
 from nnrecipes.activations.maxout import Maxout
 from nnrecipes.activations.rrelu import RReLU
-from nnrecipes.activations.scaled_tanh import ScaledTanh
-from nnrecipes.activations.snake import Snake
+from nnrecipes.activations.scaled_tanh_layer import ScaledTanh
+from nnrecipes.activations.snake_layer import Snake
 
 # Keras 3 activations that recipes offer by name. Keras implements them; we
 # only list the ones that make sense for hidden layers.

@@ -129,7 +129,8 @@ def lsuv_init(model, x_batch, *, tolerance=0.1, max_iterations=10, orthogonal=Tr
     if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) \
             or max_iterations < 1:
         raise ValueError(
-            f"`max_iterations` must be a positive integer. Received: max_iterations={max_iterations!r}"
+            "`max_iterations` must be a positive integer. "
+            f"Received: max_iterations={max_iterations!r}"
         )
     layers = _candidates(model)
     if not layers:

@@ -71,25 +71,28 @@ class ResidualConvBlock(keras.layers.Layer):
 
     def build(self, input_shape):
         conv = keras.layers.Conv2D if self.rank == 2 else keras.layers.Conv1D
+        same = dict(dtype=self.dtype_policy)
         weights = dict(kernel_initializer=self.kernel_initializer,
-                       kernel_regularizer=self.kernel_regularizer)
+                       kernel_regularizer=self.kernel_regularizer, **same)
         branch = []
         for i in range(1, self.convs + 1):
             branch.append(conv(self.filters, self.kernel_size, padding="same",
                                use_bias=not self.batch_norm, name=f"conv{i}", **weights))
             if self.batch_norm:
-                branch.append(keras.layers.BatchNormalization(name=f"bn{i}"))
+                branch.append(keras.layers.BatchNormalization(name=f"bn{i}", **same))
             if i < self.convs:
-                branch.append(activations.activation_layer(self.activation, name=f"act{i}"))
+                branch.append(activations.activation_layer(self.activation, name=f"act{i}",
+                                                           **same))
         if self.drop_path:
-            branch.append(DropPath(self.drop_path, name="drop_path"))
+            branch.append(DropPath(self.drop_path, name="drop_path", **same))
         self.branch = branch
         self.shortcut = None
         if input_shape[-1] != self.filters:
             self.shortcut = conv(self.filters, 1, use_bias=False, name="shortcut", **weights)
             self.shortcut.build(input_shape)
         shape = _blocks.build_chain(branch, input_shape)
-        self.output_activation = activations.activation_layer(self.activation, name="act_out")
+        self.output_activation = activations.activation_layer(self.activation, name="act_out",
+                                                              **same)
         _blocks.build_chain([self.output_activation], shape)
 
     def call(self, inputs, training=None):

@@ -60,29 +60,30 @@ class ResidualDenseBlock(keras.layers.Layer):
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
 
     def build(self, input_shape):
+        same = dict(dtype=self.dtype_policy)
         dense = dict(kernel_initializer=self.kernel_initializer,
-                     kernel_regularizer=self.kernel_regularizer, use_bias=not self.batch_norm)
-        branch = [keras.layers.Dense(self.units, name="dense1", **dense)]
+                     kernel_regularizer=self.kernel_regularizer, **same)
+        use_bias = not self.batch_norm
+        branch = [keras.layers.Dense(self.units, use_bias=use_bias, name="dense1", **dense)]
         if self.batch_norm:
-            branch.append(keras.layers.BatchNormalization(name="bn1"))
-        branch.append(activations.activation_layer(self.activation, name="act1"))
+            branch.append(keras.layers.BatchNormalization(name="bn1", **same))
+        branch.append(activations.activation_layer(self.activation, name="act1", **same))
         if self.dropout:
-            branch.append(keras.layers.Dropout(self.dropout, name="dropout"))
-        branch.append(keras.layers.Dense(self.units, name="dense2", **dense))
+            branch.append(keras.layers.Dropout(self.dropout, name="dropout", **same))
+        branch.append(keras.layers.Dense(self.units, use_bias=use_bias, name="dense2", **dense))
         if self.batch_norm:
-            branch.append(keras.layers.BatchNormalization(name="bn2"))
+            branch.append(keras.layers.BatchNormalization(name="bn2", **same))
         if self.drop_path:
-            branch.append(DropPath(self.drop_path, name="drop_path"))
+            branch.append(DropPath(self.drop_path, name="drop_path", **same))
         self.branch = branch
         self.shortcut = None
         if input_shape[-1] != self.units:
-            self.shortcut = keras.layers.Dense(
-                self.units, use_bias=False, name="shortcut",
-                kernel_initializer=self.kernel_initializer,
-                kernel_regularizer=self.kernel_regularizer)
+            self.shortcut = keras.layers.Dense(self.units, use_bias=False, name="shortcut",
+                                               **dense)
             self.shortcut.build(input_shape)
         shape = _blocks.build_chain(branch, input_shape)
-        self.output_activation = activations.activation_layer(self.activation, name="act_out")
+        self.output_activation = activations.activation_layer(self.activation, name="act_out",
+                                                              **same)
         _blocks.build_chain([self.output_activation], shape)
 
     def call(self, inputs, training=None):

@@ -9,7 +9,7 @@ from nnrecipes.schedules import _common
 def _anneal(start, end, fraction, kind):
     if kind == "cos":
         return end + (start - end) * (1.0 + ops.cos(math.pi * fraction)) / 2.0
-    return start + (end - start) * fraction
+    return start * (1.0 - fraction) + end * fraction  # exact at both ends
 
 
 @keras.saving.register_keras_serializable(package="nnrecipes")
@@ -56,7 +56,8 @@ class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
         if isinstance(warmup_fraction, bool) or not isinstance(warmup_fraction, (int, float)) \
                 or not 0.0 < warmup_fraction < 1.0:
             raise ValueError(
-                f"`warmup_fraction` must be in (0, 1). Received: warmup_fraction={warmup_fraction!r}"
+                "`warmup_fraction` must be in (0, 1). "
+                f"Received: warmup_fraction={warmup_fraction!r}"
             )
         _common.check_positive("div_factor", div_factor)
         _common.check_positive("final_div_factor", final_div_factor)
