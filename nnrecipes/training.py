@@ -9,6 +9,7 @@ import numpy as np
 
 from nnrecipes import data
 from nnrecipes import export as export_lib
+from nnrecipes.registry import build
 from nnrecipes.registry import get_recipe
 from nnrecipes.registry import resolve_hyperparameters
 
@@ -77,11 +78,12 @@ def check_splits(splits):
                 f"Dataset {splits.name!r}: the {part} split has {len(x)} inputs but "
                 f"{len(y)} targets."
             )
-        if np.issubdtype(x.dtype, np.number) and not np.isfinite(x).all():
-            raise ValueError(
-                f"Dataset {splits.name!r}: the {part} inputs hold NaN or infinite values; "
-                "drop or impute them first."
-            )
+        for what, values in (("inputs", x), ("targets", y)):
+            if np.issubdtype(values.dtype, np.number) and not np.isfinite(values).all():
+                raise ValueError(
+                    f"Dataset {splits.name!r}: the {part} {what} hold NaN or infinite "
+                    "values; drop or impute them first."
+                )
         if splits.num_classes is not None:
             bad = (y < 0) | (y >= splits.num_classes)
             if bad.any():
@@ -89,16 +91,6 @@ def check_splits(splits):
                     f"Dataset {splits.name!r}: {part} labels must lie in "
                     f"0..{splits.num_classes - 1}. Received: {np.unique(y[bad])[:10].tolist()}"
                 )
-
-
-def normalizer_for(splits):
-    """A `Normalization` layer adapted on the training inputs only.
-
-    It becomes the model's first layer, so the export takes raw values.
-    """
-    layer = keras.layers.Normalization(axis=-1, name="normalize")
-    layer.adapt(splits.x_train)
-    return layer
 
 
 def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_size=64,
@@ -148,21 +140,30 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             f"examples of {splits.name!r}). Received: batch_size={batch_size}"
         )
 
+    if values["lr_schedule"] != "constant" and "decay_steps" not in hyperparameters:
+        # A schedule spans the whole run unless the user says otherwise.
+        hyperparameters = dict(hyperparameters, decay_steps=max(
+            2, epochs * -(-len(splits.x_train) // batch_size)))
+        values = resolve_hyperparameters(recipe, hyperparameters, task)
     keras.utils.set_random_seed(seed)
-    from nnrecipes.registry import build
+    # Normalization, text vectorization and column encodings are adapted on
+    # the training split only and become the model's first layers, so the
+    # exports take raw input.
+    model = build(recipe.name, num_classes=splits.num_classes,
+                  num_outputs=splits.num_outputs, **data.preprocessing_for(splits),
+                  **hyperparameters)
+    train_data, val_data, test_data = data.as_datasets(splits, batch_size=batch_size,
+                                                       seed=seed)
+    if values.get("lsuv"):
+        from nnrecipes.initializers import lsuv_init
 
-    model = build(
-        recipe.name, input_shape=splits.input_shape, num_classes=splits.num_classes,
-        num_outputs=splits.num_outputs, preprocessing=normalizer_for(splits),
-        **hyperparameters)
+        lsuv_init(model, data.make_dataset(splits.x_train[:512], batch_size=512,
+                                           cache=False).get_single_element(), seed=seed)
     start = time.perf_counter()
-    history = model.fit(
-        splits.x_train, splits.y_train, validation_data=(splits.x_val, splits.y_val),
-        epochs=epochs, batch_size=batch_size, callbacks=list(callbacks or []),
-        verbose=verbose)
+    history = model.fit(train_data, validation_data=val_data, epochs=epochs, shuffle=False,
+                        callbacks=list(callbacks or []), verbose=verbose)
     train_seconds = time.perf_counter() - start
-    test_metrics = model.evaluate(splits.x_test, splits.y_test, batch_size=batch_size,
-                                  verbose=0, return_dict=True)
+    test_metrics = model.evaluate(test_data, verbose=0, return_dict=True)
     test_metrics = {k: float(v) for k, v in test_metrics.items()}
     manifest = {
         "recipe": recipe.name,
