@@ -83,3 +83,20 @@ def test_argument_errors(digits):
         find_learning_rate(model, x, y, num_steps=2)
     with pytest.raises(ValueError, match="targets"):
         find_learning_rate(model, x)
+
+
+def test_cli_lr_find_prints_a_suggestion_and_saves_the_plot(tmp_path, capsys):
+    from nnrecipes import cli
+
+    plot = str(tmp_path / "lr.png")
+    assert cli.main(["lr-find", "mlp", "--steps", "30", "--units", "16", "--plot", plot]) == 0
+    out = capsys.readouterr().out
+    assert "Suggested learning rate:" in out and "--learning-rate" in out
+    suggested = float(out.split("Suggested learning rate: ")[1].split()[0])
+    at_min = float(out.split("lowest smoothed loss, ")[1].split(",")[0])
+    assert suggested == pytest.approx(at_min / 10, rel=0.01)
+    assert 1e-7 <= at_min <= 10
+    with open(plot, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(SystemExit, match="Unknown hyperparameter|error"):
+        cli.main(["lr-find", "mlp", "--steps", "1"])
