@@ -153,3 +153,30 @@ def test_raw_sentence_saved_model_in_fresh_process(tmp_path, data_dir):
     served = json.loads(result.stdout.strip().splitlines()[-1])
     np.testing.assert_allclose(served, expected, rtol=1e-5, atol=1e-6)
     assert expected[0] != expected[1]  # the model looks at the words
+
+
+def test_keras_file_with_encoder_and_denormalization_reloads_in_fresh_process(tmp_path):
+    y = np.array([[10.0], [20.0], [30.0], [40.0]], dtype="float32")
+    splits = Splits("toy", "tabular", ROWS, y, ROWS, y, ROWS, y, num_outputs=1,
+                    info={"categorical": [1]})
+    model = nnrecipes.build("mlp", num_outputs=1, units=8, **data.preprocessing_for(splits))
+    names = [layer.__class__.__name__ for layer in model.layers]
+    assert "TabularEncoder" in names and "Denormalization" in names
+    rows = ROWS.astype(str).tolist()
+    expected = model.predict(tf.constant(rows), verbose=0)
+    assert abs(float(expected.mean()) - 25.0) < 20  # outputs are in the target's units
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    script = textwrap.dedent(f"""
+        import json
+        import keras, tensorflow as tf
+        import nnrecipes  # registers the nnrecipes layers
+        model = keras.saving.load_model({path!r})
+        print(json.dumps(model.predict(tf.constant({rows!r}), verbose=0).ravel().tolist()))
+    """)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    reloaded = json.loads(result.stdout.strip().splitlines()[-1])
+    np.testing.assert_allclose(reloaded, expected.ravel(), rtol=1e-5)
