@@ -118,6 +118,8 @@ def _train(argv):
     out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
                      help="exports go to EXPORT_DIR/RECIPE/VERSION/ (default: saved_models)")
     out.add_argument("--no-export", action="store_true", help="train and evaluate only")
+    out.add_argument("--no-diagnostics", action="store_true",
+                     help="no gradient monitoring, health report or plots")
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
     try:
@@ -126,7 +128,7 @@ def _train(argv):
             batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
             export_dir=args.export_dir,
             verbose="auto" if args.verbose is None else args.verbose,
-            **hyperparameters_from(args))
+            diagnostics=not args.no_diagnostics, **hyperparameters_from(args))
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         sys.exit(f"nnrecipes: error: {error}")
     metrics = ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items())

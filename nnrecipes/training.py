@@ -95,7 +95,7 @@ def check_splits(splits):
 
 def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_size=64,
           seed=0, export=True, export_dir=DEFAULT_EXPORT_DIR, callbacks=None,
-          verbose="auto", **hyperparameters):
+          verbose="auto", diagnostics=True, **hyperparameters):
     """Trains a recipe on a real dataset, evaluates it on held-out data, exports it.
 
     Args:
@@ -113,6 +113,11 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             to `"saved_models"`.
         callbacks: extra Keras callbacks for `fit`. Defaults to `None`.
         verbose: Keras's `fit` verbosity (`"auto"` shows the progress bar).
+        diagnostics: watch the run with `nnrecipes.diagnostics.TrainingDiagnostics`
+            (gradient norms in the logs, dead/saturated units on validation
+            examples), store its health report in the manifest under
+            `"health"` and save its plots in the export's `plots/` folder.
+            Defaults to `True`.
         **hyperparameters: the recipe's hyperparameters.
 
     Returns:
@@ -159,9 +164,16 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
 
         lsuv_init(model, data.make_dataset(splits.x_train[:512], batch_size=512,
                                            cache=False).get_single_element(), seed=seed)
+    callbacks = list(callbacks or [])
+    watcher = None
+    if diagnostics:
+        from nnrecipes.diagnostics import TrainingDiagnostics
+
+        watcher = TrainingDiagnostics(probe=splits.x_val)
+        callbacks.insert(0, watcher)
     start = time.perf_counter()
     history = model.fit(train_data, validation_data=val_data, epochs=epochs, shuffle=False,
-                        callbacks=list(callbacks or []), verbose=verbose)
+                        callbacks=callbacks, verbose=verbose)
     train_seconds = time.perf_counter() - start
     test_metrics = model.evaluate(test_data, verbose=0, return_dict=True)
     test_metrics = {k: float(v) for k, v in test_metrics.items()}
@@ -178,8 +190,12 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             "final_epoch": {k: float(v[-1]) for k, v in history.history.items()},
         },
     }
+    if watcher is not None:
+        manifest["health"] = watcher.report.to_dict()
     export_path = None
     if export:
         export_path = export_lib.export_model(model, os.path.join(export_dir, recipe.name),
                                               manifest)
+        if watcher is not None:
+            watcher.save_plots(os.path.join(export_path, "plots"))
     return TrainResult(model, history, test_metrics, export_path, manifest)
