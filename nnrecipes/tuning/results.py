@@ -1,0 +1,245 @@
+"""What a search gives back: best hyperparameters, a ranked table of trials,
+a plot of the objective per trial, and `refit`."""
+
+import dataclasses
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+from nnrecipes import data
+from nnrecipes import export as export_lib
+from nnrecipes.registry import build
+from nnrecipes.training import DEFAULT_EXPORT_DIR
+from nnrecipes.training import TrainResult
+from nnrecipes.tuning import distribute
+
+
+def _clean(values):
+    """A trial's values without KerasTuner's bookkeeping (`tuner/...`)."""
+    return {k: v for k, v in values.items() if not k.startswith("tuner/")}
+
+
+class TuneResult:
+    """The outcome of `nnrecipes.tune`.
+
+    Attributes:
+        tuner: the KerasTuner tuner (its project folder holds the state).
+        splits: the data searched on (a `nnrecipes.data.Splits`).
+        settings: the search's settings (recipe, tuner, objective, cv...).
+        best_hyperparameters: the best trial's values, a dict.
+        trials: every trial, best first: dicts with `rank`, `trial_id`,
+            `status`, `score`, `std` (over the folds), `hyperparameters`,
+            `metrics`, `epochs`, `batch_size`.
+    """
+
+    def __init__(self, tuner, splits, settings, strategy=None):
+        self.tuner = tuner
+        self.splits = splits
+        self.settings = settings
+        self.strategy = strategy
+        self.trials = self._collect()
+        finished = [t for t in self.trials if t["score"] is not None]
+        self.best_hyperparameters = dict(finished[0]["hyperparameters"]) if finished else None
+
+    def _collect(self):
+        oracle = self.tuner.oracle
+        objective = self.settings["objective"]
+        rows = []
+        for trial in oracle.trials.values():
+            record = {}
+            path = os.path.join(self.tuner.project_dir, f"trial_{trial.trial_id}",
+                                "nnrecipes.json")
+            if os.path.isfile(path):
+                with open(path) as f:
+                    record = json.load(f)
+            metrics = {name: trial.metrics.get_last_value(name)
+                       for name in trial.metrics.metrics}
+            values = trial.hyperparameters.values
+            rows.append({
+                "trial_id": trial.trial_id,
+                "status": str(trial.status),
+                "score": trial.score,
+                "std": metrics.get(f"{objective}_std"),
+                "hyperparameters": _clean(values),
+                "metrics": metrics,
+                "epochs": int(values.get("tuner/epochs", record.get("epochs",
+                                                                    self.settings["epochs"]))),
+                "batch_size": int(values.get("batch_size", self.settings["batch_size"])),
+                "tuner_id": record.get("tuner_id"),
+                "folds": record.get("folds"),
+            })
+        sign = 1.0 if self.settings["direction"] == "min" else -1.0
+        rows.sort(key=lambda r: (r["score"] is None,
+                                 sign * r["score"] if r["score"] is not None else 0.0,
+                                 r["trial_id"]))
+        for rank, row in enumerate(rows, start=1):
+            row["rank"] = rank
+        return rows
+
+    @property
+    def best_trial(self):
+        """The best finished trial's row (see `trials`)."""
+        return self.trials[0] if self.best_hyperparameters is not None else None
+
+    def varying(self):
+        """Names of the hyperparameters whose value differs between trials."""
+        names = sorted({k for t in self.trials for k in t["hyperparameters"]})
+        return [n for n in names
+                if len({repr(t["hyperparameters"].get(n)) for t in self.trials}) > 1]
+
+    def table(self, top=None, columns=None):
+        """The trials ranked by the objective, as text.
+
+        Args:
+            top: show only the best `top` trials. Defaults to all.
+            columns: hyperparameters to show. Defaults to the ones that vary.
+
+        Returns:
+            A string: one line per trial with rank, trial id, objective
+            (mean +/- std over folds with `cv`), epochs and the values.
+        """
+        objective = self.settings["objective"]
+        columns = self.varying() if columns is None else list(columns)
+        head = ["rank", "trial", objective, "std", "epochs", *columns]
+        lines = [head]
+        for row in self.trials[:top]:
+            score = "-" if row["score"] is None else f"{row['score']:.4f}"
+            std = "-" if row["std"] is None else f"{row['std']:.4f}"
+            cells = [str(row["rank"]), row["trial_id"], score, std, str(row["epochs"])]
+            for name in columns:
+                value = row["hyperparameters"].get(name, "")
+                cells.append(f"{value:.4g}" if isinstance(value, float) else str(value))
+            lines.append(cells)
+        widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
+                         for line in lines)
+
+    def to_csv(self, path):
+        """Writes the ranked table (every hyperparameter) as CSV; returns `path`."""
+        import csv
+
+        names = sorted({k for t in self.trials for k in t["hyperparameters"]})
+        with open(path, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["rank", "trial_id", "status", self.settings["objective"], "std",
+                             "epochs", "batch_size", *names])
+            for t in self.trials:
+                writer.writerow([t["rank"], t["trial_id"], t["status"], t["score"], t["std"],
+                                 t["epochs"], t["batch_size"],
+                                 *[t["hyperparameters"].get(n, "") for n in names]])
+        return path
+
+    def plot(self, path=None):
+        """Plots the objective of each trial, in the order they ran, with the
+        spread over folds and the best so far.
+
+        Args:
+            path: a file to save the figure to (e.g. `"trials.png"`).
+                Defaults to `None` (not saved).
+
+        Returns:
+            The `matplotlib.figure.Figure`.
+        """
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        rows = sorted((t for t in self.trials if t["score"] is not None),
+                      key=lambda t: t["trial_id"])
+        x = np.arange(1, len(rows) + 1)
+        y = np.array([t["score"] for t in rows], dtype="float64")
+        err = np.array([t["std"] or 0.0 for t in rows], dtype="float64")
+        fig, ax = plt.subplots(figsize=(7, 4))
+        ax.errorbar(x, y, yerr=err, fmt="o", capsize=3, label="trial (mean +/- std)")
+        if len(y):
+            best = (np.minimum.accumulate(y) if self.settings["direction"] == "min"
+                    else np.maximum.accumulate(y))
+            ax.step(x, best, where="post", label="best so far")
+        ax.set_xlabel("trial")
+        ax.set_ylabel(self.settings["objective"])
+        ax.set_title(f"{self.settings['recipe']}: {self.settings['tuner']} search")
+        ax.legend()
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path, dpi=100)
+            plt.close(fig)
+        return fig
+
+    def summary(self):
+        """A dict for logs and manifests: settings, best values, trial count."""
+        best = self.best_trial
+        return {"settings": self.settings, "trials": len(self.trials),
+                "best": None if best is None else {
+                    "trial_id": best["trial_id"], "score": best["score"], "std": best["std"],
+                    "epochs": best["epochs"], "batch_size": best["batch_size"],
+                    "hyperparameters": best["hyperparameters"]}}
+
+    def refit(self, *, epochs=None, batch_size=None, export=True,
+              export_dir=DEFAULT_EXPORT_DIR, verbose=0):
+        """Trains the best configuration on the training plus validation data,
+        evaluates it on the test split and exports it like `nnrecipes train`.
+
+        Args:
+            epochs: epochs of the final training. Defaults to the best
+                trial's epochs.
+            batch_size: Defaults to the best trial's batch size.
+            export: export the model. Defaults to `True`.
+            export_dir: exports go to `export_dir/<recipe>/<version>/`.
+                Defaults to `"saved_models"`.
+            verbose: Keras `fit` verbosity. Defaults to `0`.
+
+        Returns:
+            A `nnrecipes.training.TrainResult`.
+        """
+        best = self.best_trial
+        if best is None:
+            raise ValueError("The search has no finished trial to refit. Received: "
+                             f"{len(self.trials)} trials, none finished")
+        epochs = epochs or best["epochs"]
+        batch_size = batch_size or best["batch_size"]
+        seed = self.settings["seed"]
+        splits = self.splits
+        # Train and validation parts together, in their order (time order for
+        # series); the test part stays held out.
+        full = dataclasses.replace(
+            splits, x_train=np.concatenate([splits.x_train, splits.x_val]),
+            y_train=np.concatenate([splits.y_train, splits.y_val]))
+        values = dict(best["hyperparameters"])
+        values.pop("batch_size", None)
+        values.pop("epochs", None)
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(seed)
+        strategy = self.strategy or distribute.get_strategy("default")
+        with strategy.scope():
+            model = build(self.settings["recipe"], num_classes=splits.num_classes,
+                          num_outputs=splits.num_outputs, **data.preprocessing_for(full),
+                          **values)
+        train = data.make_dataset(full.x_train, full.y_train, batch_size=batch_size,
+                                  shuffle=True, seed=seed)
+        test = data.make_dataset(splits.x_test, splits.y_test, batch_size=batch_size)
+        start = time.perf_counter()
+        history = model.fit(train, epochs=epochs, verbose=verbose)
+        seconds = time.perf_counter() - start
+        test_metrics = {k: float(v) for k, v in
+                        model.evaluate(test, verbose=0, return_dict=True).items()}
+        manifest = {
+            "recipe": self.settings["recipe"],
+            "task": self.settings["task"],
+            "hyperparameters": values,
+            "dataset": splits.summary(),
+            "class_names": splits.class_names,
+            "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
+                         "seconds": round(seconds, 2), "data": "train+validation"},
+            "metrics": {"test": test_metrics,
+                        "final_epoch": {k: float(v[-1]) for k, v in history.history.items()}},
+            "tuning": self.summary(),
+        }
+        export_path = None
+        if export and distribute.is_chief():
+            export_path = export_lib.export_model(
+                model, os.path.join(export_dir, self.settings["recipe"]), manifest)
+        return TrainResult(model, history, test_metrics, export_path, manifest)
