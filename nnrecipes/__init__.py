@@ -28,6 +28,8 @@ from nnrecipes.registry import get_recipe
 from nnrecipes.registry import list_recipes
 from nnrecipes.registry import register_recipe
 from nnrecipes.training import train
+from nnrecipes import tuning
+from nnrecipes.tuning import tune
 
 __all__ = [
     "Recipe",
@@ -46,4 +48,6 @@ __all__ = [
     "regularizers",
     "schedules",
     "train",
+    "tune",
+    "tuning",
 ]

@@ -223,6 +223,15 @@ def _lr_find(argv):
 RECIPE_COMMANDS = {"train": _train, "lr-find": _lr_find}
 
 
+def _tune(argv):
+    from nnrecipes.tuning import cli as tuning_cli
+
+    return tuning_cli.run(argv)
+
+
+RECIPE_COMMANDS["tune"] = _tune
+
+
 def main(argv=None):
     """Runs the `nnrecipes` command; returns its exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -242,6 +251,8 @@ def main(argv=None):
                                  "(`nnrecipes train RECIPE --help`)")
     sub.add_parser("lr-find", help="learning-rate range test: suggested rate and plot "
                                    "(`nnrecipes lr-find RECIPE --help`)")
+    sub.add_parser("tune", help="hyperparameter search with KerasTuner "
+                                "(`nnrecipes tune RECIPE --help`)")
     args = parser.parse_args(argv)
     return args.run(args)
 

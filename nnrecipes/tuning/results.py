@@ -27,6 +27,8 @@ class TuneResult:
 
     Attributes:
         tuner: the KerasTuner tuner (its project folder holds the state).
+        trials_run_here: ids of the trials this process ran (in a
+            distributed search, each worker's own share).
         splits: the data searched on (a `nnrecipes.data.Splits`).
         settings: the search's settings (recipe, tuner, objective, cv...).
         best_hyperparameters: the best trial's values, a dict.
@@ -41,6 +43,7 @@ class TuneResult:
         self.settings = settings
         self.strategy = strategy
         self.trials = self._collect()
+        self.trials_run_here = list(getattr(tuner, "_nn_ran", []))
         finished = [t for t in self.trials if t["score"] is not None]
         self.best_hyperparameters = dict(finished[0]["hyperparameters"]) if finished else None
 
@@ -48,7 +51,9 @@ class TuneResult:
         oracle = self.tuner.oracle
         objective = self.settings["objective"]
         rows = []
-        for trial in oracle.trials.values():
+        # A worker of a distributed search holds no trials: the chief's oracle
+        # does (and reports the best); a worker knows the ones it ran.
+        for trial in getattr(oracle, "trials", {}).values():
             record = {}
             path = os.path.join(self.tuner.project_dir, f"trial_{trial.trial_id}",
                                 "nnrecipes.json")
@@ -62,7 +67,7 @@ class TuneResult:
                 "trial_id": trial.trial_id,
                 "status": str(trial.status),
                 "score": trial.score,
-                "std": metrics.get(f"{objective}_std"),
+                "std": metrics.get(f"{objective}_std") if self.settings.get("cv") else None,
                 "hyperparameters": _clean(values),
                 "metrics": metrics,
                 "epochs": int(values.get("tuner/epochs", record.get("epochs",

@@ -144,6 +144,7 @@ class _RecipeTrialRunner:
         self._nn_callbacks = list(callbacks or [])
         self._nn_verbose = verbose
         self._nn_keep_weights = keep_weights
+        self._nn_ran = []
 
     def _fold_weights(self, trial_id, index):
         return os.path.join(self.get_trial_dir(trial_id), f"fold{index}.weights.h5")
@@ -210,6 +211,9 @@ class _RecipeTrialRunner:
         with open(os.path.join(self.get_trial_dir(trial.trial_id), "nnrecipes.json"),
                   "w") as f:
             json.dump(record, f, indent=1)
+        self._nn_ran.append(trial.trial_id)
+        print(f"nnrecipes: tuner {self.tuner_id} finished trial {trial.trial_id}: "
+              f"{objective.name}={metrics[objective.name]:.4f}", flush=True)
         bad = [v for v in column if not np.isfinite(v)]
         if bad:
             raise keras_tuner.errors.FailedTrialError(
