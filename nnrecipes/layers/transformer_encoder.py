@@ -84,20 +84,23 @@ class TransformerEncoder(keras.layers.Layer):
                 f"The feature size must be divisible by `num_heads`. "
                 f"Received: features={features}, num_heads={self.num_heads}"
             )
+        # Sub-layers compute in the block's own dtype policy.
+        same = dict(dtype=self.dtype_policy)
         dense_args = dict(kernel_initializer=self.kernel_initializer,
-                          kernel_regularizer=self.kernel_regularizer)
+                          kernel_regularizer=self.kernel_regularizer, **same)
         self.attention = keras.layers.MultiHeadAttention(
             num_heads=self.num_heads, key_dim=features // self.num_heads,
             dropout=self.dropout, name="attention", **dense_args)
         self.attention.build(input_shape, input_shape)
-        self.attention_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="attention_norm")
+        self.attention_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="attention_norm",
+                                                              **same)
         self.attention_norm.build(input_shape)
         hidden_shape = tuple(input_shape[:-1]) + (self.ff_dim,)
         self.ff_activation = None
         if self.custom_activation:
             self.ff_hidden = keras.layers.Dense(self.ff_dim, name="ff_hidden", **dense_args)
             self.ff_activation = activations.activation_layer(self.activation,
-                                                              name="ff_activation")
+                                                              name="ff_activation", **same)
             self.ff_activation.build(hidden_shape)
             hidden_shape = tuple(self.ff_activation.compute_output_shape(hidden_shape))
         else:
@@ -106,10 +109,10 @@ class TransformerEncoder(keras.layers.Layer):
         self.ff_hidden.build(input_shape)
         self.ff_output = keras.layers.Dense(features, name="ff_output", **dense_args)
         self.ff_output.build(hidden_shape)
-        self.ff_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="ff_norm")
+        self.ff_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="ff_norm", **same)
         self.ff_norm.build(input_shape)
-        self.drop = keras.layers.Dropout(self.dropout)
-        self.drop_branch = DropPath(self.drop_path) if self.drop_path else None
+        self.drop = keras.layers.Dropout(self.dropout, **same)
+        self.drop_branch = DropPath(self.drop_path, **same) if self.drop_path else None
 
     def call(self, inputs, training=None, mask=None):
         attention_mask = None

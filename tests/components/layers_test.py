@@ -212,3 +212,26 @@ def test_cnn_recipe_drop_path_on_residual_branches():
     plain = nnrecipes.build("cnn", input_shape=(8, 8, 1), num_classes=2, residual=True,
                             conv_blocks=2, filters=8, compile=False)
     assert not any("drop_path" in layer.name for layer in plain.layers)
+
+
+def test_transformer_encoder_gradients():
+    encoder = layers.TransformerEncoder(2, 4, activation="snake", dtype="float64")
+    helpers.assert_gradients_match(encoder, RNG.normal(size=(1, 3, 4)), max_entries=3)
+
+
+def test_drop_path_gradient_at_inference_and_in_training():
+    helpers.assert_gradients_match(layers.DropPath(0.4, dtype="float64"),
+                                   RNG.normal(size=(3, 2)))
+    # In training the gradient is the mask itself: 0 or 1 / (1 - rate) per sample.
+    import tensorflow as tf
+
+    layer = layers.DropPath(0.4, seed=4)
+    x = tf.constant(RNG.normal(size=(64, 2)).astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x, training=True)
+        total = tf.reduce_sum(y)
+    grad = tape.gradient(total, x).numpy()
+    np.testing.assert_allclose(grad, to_np(y) / to_np(x), rtol=1e-5)
+    assert np.all(np.isclose(grad, 0.0) | np.isclose(grad, 1 / 0.6))
+    assert np.isclose(grad, 0.0).any() and not np.isclose(grad, 0.0).all()
