@@ -119,9 +119,26 @@ def list_datasets():
     return {name: description for name, (_, description) in sorted(_LOADERS.items())}
 
 
+# Well-known places looked at when neither `data_dir` nor the environment
+# variable names one: the user's own folder, then `shared/data` beside the
+# project checkout (the layout of the project's build machines).
+WELL_KNOWN_DATA_DIRS = [
+    os.path.join("~", ".nnrecipes", "data"),
+    os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                 os.pardir, "shared", "data"),
+]
+
+
 def resolve_data_dir(data_dir=None):
-    """Returns the data directory: `data_dir`, else `$NNRECIPES_DATA_DIR`, else None."""
-    return data_dir or os.environ.get(DATA_DIR_ENV) or None
+    """Returns the data directory: `data_dir`, else `$NNRECIPES_DATA_DIR`, else the
+    first existing folder of `WELL_KNOWN_DATA_DIRS`, else None."""
+    if data_dir or os.environ.get(DATA_DIR_ENV):
+        return data_dir or os.environ.get(DATA_DIR_ENV)
+    for path in WELL_KNOWN_DATA_DIRS:
+        path = os.path.normpath(os.path.expanduser(path))
+        if os.path.isdir(path):
+            return path
+    return None
 
 
 def register_source(prefix, description):
@@ -201,7 +218,8 @@ def data_file(data_dir, dataset, *relative):
         raise ValueError(
             f"Dataset {dataset!r} is read from files: give data_dir=... (or "
             f"--data-dir, or set {DATA_DIR_ENV}) pointing at a folder that holds "
-            f"{os.path.join(*relative)!r}. Received: data_dir=None"
+            f"{os.path.join(*relative)!r}; none was given and none of "
+            f"{WELL_KNOWN_DATA_DIRS} exists. Received: data_dir=None"
         )
     path = os.path.join(data_dir, *relative)
     if not os.path.isfile(path):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from nnrecipes import data
+from nnrecipes.data import catalog
 
 # name -> (kind, train, validation, test, classes or None, outputs or None)
 REAL = {
@@ -94,8 +95,9 @@ def test_sklearn_sets_need_no_files():
     assert splits.num_classes == 3 and splits.input_shape == (13,)
 
 
-def test_missing_data_dir_says_how_to_give_it(monkeypatch):
+def test_missing_data_dir_says_how_to_give_it(monkeypatch, tmp_path):
     monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(catalog, "WELL_KNOWN_DATA_DIRS", [str(tmp_path / "absent")])
     with pytest.raises(ValueError, match="NNRECIPES_DATA_DIR.*SMSSpamCollection"):
         data.load("sms_spam")
 
@@ -152,3 +154,11 @@ def test_truncated_idx_is_reported(data_dir, tmp_path):
 def test_unknown_name_suggests():
     with pytest.raises(ValueError, match="Did you mean 'sst2'"):
         data.load("sst-2")
+
+
+def test_well_known_data_dir_is_found(monkeypatch, tmp_path):
+    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(catalog, "WELL_KNOWN_DATA_DIRS", [str(tmp_path / "absent"),
+                                                         str(tmp_path)])
+    assert catalog.resolve_data_dir() == str(tmp_path)
+    assert catalog.resolve_data_dir("given") == "given"

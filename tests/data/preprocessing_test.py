@@ -180,3 +180,15 @@ def test_keras_file_with_encoder_and_denormalization_reloads_in_fresh_process(tm
     assert result.returncode == 0, result.stderr[-2000:]
     reloaded = json.loads(result.stdout.strip().splitlines()[-1])
     np.testing.assert_allclose(reloaded, expected.ravel(), rtol=1e-5)
+
+
+def test_image_model_takes_raw_pixels():
+    splits = data.load("digits")  # pixels 0..16, as stored
+    kwargs = data.preprocessing_for(splits)
+    norm, = kwargs["preprocessing"]
+    assert float(np.asarray(norm.mean).ravel()[0]) == pytest.approx(
+        float(splits.x_train.mean()), rel=1e-4)
+    model = nnrecipes.build("cnn", num_classes=10, conv_blocks=1, filters=8, **kwargs)
+    assert model.input.shape == (None, 8, 8, 1)
+    # The normalization is the model's first layer: raw pixels go straight in.
+    assert model.layers[1] is norm
