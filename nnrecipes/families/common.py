@@ -10,6 +10,7 @@ import keras
 
 from nnrecipes import activations
 from nnrecipes import losses
+from nnrecipes import regularizers
 from nnrecipes import schedules
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
@@ -36,6 +37,8 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
         "batch_norm": hp.Boolean("batch_norm", default=batch_norm),
         "l1": hp.Float("l1", 0.0, 0.1, default=0.0),
         "l2": hp.Float("l2", 0.0, 0.1, default=0.0),
+        # Group lasso (nnrecipes.regularizers.GroupLasso): prunes whole units.
+        "group_lasso": hp.Float("group_lasso", 0.0, 0.1, default=0.0),
         "kernel_initializer": hp.Choice("kernel_initializer", INITIALIZERS,
                                         default=initializer),
         "optimizer": hp.Choice("optimizer", OPTIMIZERS, default="adam"),
@@ -58,18 +61,25 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
     return values
 
 
-def regularizer(l1, l2):
-    """Returns an L1/L2 weight regularizer, or None when both are 0."""
-    if not (l1 or l2):
-        return None
-    return keras.regularizers.L1L2(l1=l1, l2=l2)
+def regularizer(l1, l2, group_lasso=0.0):
+    """Returns the kernel regularizer of L1/L2 and group lasso (over each
+    unit's incoming weights), or None when all are 0."""
+    parts = []
+    if l1 or l2:
+        parts.append(keras.regularizers.L1L2(l1=l1, l2=l2))
+    if group_lasso:
+        parts.append(regularizers.GroupLasso(group_lasso))
+    if len(parts) > 1:
+        return regularizers.Combined(parts)
+    return parts[0] if parts else None
 
 
 def weight_args(values):
     """Keyword arguments for a Dense/Conv kernel from the common values."""
     return {
         "kernel_initializer": values["kernel_initializer"],
-        "kernel_regularizer": regularizer(values["l1"], values["l2"]),
+        "kernel_regularizer": regularizer(values["l1"], values["l2"],
+                                          values.get("group_lasso", 0.0)),
     }
 
 

@@ -70,3 +70,27 @@ def test_bad_arguments_say_what_was_received():
         regularizers.KLSparsity(target=1.5)
     with pytest.raises(ValueError, match="Received: strength=-1"):
         regularizers.GroupLasso(-1)
+
+
+def test_combined_adds_the_penalties():
+    w = RNG.normal(size=(4, 3)).astype("float32")
+    both = regularizers.Combined(["l2", regularizers.GroupLasso(0.03)])
+    expected = 0.01 * (w ** 2).sum() + np_group_lasso(w, 0.03, -1)
+    np.testing.assert_allclose(to_np(both(w)), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="Received: regularizers=\\[\\]"):
+        regularizers.Combined([])
+
+
+def test_recipes_take_group_lasso_by_name():
+    import nnrecipes
+
+    model = nnrecipes.build("mlp", input_shape=(4,), num_classes=2, num_layers=1, units=8,
+                            group_lasso=0.01, l2=0.001)
+    kernel_regularizer = model.get_layer("block1_dense").kernel_regularizer
+    assert isinstance(kernel_regularizer, regularizers.Combined)
+    only = nnrecipes.build("mlp", input_shape=(4,), num_classes=2, num_layers=1, units=8,
+                           group_lasso=0.01)
+    assert isinstance(only.get_layer("block1_dense").kernel_regularizer, regularizers.GroupLasso)
+    x = RNG.normal(size=(16, 4)).astype("float32")
+    history = model.fit(x, (x[:, 0] > 0).astype("int32"), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])

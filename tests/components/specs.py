@@ -144,6 +144,9 @@ SPECS = {
     # Regularizers
     "nnrecipes>GroupLasso": ("regularizer", lambda: nnrecipes.regularizers.GroupLasso(0.05),
                              _regularizer_model),
+    "nnrecipes>Combined": ("regularizer", lambda: nnrecipes.regularizers.Combined(
+        [keras.regularizers.L2(0.01), nnrecipes.regularizers.GroupLasso(0.02, axis=0)]),
+        _regularizer_model),
     "nnrecipes>KLSparsity": ("regularizer",
                              lambda: nnrecipes.regularizers.KLSparsity(0.1, 0.5),
                              lambda c: _regularizer_model(c, activity=True)),
