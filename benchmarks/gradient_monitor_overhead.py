@@ -5,7 +5,9 @@ inputs at batch 128: one plain, one with the gradient monitor attached
 (global and per-layer norms and update-to-weight ratios). The runs are
 interleaved (plain, monitored, monitored, plain, ...) so that load from
 other processes hits both alike; the script prints each model's median
-seconds per step and their ratio.
+wall-clock and CPU (process) seconds per step and their ratios. On a shared,
+busy machine the CPU-time ratio is the steadier figure: other processes'
+load stretches wall-clock time but not the CPU time this process uses.
 
     python benchmarks/gradient_monitor_overhead.py [--repeats 9] [--steps 8]
 
@@ -48,33 +50,41 @@ def main(argv=None):
     monitor.attach(monitored)
 
     def run(model):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         model.fit(x, y, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
-        return (time.perf_counter() - start) / args.steps
+        return ((time.perf_counter() - start) / args.steps,
+                (time.process_time() - cpu) / args.steps)
 
     for model in (plain, monitored):  # trace and warm up
         run(model)
-    times = {"plain": [], "monitored": []}
+    logged = monitored.fit(x[:args.batch_size], y[:args.batch_size], verbose=0).history
+    assert "grad_norm" in logged and "grad_norm" not in plain.fit(
+        x[:args.batch_size], y[:args.batch_size], verbose=0).history
+    wall = {"plain": [], "monitored": []}
+    cpu = {"plain": [], "monitored": []}
     for i in range(args.repeats):
         order = (("plain", plain), ("monitored", monitored))
         for name, model in order if i % 2 == 0 else order[::-1]:
-            times[name].append(run(model))
+            seconds, cpu_seconds = run(model)
+            wall[name].append(seconds)
+            cpu[name].append(cpu_seconds)
     monitor.detach()
 
-    plain_median = statistics.median(times["plain"])
-    monitored_median = statistics.median(times["monitored"])
-    pair_ratios = [m / p for p, m in zip(times["plain"], times["monitored"])]
     print(f"CNN recipe, 28x28x1, batch {args.batch_size}, {args.steps} steps x "
-          f"{args.repeats} interleaved repeats, CPU threads: "
-          f"{os.cpu_count()}, update ratios: {not args.no_update_ratios}")
-    print(f"plain      median {plain_median * 1000:8.1f} ms/step   "
-          f"runs: {' '.join(f'{t * 1000:.0f}' for t in times['plain'])}")
-    print(f"monitored  median {monitored_median * 1000:8.1f} ms/step   "
-          f"runs: {' '.join(f'{t * 1000:.0f}' for t in times['monitored'])}")
-    print(f"overhead: ratio of medians {monitored_median / plain_median:.3f} "
-          f"({(monitored_median / plain_median - 1) * 100:+.1f}%), median of paired ratios "
-          f"{statistics.median(pair_ratios):.3f}")
-    return monitored_median / plain_median
+          f"{args.repeats} interleaved repeats, {os.cpu_count()} CPUs, update ratios: "
+          f"{not args.no_update_ratios}")
+    ratios = {}
+    for clock, times in (("wall", wall), ("cpu", cpu)):
+        plain_median = statistics.median(times["plain"])
+        monitored_median = statistics.median(times["monitored"])
+        paired = statistics.median(m / p for p, m in zip(times["plain"], times["monitored"]))
+        ratios[clock] = monitored_median / plain_median
+        for name in ("plain", "monitored"):
+            print(f"{clock:4s} {name:9s} median {statistics.median(times[name]) * 1000:7.1f} "
+                  f"ms/step  runs: {' '.join(f'{t * 1000:.0f}' for t in times[name])}")
+        print(f"{clock:4s} overhead: ratio of medians {ratios[clock]:.3f} "
+              f"({(ratios[clock] - 1) * 100:+.1f}%), median of paired ratios {paired:.3f}")
+    return ratios
 
 
 if __name__ == "__main__":
