@@ -227,7 +227,7 @@ class TuneResult:
                                   shuffle=True, seed=seed)
         test = data.make_dataset(splits.x_test, splits.y_test, batch_size=batch_size)
         start = time.perf_counter()
-        history = model.fit(train, epochs=epochs, verbose=verbose)
+        history = model.fit(train, epochs=epochs, verbose=verbose, shuffle=False)
         seconds = time.perf_counter() - start
         test_metrics = {k: float(v) for k, v in
                         model.evaluate(test, verbose=0, return_dict=True).items()}

@@ -168,6 +168,9 @@ class _RecipeTrialRunner:
             keras.utils.set_random_seed(self._nn_seed + index)
             model = hypermodel.build(hp)
             if previous is not None:
+                # The optimizer's slots are part of the saved state: build them
+                # first so training goes on where the parent trial stopped.
+                model.optimizer.build(model.trainable_variables)
                 model.load_weights(self._fold_weights(previous, index))
             elif values.get("lsuv"):
                 from nnrecipes.initializers import lsuv_init
@@ -182,7 +185,8 @@ class _RecipeTrialRunner:
             callbacks = [keras.callbacks.TerminateOnNaN(), *self._nn_callbacks]
             history = hypermodel.fit(hp, model, train, validation_data=val, epochs=epochs,
                                      initial_epoch=initial_epoch, callbacks=callbacks,
-                                     verbose=self._nn_verbose, batch_size=None)
+                                     verbose=self._nn_verbose, batch_size=None,
+                                     shuffle=False)
             logs = history.history
             if objective.name not in logs:
                 raise keras_tuner.errors.FatalError(
