@@ -19,7 +19,8 @@ class CNNRecipe(Recipe):
     down to 1, so small inputs work with the defaults. With `residual=True`
     each block adds its input (projected by a 1x1 convolution) to its output,
     and `drop_path` > 0 drops a block's residual branch at random in training
-    (stochastic depth). The residual is wired here from plain layers rather
+    (stochastic depth, the rate rising linearly to `drop_path` at the last
+    block). The residual is wired here from plain layers rather
     than `nnrecipes.layers.ResidualConvBlock`, so that each convolution stays
     a layer of its own for per-layer diagnostics.
     """
@@ -68,7 +69,9 @@ class CNNRecipe(Recipe):
                     if shortcut.shape[-1] != width:
                         shortcut = conv(width, 1, name=f"{name}_shortcut", **weights)(shortcut)
                     if drop_path:
-                        x = DropPath(drop_path, name=f"{name}_drop_path")(x)
+                        # Huang et al.'s linear rule: deeper blocks drop more often.
+                        rate = drop_path * (b + 1) / conv_blocks
+                        x = DropPath(rate, name=f"{name}_drop_path")(x)
                     x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
                 x = activations.activation_layer(values["activation"],
                                                  name=f"{name}_act{c + 1}")(x)

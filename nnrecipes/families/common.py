@@ -2,8 +2,9 @@
 output head, the optimizer, the loss and `compile`.
 
 Each family's `search_space` calls `declare_common(hp, task, ...)` once, so the
-knobs of the subject (activation, dropout, batch normalization, L1/L2,
-initializer, optimizer, learning rate, loss) are declared in one place.
+knobs of the subject (activation, dropout, batch normalization, L1/L2 and
+group lasso, initializer, LSUV, optimizer, learning rate and its schedule,
+loss) are declared in one place.
 """
 
 import keras

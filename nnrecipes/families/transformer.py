@@ -18,7 +18,8 @@ class TransformerRecipe(Recipe):
     positional embedding is added (`positional`: learned, or the fixed
     sinusoidal encoding, which also takes a variable length); `num_blocks`
     encoder blocks (pre-LN self-attention and a feed-forward net with
-    `activation`, stochastic depth `drop_path` on both residual branches)
+    `activation`; stochastic depth on both residual branches, its rate rising
+    linearly with depth to `drop_path` at the last block)
     follow; the sequence is pooled (mean or max, padding masked) into the head.
     """
 
@@ -64,7 +65,8 @@ class TransformerRecipe(Recipe):
             x = keras.layers.Dropout(values["dropout"], name="embedding_dropout")(x)
         for i in range(num_blocks):
             x = TransformerEncoder(num_heads, ff_dim, dropout=values["dropout"],
-                                   activation=values["activation"], drop_path=drop_path,
+                                   activation=values["activation"],
+                                   drop_path=drop_path * (i + 1) / num_blocks,
                                    name=f"encoder{i + 1}", **weights)(x)
         x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
         pool = (keras.layers.GlobalAveragePooling1D if pooling == "mean"

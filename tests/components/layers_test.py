@@ -235,3 +235,15 @@ def test_drop_path_gradient_at_inference_and_in_training():
     np.testing.assert_allclose(grad, to_np(y) / to_np(x), rtol=1e-5)
     assert np.all(np.isclose(grad, 0.0) | np.isclose(grad, 1 / 0.6))
     assert np.isclose(grad, 0.0).any() and not np.isclose(grad, 0.0).all()
+
+
+def test_drop_path_rate_rises_linearly_with_depth_in_recipes():
+    cnn = nnrecipes.build("cnn", input_shape=(8, 8, 1), num_classes=2, residual=True,
+                          drop_path=0.3, conv_blocks=3, filters=8, compile=False)
+    rates = [cnn.get_layer(f"block{b}_drop_path").rate for b in (1, 2, 3)]
+    np.testing.assert_allclose(rates, [0.1, 0.2, 0.3])
+    transformer = nnrecipes.build("transformer", input_shape=(6, 3), num_classes=2,
+                                  num_blocks=2, embed_dim=8, ff_dim=16, drop_path=0.2,
+                                  compile=False)
+    rates = [transformer.get_layer(f"encoder{i}").drop_path for i in (1, 2)]
+    np.testing.assert_allclose(rates, [0.1, 0.2])
