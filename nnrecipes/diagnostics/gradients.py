@@ -174,8 +174,13 @@ class GradientMonitor(keras.callbacks.Callback):
             before = None
             if self.update_ratios:
                 before = [ops.copy(v) for v in variables]  # a snapshot
+            scale = self._loss_scale(optimizer)  # read before `apply` may change it
             result = original_apply(grads, trainable_variables)
-            self._record(optimizer, grads, variables, before)
+            # Under dynamic loss scaling, a step whose scaled gradients overflow
+            # is skipped by design: it is not recorded either.
+            skip = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+            self._record(grads, variables, before, scale,
+                         optimizer.check_finite(grads) if skip else None)
             return result
 
         def train_step(data):
@@ -244,14 +249,22 @@ class GradientMonitor(keras.callbacks.Callback):
                 zip(self.layer_names, self.layer_classes, self.layer_params)}
 
     # ---- inside the traced step ------------------------------------------
-    def _record(self, optimizer, grads, variables, before):
-        count = len(self.layer_names) or 1
+    @staticmethod
+    def _loss_scale(optimizer):
+        """The factor the loss (so the gradients) was scaled by, or None."""
         scale = None
         if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            scale = ops.cast(optimizer.dynamic_scale, "float32")
+            if optimizer.built:
+                scale = ops.copy(ops.cast(optimizer.dynamic_scale, "float32"))
+            else:  # the first step scaled the loss by the initial scale
+                scale = float(optimizer.initial_scale)
         static = getattr(optimizer, "loss_scale_factor", None)
         if static:
             scale = static if scale is None else scale * static
+        return scale
+
+    def _record(self, grads, variables, before, scale, keep=None):
+        count = len(self.layer_names) or 1
         grad_sq = [[] for _ in range(count)]
         delta_sq = [[] for _ in range(count)]
         weight_sq = [[] for _ in range(count)]
@@ -282,8 +295,13 @@ class GradientMonitor(keras.callbacks.Callback):
         if scale is not None:
             global_norm = global_norm / scale
             layer_norms = layer_norms / scale
-        self._steps.assign_add(1.0)
-        self._total_steps.assign_add(1.0)
+        step = 1.0
+        if keep is not None:
+            step = ops.cast(keep, "float32")
+            global_norm = ops.where(keep, global_norm, 0.0)
+            layer_norms = ops.where(keep, layer_norms, ops.zeros_like(layer_norms))
+        self._steps.assign_add(step)
+        self._total_steps.assign_add(step)
         self._norm_sum.assign_add(global_norm)
         # The largest norm this epoch; NaN, once seen, stays (it is evidence).
         largest = ops.maximum(self._norm_max, global_norm)
@@ -292,4 +310,6 @@ class GradientMonitor(keras.callbacks.Callback):
         self._layer_norm_sum.assign_add(layer_norms)
         if before is not None:
             ratios = ops.sqrt(stacked(delta_sq)) / (ops.sqrt(stacked(weight_sq)) + 1e-12)
+            if keep is not None:
+                ratios = ops.where(keep, ratios, ops.zeros_like(ratios))
             self._ratio_sum.assign_add(ratios)

@@ -168,3 +168,19 @@ def test_layer_groups_skip_non_trainable_and_keep_order():
 def test_needs_a_compiled_model():
     with pytest.raises(ValueError, match="compile"):
         GradientMonitor().attach(_sequential())
+
+
+def test_mixed_precision_norms_are_unscaled():
+    x, y = _data()
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = _sequential()
+        model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    logs = model.fit(x, y, batch_size=len(x), epochs=1, verbose=0,
+                     callbacks=[GradientMonitor()]).history
+    expected, _, _ = _tape_norms(model, x, y)  # float32 loss, no scaling
+    # The loss scale (32768) is divided out; float16 rounding remains.
+    np.testing.assert_allclose(logs["grad_norm"][0], expected, rtol=1e-2)
