@@ -9,10 +9,14 @@ strategy=...)` and `nnrecipes.tune(..., strategy=...)` take the same names.
 
 import json
 import os
+import weakref
 
 import keras
 
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
+
+# model -> its multi-worker step functions, made once per model.
+_LOOPS = weakref.WeakKeyDictionary()
 
 
 def _tf_config_cluster():
@@ -170,3 +174,178 @@ def set_mixed_precision(enabled=True):
             "compute is slower than float32. Received: mixed_precision=True")
     keras.mixed_precision.set_global_policy(policy)
     return policy
+
+
+def is_multi_worker(strategy):
+    """Whether `strategy` synchronizes several worker processes."""
+    import tensorflow as tf
+
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and _tf_config_cluster() is not None)
+
+
+def _auto_sharded(dataset):
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = \
+        tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)
+
+
+class _MultiWorkerLoop:
+    """Synchronous data-parallel steps over the workers of a
+    `MultiWorkerMirroredStrategy`, with public Keras APIs only.
+
+    Keras 3.15's `fit` and `evaluate` fail under this strategy (they reduce
+    the input batch and scalar metrics with an axis that does not exist;
+    keras-team/keras#20585), so nnrecipes runs these steps itself: each
+    worker computes the loss on its shard, the optimizer sums the gradients
+    over all replicas, and metrics are Keras's compiled ones.
+    """
+
+    def __init__(self, model, strategy, sample_batch):
+        import tensorflow as tf
+
+        self.model = model
+        self.strategy = strategy
+        x0, y0 = sample_batch
+        with strategy.scope():
+            # Optimizer slots and metric variables are made once, outside the
+            # replicas, where variables may be created.
+            model.optimizer.build(model.trainable_variables)
+            model.compute_metrics(x0, y0, model(x0, training=False), sample_weight=None)
+        model.reset_metrics()
+        loss_object = model.loss
+
+        def per_example_loss(y, y_pred):
+            values = loss_object.call(y, y_pred)
+            return tf.reshape(values, [tf.shape(values)[0], -1])[:, 0] \
+                if len(values.shape) > 1 else values
+
+        def train_replica(x, y):
+            with tf.GradientTape() as tape:
+                y_pred = model(x, training=True)
+                loss = tf.nn.compute_average_loss(per_example_loss(y, y_pred))
+                if model.losses:
+                    loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
+            grads = tape.gradient(loss, model.trainable_variables)
+            model.optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            model.compute_metrics(x, y, y_pred, sample_weight=None)
+            return loss
+
+        def test_replica(x, y):
+            y_pred = model(x, training=False)
+            model.compute_metrics(x, y, y_pred, sample_weight=None)
+            values = per_example_loss(y, y_pred)
+            return tf.reduce_sum(values), tf.cast(tf.shape(values)[0], "float32")
+
+        @tf.function
+        def train_step(x, y):
+            per_replica = strategy.run(train_replica, args=(x, y))
+            return strategy.reduce("SUM", per_replica, axis=None)
+
+        @tf.function
+        def test_step(x, y):
+            total, count = strategy.run(test_replica, args=(x, y))
+            return (strategy.reduce("SUM", total, axis=None),
+                    strategy.reduce("SUM", count, axis=None))
+
+        self.train_step, self.test_step = train_step, test_step
+
+    def _results(self, loss, prefix=""):
+        logs = {k: float(v) for k, v in self.model.get_metrics_result().items()
+                if k != "loss"}
+        logs["loss"] = float(loss)
+        return {prefix + k: v for k, v in logs.items()}
+
+    def iterator(self, dataset):
+        return iter(self.strategy.experimental_distribute_dataset(_auto_sharded(dataset)))
+
+    def run_epoch(self, iterator, steps=None):
+        self.model.reset_metrics()
+        total, done = 0.0, 0
+        while steps is None or done < steps:
+            try:
+                x, y = next(iterator)
+            except StopIteration:
+                break
+            total += float(self.train_step(x, y))
+            done += 1
+        return self._results(total / max(done, 1))
+
+    def evaluate(self, dataset, prefix=""):
+        self.model.reset_metrics()
+        total, count = 0.0, 0.0
+        for x, y in self.strategy.experimental_distribute_dataset(_auto_sharded(dataset)):
+            batch_total, batch_count = self.test_step(x, y)
+            total, count = total + float(batch_total), count + float(batch_count)
+        return self._results(total / max(count, 1.0), prefix)
+
+
+def fit(model, train_data, *, strategy=None, validation_data=None, epochs=1, initial_epoch=0,
+        callbacks=None, verbose=0, **kwargs):
+    """`model.fit`, and the same under a multi-worker strategy.
+
+    With a `MultiWorkerMirroredStrategy` over several workers (every worker
+    runs this with the same arguments), epochs run as synchronous steps on
+    each worker's shard of `train_data` (a batched `tf.data.Dataset`);
+    callbacks get the usual epoch logs and a `keras.callbacks.History` is
+    returned. Otherwise this is `model.fit(...)`.
+
+    Args:
+        model: a compiled model, built inside `strategy.scope()`.
+        train_data: a batched `tf.data.Dataset` of `(x, y)`.
+        strategy: the strategy the model was built under. Defaults to the
+            current one.
+        validation_data: a batched dataset evaluated after each epoch.
+        epochs, initial_epoch, callbacks, verbose: as in `model.fit`.
+        **kwargs: other `model.fit` arguments (single-process only).
+
+    Returns:
+        A `keras.callbacks.History`.
+    """
+    import tensorflow as tf
+
+    strategy = strategy or tf.distribute.get_strategy()
+    if not is_multi_worker(strategy):
+        return model.fit(train_data, validation_data=validation_data, epochs=epochs,
+                         initial_epoch=initial_epoch, callbacks=callbacks, verbose=verbose,
+                         **kwargs)
+    steps_per_epoch = kwargs.pop("steps_per_epoch", None)
+    unsupported = sorted(k for k, v in kwargs.items()
+                         if v is not None and k not in ("shuffle", "batch_size"))
+    if unsupported:
+        raise ValueError(f"Under a multi-worker strategy `fit` takes no {unsupported}. "
+                         f"Received: {unsupported}")
+    loop = _MultiWorkerLoop(model, strategy, next(iter(train_data)))
+    _LOOPS[model] = loop  # reused by `evaluate`
+    callback_list = keras.callbacks.CallbackList(list(callbacks or []), add_history=True,
+                                                 model=model, epochs=epochs,
+                                                 verbose=verbose)
+    callback_list.on_train_begin()
+    # With `steps_per_epoch`, one pass over `train_data` spans several epochs.
+    iterator = loop.iterator(train_data) if steps_per_epoch else None
+    for epoch in range(initial_epoch, epochs):
+        callback_list.on_epoch_begin(epoch)
+        logs = loop.run_epoch(iterator if iterator is not None else loop.iterator(train_data),
+                              steps_per_epoch)
+        if validation_data is not None:
+            logs.update(loop.evaluate(validation_data, prefix="val_"))
+        callback_list.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    callback_list.on_train_end()
+    return model.history
+
+
+def evaluate(model, data, *, strategy=None, verbose=0):
+    """`model.evaluate(..., return_dict=True)`, also under a multi-worker
+    strategy (see `fit`)."""
+    import tensorflow as tf
+
+    strategy = strategy or tf.distribute.get_strategy()
+    if not is_multi_worker(strategy):
+        return model.evaluate(data, verbose=verbose, return_dict=True)
+    loop = _LOOPS.get(model) or _MultiWorkerLoop(model, strategy, next(iter(data)))
+    return loop.evaluate(data)

@@ -119,7 +119,7 @@ class RecipeHyperModel(keras_tuner.HyperModel):
     def fit(self, hp, model, *args, **kwargs):
         kwargs.setdefault("batch_size", hp.values.get("batch_size", self.batch_size))
         kwargs.setdefault("epochs", hp.values.get("epochs", self.epochs))
-        return model.fit(*args, **kwargs)
+        return distribute.fit(model, *args, strategy=self.strategy, **kwargs)
 
 
 @dataclasses.dataclass

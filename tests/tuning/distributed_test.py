@@ -42,3 +42,45 @@ def test_chief_and_two_workers_finish_a_search(tmp_path):
     assert "Best trial" in logs["chief"]
     table = logs["chief"].split("Trials, best first")[1].split("Best trial")[0]
     assert len([line for line in table.splitlines() if re.match(r"^\d+\s+\d", line)]) == 4
+
+
+TRAIN_SCRIPT = """
+import json, sys
+import nnrecipes
+result = nnrecipes.train("mlp", "wine", epochs=3, batch_size=16, seed=0, export=True,
+                         export_dir=sys.argv[1], diagnostics=False, verbose=0,
+                         strategy="multi_worker", units=16, num_layers=1)
+weights = sum(float(w.sum()) for w in result.model.get_weights())
+print("RESULT " + json.dumps({"loss": result.history.history["loss"],
+                              "test": result.test_metrics, "weights": weights,
+                              "export": result.export_path}))
+"""
+
+
+@pytest.mark.large
+def test_two_worker_multi_worker_mirrored_training(tmp_path):
+    import json
+
+    ports = [helpers.free_port(), helpers.free_port()]
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    processes = []
+    try:
+        for i in (0, 1):
+            config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})
+            processes.append(helpers.start(["-c", TRAIN_SCRIPT, str(tmp_path / f"out{i}")],
+                                           tmp_path / f"worker{i}.log", TF_CONFIG=config))
+        codes = helpers.wait_all(processes, timeout=300)
+    finally:
+        for p in processes:
+            helpers.stop(p)
+    logs = [open(tmp_path / f"worker{i}.log").read() for i in (0, 1)]
+    assert codes == [0, 0], [log[-2000:] for log in logs]
+    results = [json.loads(re.search(r"^RESULT (.*)$", log, re.M).group(1)) for log in logs]
+    # Synchronous training: both workers end with the same weights and losses.
+    assert results[0]["weights"] == pytest.approx(results[1]["weights"], rel=1e-6)
+    assert results[0]["loss"] == pytest.approx(results[1]["loss"], rel=1e-6)
+    assert results[0]["loss"][-1] < results[0]["loss"][0]  # it learned
+    assert results[0]["test"]["accuracy"] == pytest.approx(results[1]["test"]["accuracy"])
+    # Only the chief (worker 0) exports.
+    assert results[0]["export"] and os.path.isdir(results[0]["export"])
+    assert results[1]["export"] is None
