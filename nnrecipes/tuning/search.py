@@ -324,6 +324,35 @@ def _fold_splits(splits, folds):
             for t, v in folds]
 
 
+SETTINGS_FILE = "nnrecipes_search.json"
+
+
+def _check_same_search(project_dir, settings, overwrite):
+    """Resuming is only safe with the same search: compare with the settings
+    recorded when the project was made (`max_trials` may grow)."""
+    path = os.path.join(project_dir, SETTINGS_FILE)
+    if overwrite or not os.path.isfile(path):
+        return
+    with open(path) as f:
+        recorded = json.load(f)
+    changed = sorted(k for k in set(recorded) | set(settings)
+                     if recorded.get(k) != settings.get(k))
+    if changed:
+        details = ", ".join(f"{k}: {recorded.get(k)!r} -> {settings.get(k)!r}" for k in changed)
+        raise ValueError(
+            f"{project_dir!r} holds a different search ({details}), which would be resumed "
+            "with its old settings. Pass overwrite=True (--overwrite) to start afresh, or "
+            f"another project_name. Received: project_dir={project_dir!r}")
+
+
+def _record_search(project_dir, settings):
+    os.makedirs(project_dir, exist_ok=True)
+    staging = os.path.join(project_dir, SETTINGS_FILE + ".tmp")
+    with open(staging, "w") as f:
+        json.dump(settings, f, indent=1, sort_keys=True)
+    os.replace(staging, os.path.join(project_dir, SETTINGS_FILE))
+
+
 def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband",
          objective="val_loss", max_trials=10, max_epochs=None, epochs=10, batch_size=64,
          space=None, tune_all=True, directory=DEFAULT_DIRECTORY, project_name=None,
@@ -442,11 +471,21 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         hypermodel = RecipeHyperModel(recipe, _build_kwargs(splits), batch_size=batch_size,
                                       epochs=epochs, strategy=strategy_obj)
         project_name = project_name or f"{recipe.name}_{splits.name}_{name}".replace(":", "_")
+        identity = json.loads(json.dumps({
+            "recipe": recipe.name, "data": splits.summary(), "tuner": name,
+            "objective": [objective.name, objective.direction], "cv": cv, "epochs": epochs,
+            "max_epochs": max_epochs, "batch_size": batch_size, "seed": seed,
+            "tune_all": bool(tune_all), "space": hp.get_config(),
+            "hyperband_factor": hyperband_factor if name == "hyperband" else None},
+            default=repr))
+        project_dir = os.path.join(str(directory), project_name)
+        _check_same_search(project_dir, identity, overwrite)
         search = make_tuner(name, hypermodel, objective=objective, max_trials=max_trials,
                             max_epochs=max_epochs, hyperparameters=hp,
                             tune_new_entries=tune_new, directory=directory,
                             project_name=project_name, overwrite=overwrite, seed=seed,
                             hyperband_factor=hyperband_factor)
+        _record_search(search.project_dir, identity)
         search.configure(folds=fold_list, hypermodel=hypermodel, batch_size=batch_size,
                          epochs=epochs, seed=seed, callbacks=callbacks, verbose=verbose,
                          keep_weights=name == "hyperband")

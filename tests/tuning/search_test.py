@@ -132,3 +132,28 @@ def test_bad_arguments_fail_before_any_training(tmp_path):
         nnrecipes.tune("mlp", ((np.arange(40.0).reshape(20, 2)), np.arange(20) % 2),
                        tuner="random", cv=50, directory=str(tmp_path))
     assert not os.listdir(tmp_path)
+
+
+def test_a_different_search_in_the_same_project_is_refused(tmp_path):
+    kwargs = dict(tuner="random", max_trials=1, epochs=1, batch_size=32, space={"units": [8]},
+                  tune_all=False, directory=str(tmp_path), project_name="p")
+    nnrecipes.tune("mlp", "wine", **kwargs)
+    with pytest.raises(ValueError, match="holds a different search"):
+        nnrecipes.tune("mlp", "wine", **dict(kwargs, space={"units": [16]}))
+    # The same search (a larger budget is fine) resumes; overwrite starts afresh.
+    assert len(nnrecipes.tune("mlp", "wine", **dict(kwargs, max_trials=1)).trials) == 1
+    fresh = nnrecipes.tune("mlp", "wine", **dict(kwargs, space={"units": [16]},
+                                                 overwrite=True))
+    assert fresh.best_hyperparameters["units"] == 16
+
+
+def test_gradient_norm_from_diagnostics_can_be_the_objective(tmp_path):
+    monitor = nnrecipes.diagnostics.GradientMonitor(update_ratios=False)
+    result = nnrecipes.tune("mlp", "wine", tuner="random", max_trials=2, epochs=1,
+                            batch_size=32, space={"learning_rate": [1e-3, 1e-1]},
+                            tune_all=False, objective="grad_norm", callbacks=[monitor],
+                            directory=str(tmp_path))
+    assert result.settings["direction"] == "min"
+    scores = [t["score"] for t in result.trials]
+    assert all(s > 0 for s in scores) and scores == sorted(scores)
+    assert all("grad_norm" in t["metrics"] for t in result.trials)
