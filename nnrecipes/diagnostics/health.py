@@ -447,7 +447,10 @@ class _Checks:
         final = float(self.val_loss[-1])
         if best < self.epochs - 1 and best_value > 0:
             rise = (final - best_value) / best_value
-            if rise > self.t["overfit_val_rise"] and self.loss[-1] < self.loss[best]:
+            # Training loss still falling and below validation loss: a model
+            # that collapsed (train loss >= val loss) is not overfitting.
+            if rise > self.t["overfit_val_rise"] and self.loss[-1] < self.loss[best] \
+                    and self.loss[-1] < final:
                 return Finding(
                     "overfitting", "warning",
                     f"Overfitting: validation loss was lowest at epoch {best + 1} "

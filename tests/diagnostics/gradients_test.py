@@ -184,3 +184,40 @@ def test_mixed_precision_norms_are_unscaled():
     expected, _, _ = _tape_norms(model, x, y)  # float32 loss, no scaling
     # The loss scale (32768) is divided out; float16 rounding remains.
     np.testing.assert_allclose(logs["grad_norm"][0], expected, rtol=1e-2)
+
+
+def test_kerastuner_objective_on_grad_norm(tmp_path, monkeypatch):
+    import importlib.util
+    import sys
+    import types
+
+    import keras_tuner
+
+    if importlib.util.find_spec("tensorboard") is None:
+        # KerasTuner imports tensorboard's hparams API in every trial on the
+        # TensorFlow backend, though it only uses it for TensorBoard
+        # callbacks (none here): an empty stand-in is enough.
+        for name in ("tensorboard", "tensorboard.plugins", "tensorboard.plugins.hparams",
+                     "tensorboard.plugins.hparams.api"):
+            monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+        sys.modules["tensorboard.plugins.hparams"].api = sys.modules[
+            "tensorboard.plugins.hparams.api"]
+    x, y = _data()
+
+    def build(hp):
+        model = keras.Sequential([
+            keras.Input((8,)),
+            keras.layers.Dense(hp.Choice("units", [4, 8]), activation="relu", name="hidden"),
+            keras.layers.Dense(3, activation="softmax", name="out")])
+        model.compile("adam", "sparse_categorical_crossentropy")
+        return model
+
+    tuner = keras_tuner.RandomSearch(
+        build, objective=keras_tuner.Objective("grad_norm", direction="min"), max_trials=2,
+        directory=str(tmp_path), project_name="grad", seed=0)
+    tuner.search(x, y, epochs=1, verbose=0, callbacks=[GradientMonitor()])
+    trials = tuner.oracle.get_best_trials(2)
+    assert len(trials) == 2
+    scores = [t.score for t in trials]
+    assert all(np.isfinite(scores)) and all(s > 0 for s in scores)
+    assert scores[0] <= scores[1]

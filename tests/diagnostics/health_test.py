@@ -94,7 +94,7 @@ def test_dead_units_large_negative_bias(digits):
 def test_overfitting_big_model_little_data(digits):
     x, y, x_val, y_val = digits
     report = _run(_mlp([512, 512]), keras.optimizers.Adam(1e-3), x[:60], y[:60], x_val,
-                  y_val, 25, batch_size=16).report
+                  y_val, 15, batch_size=16).report
     finding = next(f for f in report.findings if f.code == "overfitting")
     assert "dropout" in finding.remedy and "early stopping" in finding.remedy
     assert "underfitting" not in report.codes
@@ -165,6 +165,9 @@ def test_exploding_by_growth_and_overfit_by_validation_rise():
     report = diagnose(_history([1.0, 0.5, 0.2, 0.1], [1.0, 0.6, 0.7, 0.8]))
     finding = next(f for f in report.findings if f.code == "overfitting")
     assert finding.evidence["epoch"] == 2 and finding.evidence["value"] == 0.8
+    # A collapsed model (train loss above validation loss) is not overfitting.
+    collapsed = diagnose(_history([2.8, 2.7, 2.6, 2.55], [2.0, 2.1, 2.3, 2.31]))
+    assert "overfitting" not in collapsed.codes
 
 
 def test_report_json_text_and_thresholds(tmp_path):
