@@ -18,8 +18,9 @@ def poly1_crossentropy(y_true, y_pred, epsilon=1.0, from_logits=False, sparse=Tr
             else one-hot or soft labels `(batch, num_classes)`.
         y_pred: probabilities, or logits when `from_logits`,
             `(batch, num_classes)`.
-        epsilon: weight of the `(1 - p_t)` term; may be negative. Defaults
-            to `1.0`.
+        epsilon: weight of the `(1 - p_t)` term, >= -1 (the paper's
+            condition for the loss to keep decreasing as `p_t` grows); may be
+            negative. Defaults to `1.0`.
         from_logits: whether `y_pred` are logits. Defaults to `False`.
         sparse: whether `y_true` are integer labels. Defaults to `True`.
 
@@ -44,7 +45,7 @@ class PolyLoss(keras.losses.Loss):
     """Poly-1 loss for classification; see `nnrecipes.losses.poly1_crossentropy`.
 
     Args:
-        epsilon: weight of the `(1 - p_t)` term. Defaults to `1.0`.
+        epsilon: weight of the `(1 - p_t)` term, >= -1. Defaults to `1.0`.
         from_logits: whether predictions are logits. Defaults to `False`.
         sparse: whether labels are integers (True) or one-hot/soft (False).
             Defaults to `True`.
