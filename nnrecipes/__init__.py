@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 # Importing the subpackages registers every component and recipe, so a saved
 # `.keras` file loads after `import nnrecipes` with no `custom_objects`.
 from nnrecipes import activations
+from nnrecipes import callbacks
 from nnrecipes import data
 from nnrecipes import diagnostics
 from nnrecipes import export
@@ -35,6 +36,7 @@ __all__ = [
     "Recipe",
     "activations",
     "build",
+    "callbacks",
     "data",
     "diagnostics",
     "export",

@@ -118,29 +118,43 @@ def _train(argv):
     out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
                      help="exports go to EXPORT_DIR/RECIPE/VERSION/ (default: saved_models)")
     out.add_argument("--no-export", action="store_true", help="train and evaluate only")
+    out.add_argument("--version", type=int, default=None,
+                     help="the export's integer version (default: the next free one)")
+    out.add_argument("--overwrite", action="store_true",
+                     help="replace the existing --version (never done without this flag)")
     out.add_argument("--no-diagnostics", action="store_true",
                      help="no gradient monitoring, health report or plots")
+    run = parser.add_argument_group("reliability")
+    run.add_argument("--resume", action="store_true",
+                     help="continue the interrupted run (same arguments) from its last "
+                          "completed epoch")
+    run.add_argument("--deterministic", action="store_true",
+                     help="deterministic TensorFlow ops: the same seed gives identical weights")
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
     try:
         result = training.train(
             recipe.name, args.dataset, data_dir=args.data_dir, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
-            export_dir=args.export_dir,
+            export_dir=args.export_dir, version=args.version, overwrite=args.overwrite,
+            resume=args.resume, deterministic=args.deterministic,
             verbose="auto" if args.verbose is None else args.verbose,
             diagnostics=not args.no_diagnostics, **hyperparameters_from(args))
-    except (ValueError, FileNotFoundError, FileExistsError) as error:
+    except (ValueError, FileNotFoundError, FileExistsError, PermissionError) as error:
         sys.exit(f"nnrecipes: error: {error}")
-    metrics = ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items())
-    print(f"\nTest metrics ({result.manifest['dataset']['name']}, "
-          f"{result.manifest['dataset']['test']} held-out examples): {metrics}")
+    if result.stopped:
+        print(f"\n{result.manifest['stopped']['message']} Nothing was exported.")
+    else:
+        metrics = ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items())
+        print(f"\nTest metrics ({result.manifest['dataset']['name']}, "
+              f"{result.manifest['dataset']['test']} held-out examples): {metrics}")
     if result.manifest.get("health"):
         from nnrecipes.diagnostics import HealthReport
 
         print("\n" + HealthReport.from_dict(result.manifest["health"]).text())
     if result.export_path:
         print(f"Exported to {result.export_path}/ (SavedModel, model.keras, manifest.json)")
-    return 0
+    return 1 if result.stopped else 0
 
 
 def _list(_):

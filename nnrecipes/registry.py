@@ -8,6 +8,7 @@ the KerasTuner search space.
 
 import difflib
 
+import keras
 import keras_tuner
 
 # Input kinds a recipe may accept, decided from `input_shape` and `vocab_size`.
@@ -328,6 +329,7 @@ def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=N
             f"Recipe {recipe.name!r} cannot take {kind} input. Valid inputs: {valid}. "
             f"Received: input_shape={tuple(input_shape)!r}, vocab_size={vocab_size!r}"
         )
+    input_dtype = _check_input_dtype(input_dtype, kind, preprocessing)
     values = resolve_hyperparameters(recipe, hyperparameters, task)
     return common.assemble(
         recipe, values, kind=kind, task=task, input_shape=tuple(input_shape),
@@ -335,6 +337,32 @@ def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=N
         input_dtype=input_dtype, compile=compile, raw_input_shape=raw_input_shape,
         postprocessing=postprocessing,
     )
+
+
+def _check_input_dtype(input_dtype, kind, preprocessing):
+    if input_dtype is None:
+        return None
+    try:
+        dtype = keras.backend.standardize_dtype(input_dtype)
+    except ValueError:
+        raise ValueError(
+            "`input_dtype` must be a dtype name such as 'float32', 'int32' or 'string'. "
+            f"Received: input_dtype={input_dtype!r}"
+        ) from None
+    if preprocessing is None:
+        if kind == "tokens" and "int" not in dtype:
+            raise ValueError(
+                "Token inputs are integer ids: `input_dtype` must be an integer dtype "
+                "(or give a TextVectorization as `preprocessing` for raw strings). "
+                f"Received: input_dtype={input_dtype!r}"
+            )
+        if kind != "tokens" and dtype in ("string", "bool"):
+            raise ValueError(
+                f"{kind.capitalize()} inputs are numbers: `input_dtype` must be a numeric "
+                "dtype (or give `preprocessing` layers that turn your values into numbers). "
+                f"Received: input_dtype={input_dtype!r}"
+            )
+    return dtype
 
 
 def hypermodel_build(name, hp, *, input_shape, num_classes=None, num_outputs=None,

@@ -2,13 +2,18 @@
 
 import dataclasses
 import os
+import shutil
 import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from nnrecipes import data
 from nnrecipes import export as export_lib
+from nnrecipes.callbacks import EpochCheckpoint
+from nnrecipes.callbacks import StopOnNonFinite
+from nnrecipes.data.pipeline import _tensor_ready
 from nnrecipes.registry import build
 from nnrecipes.registry import get_recipe
 from nnrecipes.registry import resolve_hyperparameters
@@ -20,6 +25,9 @@ from nnrecipes.registry import resolve_hyperparameters
 DEFAULT_DATASET = "digits"
 DEFAULT_EPOCHS = 20
 DEFAULT_EXPORT_DIR = "saved_models"
+# Where a run keeps its resumable checkpoint: hidden, so TensorFlow Serving,
+# which loads integer version folders, never sees it.
+CHECKPOINT_FOLDER = ".checkpoint"
 
 
 @dataclasses.dataclass
@@ -33,6 +41,7 @@ class TrainResult:
             `{"loss": 0.08, "accuracy": 0.97}`.
         export_path: the exported version folder, or None without export.
         manifest: the run's record (also written as `manifest.json`).
+        stopped: where training broke on a NaN or infinite loss, or None.
     """
 
     model: keras.Model
@@ -40,6 +49,7 @@ class TrainResult:
     test_metrics: dict
     export_path: str
     manifest: dict
+    stopped: dict = None
 
 
 def _positive_int(name, value):
@@ -93,10 +103,52 @@ def check_splits(splits):
                 )
 
 
+def _epoch_ordered(splits, batch_size, seed, first_epoch, epochs):
+    """The training batches of epochs `first_epoch..epochs-1`, in a fixed order.
+
+    Epoch `e` is shuffled with a seed made from `(seed, e)`, so a run resumed
+    at epoch `e` sees exactly the batches an uninterrupted run would.
+    """
+    x, y = _tensor_ready(splits.x_train), _tensor_ready(splits.y_train)
+    examples = tf.data.Dataset.from_tensor_slices((x, y)).cache()
+    count = len(splits.x_train)
+
+    batches = None
+    for epoch in range(first_epoch, epochs):
+        one = examples.shuffle(count, seed=seed * 1_000_003 + epoch).batch(batch_size)
+        batches = one if batches is None else batches.concatenate(one)
+    return batches.prefetch(tf.data.AUTOTUNE)
+
+
+def _check_run_options(epochs, batch_size, seed, export, version, overwrite):
+    _positive_int("epochs", epochs)
+    _positive_int("batch_size", batch_size)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"`seed` must be an integer >= 0. Received: seed={seed!r}")
+    if not export and (version is not None or overwrite):
+        raise ValueError(
+            "`version` and `overwrite` choose where an export goes, but export=False "
+            f"(--no-export) turns the export off. Received: export={export}, "
+            f"version={version!r}, overwrite={overwrite}"
+        )
+    if overwrite and version is None:
+        raise ValueError(
+            "overwrite=True replaces one existing version: name it with version=N. "
+            "Received: overwrite=True, version=None"
+        )
+
+
 def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_size=64,
-          seed=0, export=True, export_dir=DEFAULT_EXPORT_DIR, callbacks=None,
-          verbose="auto", diagnostics=True, **hyperparameters):
+          seed=0, deterministic=False, resume=False, export=True,
+          export_dir=DEFAULT_EXPORT_DIR, version=None, overwrite=False, callbacks=None,
+          verbose="auto", diagnostics=True, strategy=None, **hyperparameters):
     """Trains a recipe on a real dataset, evaluates it on held-out data, exports it.
+
+    Every epoch end saves a checkpoint in `export_dir/<recipe>/.checkpoint/`
+    (weights, optimizer state, random-generator states, history), so a run
+    killed at any point continues from its last completed epoch with
+    `resume=True`. Training stops at the first NaN or infinite loss, keeps
+    the last good weights and does not export.
 
     Args:
         recipe: a recipe name, e.g. `"cnn"`.
@@ -106,11 +158,20 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             `$NNRECIPES_DATA_DIR`.
         epochs: passes over the training split. Defaults to `20`.
         batch_size: examples per step. Defaults to `64`.
-        seed: seeds Python, NumPy and TensorFlow, and the validation split.
-            Defaults to `0`.
+        seed: seeds Python, NumPy and TensorFlow, the validation split and
+            the order of each epoch. Defaults to `0`.
+        deterministic: make TensorFlow's ops deterministic, so two runs with
+            the same seed on the same machine give identical weights (slower;
+            it stays on for the rest of the process). Defaults to `False`.
+        resume: continue the interrupted run whose checkpoint is in
+            `export_dir/<recipe>/.checkpoint/`; it must have been started with
+            the same arguments. Without `resume`, such a checkpoint is an
+            error rather than silently discarded. Defaults to `False`.
         export: whether to export the trained model. Defaults to `True`.
         export_dir: exports go to `export_dir/<recipe>/<version>/`. Defaults
             to `"saved_models"`.
+        version: the export's integer version. Defaults to the next free one.
+        overwrite: replace an existing `version`. Defaults to `False`.
         callbacks: extra Keras callbacks for `fit`. Defaults to `None`.
         verbose: Keras's `fit` verbosity (`"auto"` shows the progress bar).
         diagnostics: watch the run with `nnrecipes.diagnostics.TrainingDiagnostics`
@@ -118,6 +179,11 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             examples), store its health report in the manifest under
             `"health"` and save its plots in the export's `plots/` folder.
             Defaults to `True`.
+        strategy: where to train: `"auto"`, `"default"`, `"one_device"`,
+            `"mirrored"`, `"multi_worker"` (the cluster in `TF_CONFIG`; run
+            the same call on every worker), `"tpu"`, or a
+            `tf.distribute.Strategy`; see `nnrecipes.tuning.get_strategy`.
+            Only the chief exports. Defaults to `None` (the current device).
         **hyperparameters: the recipe's hyperparameters.
 
     Returns:
@@ -130,8 +196,16 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     ```
     """
     recipe = get_recipe(recipe)
-    _positive_int("epochs", epochs)
-    _positive_int("batch_size", batch_size)
+    _check_run_options(epochs, batch_size, seed, export, version, overwrite)
+    if export:
+        export_lib.check_export_dir(export_dir)
+        if version is not None and not overwrite and os.path.exists(
+                os.path.join(export_dir, recipe.name, str(version))):
+            raise FileExistsError(
+                f"Export version {version} of {recipe.name!r} already exists in "
+                f"{export_dir!r} and is never overwritten; pass overwrite=True "
+                f"(--overwrite) to replace it. Received: version={version}"
+            )
     dataset = dataset or DEFAULT_DATASET
     splits = data.load(dataset, data_dir=data_dir, seed=seed)
     task = "classification" if splits.num_classes is not None else "regression"
@@ -144,39 +218,71 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             f"`batch_size` is larger than the training split ({len(splits.x_train)} "
             f"examples of {splits.name!r}). Received: batch_size={batch_size}"
         )
-
+    steps_per_epoch = -(-len(splits.x_train) // batch_size)
     if values["lr_schedule"] != "constant" and "decay_steps" not in hyperparameters:
         # A schedule spans the whole run unless the user says otherwise.
-        hyperparameters = dict(hyperparameters, decay_steps=max(
-            2, epochs * -(-len(splits.x_train) // batch_size)))
+        hyperparameters = dict(hyperparameters, decay_steps=max(2, epochs * steps_per_epoch))
         values = resolve_hyperparameters(recipe, hyperparameters, task)
+
+    run = {"recipe": recipe.name, "dataset": splits.name, "hyperparameters": values,
+           "epochs": epochs, "batch_size": batch_size, "seed": seed,
+           "deterministic": bool(deterministic)}
+    checkpoint = EpochCheckpoint(os.path.join(export_dir, recipe.name, CHECKPOINT_FOLDER), run)
+    state = checkpoint.latest()
+    if state is not None and not resume:
+        raise FileExistsError(
+            f"An interrupted run left a checkpoint in {checkpoint.directory!r} (epoch "
+            f"{state['epoch']} of {state['run'].get('epochs')}). Pass resume=True (--resume) "
+            "to continue it, or delete that folder to start over."
+        )
+    if state is not None and state["run"] != run:
+        changed = sorted(k for k in run if state["run"].get(k) != run[k])
+        raise ValueError(
+            f"The checkpoint in {checkpoint.directory!r} belongs to a run with other "
+            f"arguments ({', '.join(changed)} differ); resume with the same arguments, or "
+            f"delete that folder to start over. Received: "
+            f"{ {k: run[k] for k in changed} }"
+        )
+
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(seed)
     # Normalization, text vectorization and column encodings are adapted on
     # the training split only and become the model's first layers, so the
     # exports take raw input.
-    model = build(recipe.name, num_classes=splits.num_classes,
-                  num_outputs=splits.num_outputs, **data.preprocessing_for(splits),
-                  **hyperparameters)
-    train_data, val_data, test_data = data.as_datasets(splits, batch_size=batch_size,
-                                                       seed=seed)
+    from nnrecipes.tuning import distribute
+
+    strategy = distribute.get_strategy(strategy or "default")
+    with strategy.scope():
+        model = build(recipe.name, num_classes=splits.num_classes,
+                      num_outputs=splits.num_outputs, **data.preprocessing_for(splits),
+                      **hyperparameters)
+    _, val_data, test_data = data.as_datasets(splits, batch_size=batch_size, seed=seed)
     if values.get("lsuv"):
         from nnrecipes.initializers import lsuv_init
 
         lsuv_init(model, data.make_dataset(splits.x_train[:512], batch_size=512,
                                            cache=False).get_single_element(), seed=seed)
-    callbacks = list(callbacks or [])
+    first_epoch = 0
+    if state is not None:
+        first_epoch = checkpoint.restore(model)["epoch"]
+    stop = StopOnNonFinite()
+    callbacks = [stop, checkpoint, *(callbacks or [])]
     watcher = None
-    if diagnostics:
+    if diagnostics and first_epoch < epochs:
         from nnrecipes.diagnostics import TrainingDiagnostics
 
         watcher = TrainingDiagnostics(probe=splits.x_val)
         callbacks.insert(0, watcher)
     start = time.perf_counter()
-    history = model.fit(train_data, validation_data=val_data, epochs=epochs, shuffle=False,
-                        callbacks=callbacks, verbose=verbose)
+    history = keras.callbacks.History()  # stays empty when a resumed run had finished
+    if first_epoch < epochs:
+        history = distribute.fit(
+            model, _epoch_ordered(splits, batch_size, seed, first_epoch, epochs),
+            epochs=epochs, initial_epoch=first_epoch, steps_per_epoch=steps_per_epoch,
+            validation_data=val_data, shuffle=False, callbacks=callbacks, verbose=verbose,
+            strategy=strategy)
     train_seconds = time.perf_counter() - start
-    test_metrics = model.evaluate(test_data, verbose=0, return_dict=True)
-    test_metrics = {k: float(v) for k, v in test_metrics.items()}
     manifest = {
         "recipe": recipe.name,
         "task": task,
@@ -184,18 +290,32 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
         "dataset": splits.summary(),
         "class_names": splits.class_names,
         "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
+                     "deterministic": bool(deterministic), "resumed_at_epoch": first_epoch,
                      "seconds": round(train_seconds, 2)},
-        "metrics": {
-            "test": test_metrics,
-            "final_epoch": {k: float(v[-1]) for k, v in history.history.items()},
-        },
+        "history": checkpoint.history,
     }
     if watcher is not None:
         manifest["health"] = watcher.report.to_dict()
+    elif diagnostics:  # resumed after the last epoch: judge the recorded history
+        from nnrecipes.diagnostics import diagnose
+
+        manifest["health"] = diagnose(checkpoint.history).to_dict()
+    if stop.stopped:
+        shutil.rmtree(checkpoint.directory, ignore_errors=True)
+        manifest["stopped"] = dict(stop.stopped, message=stop.message())
+        return TrainResult(model, history, {}, None, manifest, stop.stopped)
+    test_metrics = distribute.evaluate(model, test_data, strategy=strategy)
+    test_metrics = {k: float(v) for k, v in test_metrics.items()}
+    manifest["metrics"] = {
+        "test": test_metrics,
+        "final_epoch": {k: v[-1] for k, v in checkpoint.history.items()},
+    }
     export_path = None
-    if export:
-        export_path = export_lib.export_model(model, os.path.join(export_dir, recipe.name),
-                                              manifest)
-        if watcher is not None:
-            watcher.save_plots(os.path.join(export_path, "plots"))
+    if export and distribute.is_chief():
+        export_path = export_lib.export_model(
+            model, os.path.join(export_dir, recipe.name), manifest, version=version,
+            overwrite=overwrite,
+            before_publish=watcher and (lambda staging: watcher.save_plots(
+                os.path.join(staging, "plots"))))
+    shutil.rmtree(checkpoint.directory, ignore_errors=True)
     return TrainResult(model, history, test_metrics, export_path, manifest)

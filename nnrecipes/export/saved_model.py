@@ -48,7 +48,39 @@ def environment():
     }
 
 
-def export_model(model, base_dir, manifest=None, *, version=None):
+def _remove_stale_staging(base_dir):
+    """Removes staging folders left by exports whose process has died."""
+    for name in os.listdir(base_dir):
+        if not name.startswith(".tmp-"):
+            continue
+        try:
+            pid = int(name.split("-")[2])
+            os.kill(pid, 0)  # raises if no such process
+        except (IndexError, ValueError, ProcessLookupError):
+            shutil.rmtree(os.path.join(base_dir, name), ignore_errors=True)
+        except PermissionError:
+            pass  # alive, another user's
+
+
+def check_export_dir(base_dir):
+    """Raises early when exports could not be written under `base_dir`."""
+    probe = os.path.abspath(base_dir)
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise ValueError(
+            f"Cannot export under {base_dir!r}: {probe!r} is a file, not a folder. "
+            f"Received: export_dir={base_dir!r}"
+        )
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"Cannot export under {base_dir!r}: the folder {probe!r} is not writable. "
+            "Pick a writable export folder."
+        )
+
+
+def export_model(model, base_dir, manifest=None, *, version=None, overwrite=False,
+                 before_publish=None):
     """Exports `model` as the next integer version under `base_dir`.
 
     Args:
@@ -58,8 +90,13 @@ def export_model(model, base_dir, manifest=None, *, version=None):
             version, the export time and the library versions added.
             Defaults to `None` (only those).
         version: the integer version to write. Defaults to one more than the
-            highest existing version. An existing version is never
-            overwritten: asking for one raises `FileExistsError`.
+            highest existing version.
+        overwrite: replace `version` if it exists. Defaults to `False`: an
+            existing version is never overwritten, asking for one raises
+            `FileExistsError`.
+        before_publish: a function called with the staging folder once the
+            model files are written and before the version appears, to add
+            files of your own (e.g. plots). Defaults to `None`.
 
     Returns:
         The path of the exported version folder.
@@ -70,19 +107,22 @@ def export_model(model, base_dir, manifest=None, *, version=None):
     served = tf.saved_model.load(path).serve(x)
     ```
     """
+    check_export_dir(base_dir)
     os.makedirs(base_dir, exist_ok=True)
+    _remove_stale_staging(base_dir)
     if version is None:
         version = (existing_versions(base_dir) or [0])[-1] + 1
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError(f"`version` must be a positive integer. Received: version={version!r}")
     final = os.path.join(base_dir, str(version))
-    if os.path.exists(final):
+    if os.path.exists(final) and not overwrite:
         raise FileExistsError(
             f"Export version {final!r} already exists and is never overwritten; "
-            f"pick another version or leave version=None for the next free one. "
+            f"pick another version, leave version=None for the next free one, or pass "
+            f"overwrite=True. "
             f"Received: version={version}"
         )
-    staging = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=base_dir)
+    staging = tempfile.mkdtemp(prefix=f".tmp-{version}-{os.getpid()}-", dir=base_dir)
     try:
         model.export(staging, format="tf_saved_model", verbose=False)
         model.save(os.path.join(staging, KERAS_FILE))
@@ -98,7 +138,15 @@ def export_model(model, base_dir, manifest=None, *, version=None):
         )
         with open(os.path.join(staging, MANIFEST), "w") as f:
             json.dump(record, f, indent=2, default=_json_default)
-        os.rename(staging, final)
+        if before_publish is not None:
+            before_publish(staging)
+        if os.path.exists(final):  # overwrite=True: swap, then drop the old one
+            retired = tempfile.mkdtemp(prefix=f".tmp-old-{os.getpid()}-", dir=base_dir)
+            os.rename(final, os.path.join(retired, "old"))
+            os.rename(staging, final)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.rename(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

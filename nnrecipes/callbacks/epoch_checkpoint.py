@@ -1,0 +1,121 @@
+import json
+import os
+import shutil
+import tempfile
+
+import keras
+
+LATEST = "latest"
+PROGRESS = "progress.json"
+STATE = "state.weights.h5"
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Saves the whole training state at each epoch end, so a killed run resumes.
+
+    Each save writes the model's weights with the optimizer's state (step
+    count, so the learning-rate schedule's position, and moments), the
+    layers' random-generator states, and the metrics history so far, into a
+    new folder `epoch-NNNNN`, renamed into place when complete; then the
+    small `latest` file is replaced atomically to point at it, and older
+    folders are removed. A process killed at any moment leaves either the
+    previous complete checkpoint or the new one, never a half-written one.
+    Unlike `keras.callbacks.BackupAndRestore`, whose weights and epoch
+    counter are overwritten in place one after the other, the two can never
+    disagree.
+
+    Args:
+        directory: the checkpoint folder.
+        run: a JSON-serializable record of the run's arguments, stored with
+            each checkpoint so a resume can check it continues the same run.
+            Defaults to `None`.
+        history: metrics of epochs already done (when resuming), as
+            `{name: [values]}`. Defaults to `None`.
+
+    Example:
+    ```python
+    checkpoint = nnrecipes.callbacks.EpochCheckpoint("runs/cnn")
+    state = checkpoint.restore(model)  # None on a first run
+    model.fit(x, y, epochs=10, initial_epoch=state["epoch"] if state else 0,
+              callbacks=[checkpoint])
+    ```
+    """
+
+    def __init__(self, directory, run=None, history=None):
+        super().__init__()
+        self.directory = directory
+        self.run = run or {}
+        self.history = {k: list(v) for k, v in (history or {}).items()}
+
+    @staticmethod
+    def _rng_variables(model):
+        # Random-generator states (e.g. of Dropout) are variables of the
+        # model but not weights, so `save_weights` leaves them out.
+        weights = {id(v) for v in model.weights}
+        return [v for v in model.variables if id(v) not in weights]
+
+    def restore(self, model):
+        """Loads the newest checkpoint into `model`; returns it, or None.
+
+        The model must be built and compiled like the one that was saved.
+        """
+        state = self.latest()
+        if state is None:
+            return None
+        if model.optimizer is not None and not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        model.load_weights(state["weights"])
+        for variable, value in zip(self._rng_variables(model), state.get("rng", [])):
+            variable.assign(value)
+        self.history = {k: list(v) for k, v in state["history"].items()}
+        return state
+
+    def latest(self):
+        """The newest complete checkpoint, or None.
+
+        Returns:
+            A dict with `epoch` (epochs done), `weights` (path), `history`
+            and `run`, or None when there is none.
+        """
+        pointer = os.path.join(self.directory, LATEST)
+        if not os.path.isfile(pointer):
+            return None
+        with open(pointer) as f:
+            folder = os.path.join(self.directory, f.read().strip())
+        try:
+            with open(os.path.join(folder, PROGRESS)) as f:
+                progress = json.load(f)
+        except (OSError, ValueError) as error:
+            raise ValueError(
+                f"The checkpoint {folder!r} that {pointer!r} points at cannot be read "
+                f"({error}); delete {self.directory!r} to start over."
+            ) from None
+        progress["weights"] = os.path.join(folder, STATE)
+        return progress
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        os.makedirs(self.directory, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".staging-", dir=self.directory)
+        self.model.save_weights(os.path.join(staging, STATE))
+        with open(os.path.join(staging, PROGRESS), "w") as f:
+            rng = [v.numpy().tolist() for v in self._rng_variables(self.model)]
+            json.dump({"epoch": epoch + 1, "history": self.history, "run": self.run,
+                       "rng": rng}, f)
+        name = f"epoch-{epoch + 1:05d}"
+        final = os.path.join(self.directory, name)
+        if os.path.exists(final):  # left by an earlier try that died before `latest` moved
+            shutil.rmtree(final)
+        os.rename(staging, final)
+        pointer = os.path.join(self.directory, LATEST)
+        with open(pointer + ".tmp", "w") as f:
+            f.write(name)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(pointer + ".tmp", pointer)
+        for other in os.listdir(self.directory):
+            if other != name and other != LATEST:
+                path = os.path.join(self.directory, other)
+                if os.path.isdir(path):
+                    shutil.rmtree(path, ignore_errors=True)
