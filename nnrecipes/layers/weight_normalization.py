@@ -15,8 +15,9 @@ class WeightNormalization(keras.layers.Wrapper):
     the batch.
 
     `g` starts at `||v||`, so at first the wrapped layer computes exactly what
-    it computed before wrapping. Regularizers of the wrapped layer's kernel
-    apply to `v`.
+    it computed before wrapping. `initialize_from_data(x)` applies the
+    paper's data-dependent initialization instead. Regularizers of the
+    wrapped layer's kernel apply to `v`.
 
     Args:
         layer: a `Dense` or `Conv1D`/`Conv2D`/`Conv3D` layer (or any layer
@@ -76,6 +77,41 @@ class WeightNormalization(keras.layers.Wrapper):
         """Returns `g * v / ||v||`, the kernel the wrapped layer computes with."""
         v = ops.convert_to_tensor(self.v)
         return v * (ops.convert_to_tensor(self.g) / self._norm(v))
+
+    def initialize_from_data(self, x):
+        """Data-dependent initialization (Salimans & Kingma, section 3).
+
+        Sets `g` and the bias so that, on the batch `x`, each output unit
+        has mean 0 and variance 1 before the wrapped layer's activation.
+        Call it once, before training, on a batch of this layer's inputs.
+
+        Returns:
+            The per-unit standard deviation found before rescaling.
+        """
+        if not self.built:
+            self.build(tuple(x.shape))
+        bias = getattr(self.layer, "bias", None)
+        if not isinstance(bias, keras.Variable):
+            raise ValueError(
+                "Data-dependent initialization needs a wrapped layer with a bias. "
+                f"Received: layer={self.layer.__class__.__name__} with use_bias=False"
+            )
+        activation = getattr(self.layer, "activation", None)
+        self.g.assign(ops.ones_like(self.g))
+        bias.assign(ops.zeros_like(bias))
+        if activation is not None:
+            self.layer.activation = keras.activations.linear
+        try:
+            t = self(x)
+        finally:
+            if activation is not None:
+                self.layer.activation = activation
+        axes = tuple(range(len(t.shape) - 1))
+        mean = ops.mean(t, axis=axes)
+        std = ops.sqrt(ops.var(t, axis=axes) + 1e-8)
+        self.g.assign(ops.cast(1.0 / std, self.g.dtype))
+        bias.assign(ops.cast(-mean / std, bias.dtype))
+        return std
 
     def call(self, inputs):
         # Inside the scope, every read of the wrapped layer's kernel variable

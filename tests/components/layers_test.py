@@ -247,3 +247,16 @@ def test_drop_path_rate_rises_linearly_with_depth_in_recipes():
                                   compile=False)
     rates = [transformer.get_layer(f"encoder{i}").drop_path for i in (1, 2)]
     np.testing.assert_allclose(rates, [0.1, 0.2])
+
+
+def test_weight_normalization_data_dependent_initialization():
+    x = (4.0 * RNG.normal(size=(256, 5)) + 2.0).astype("float32")
+    wrapped = layers.WeightNormalization(keras.layers.Dense(3, activation="relu"))
+    wrapped.initialize_from_data(x)
+    assert wrapped.layer.activation is keras.activations.relu
+    pre_activation = x @ to_np(wrapped.normalized_kernel()) + to_np(wrapped.layer.bias)
+    np.testing.assert_allclose(pre_activation.mean(axis=0), np.zeros(3), atol=1e-4)
+    np.testing.assert_allclose(pre_activation.std(axis=0), np.ones(3), rtol=1e-3)
+    no_bias = layers.WeightNormalization(keras.layers.Dense(3, use_bias=False))
+    with pytest.raises(ValueError, match="use_bias=False"):
+        no_bias.initialize_from_data(x)
