@@ -20,7 +20,15 @@ def current_learning_rate(optimizer):
 
 
 def _first(x, n):
-    """The first `n` examples of an array, or of each array in a dict or list."""
+    """The first `n` examples of an array, or of each array in a dict or list.
+
+    From a `tf.data.Dataset` of batches, the inputs of its first batch.
+    """
+    import tensorflow as tf
+
+    if isinstance(x, tf.data.Dataset):
+        batch = next(iter(x))
+        x = batch[0] if isinstance(batch, (tuple, list)) else batch
     if isinstance(x, dict):
         return {k: v[:n] for k, v in x.items()}
     if isinstance(x, (list, tuple)):

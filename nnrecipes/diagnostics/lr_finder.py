@@ -162,9 +162,12 @@ def find_learning_rate(model, x, y=None, *, batch_size=64, start_lr=1e-7, end_lr
     if not isinstance(x, tf.data.Dataset) and y is None:
         raise ValueError("Give the targets `y` with array inputs `x`. Received: y=None")
 
-    config = model.optimizer.get_config()
+    # A fresh optimizer of the same kind; under mixed precision, the one the
+    # loss-scale wrapper holds.
+    source = getattr(model.optimizer, "inner_optimizer", model.optimizer)
+    config = source.get_config()
     config["learning_rate"] = float(start_lr)
-    optimizer = type(model.optimizer).from_config(config)
+    optimizer = type(source).from_config(config)
     optimizer.build(model.trainable_variables)
     saved = [np.array(keras.ops.convert_to_numpy(v)) for v in model.variables]
 

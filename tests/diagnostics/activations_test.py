@@ -66,3 +66,22 @@ def test_subclassed_model_is_skipped_with_a_warning():
     with pytest.warns(UserWarning, match="Activation statistics are off"):
         probe = ActivationProbe(model, np.zeros((4, 3), "float32"))
     assert probe.measure() == {}
+
+
+def test_training_diagnostics_probe_from_a_dataset():
+    import tensorflow as tf
+
+    from nnrecipes.diagnostics import TrainingDiagnostics
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 6)).astype("float32")
+    y = rng.integers(0, 2, 64)
+    model = keras.Sequential([keras.Input((6,)),
+                              keras.layers.Dense(8, activation="relu", name="h",
+                                                 bias_initializer=keras.initializers.Constant(-50.0)),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    diagnostics = TrainingDiagnostics(probe=dataset)
+    model.fit(dataset, epochs=1, verbose=0, callbacks=[diagnostics])
+    assert diagnostics.history["dead_units/h"] == [1.0]

@@ -100,3 +100,18 @@ def test_cli_lr_find_prints_a_suggestion_and_saves_the_plot(tmp_path, capsys):
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(SystemExit, match="Unknown hyperparameter|error"):
         cli.main(["lr-find", "mlp", "--steps", "1"])
+
+
+def test_mixed_precision_model_is_restored(digits):
+    x, y = digits
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = nnrecipes.build("mlp", input_shape=(64,), num_classes=10, units=16)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    weights = [np.array(v.numpy()) for v in model.variables]
+    result = find_learning_rate(model, x / 16.0, y, num_steps=20)
+    assert np.isfinite(result.suggestion) and result.suggestion > 0
+    for before, variable in zip(weights, model.variables):
+        np.testing.assert_array_equal(before, variable.numpy())
