@@ -175,7 +175,7 @@ class GradientMonitor(keras.callbacks.Callback):
             if self.update_ratios:
                 before = [ops.copy(v) for v in variables]  # a snapshot
             scale = self._loss_scale(optimizer)  # read before `apply` may change it
-            result = original_apply(grads, trainable_variables)
+            result = original_apply(grads, None if trainable_variables is None else variables)
             # Under dynamic loss scaling, a step whose scaled gradients overflow
             # is skipped by design: it is not recorded either.
             skip = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
