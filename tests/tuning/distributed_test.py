@@ -13,7 +13,7 @@ from tests.tuning import helpers
 def test_chief_and_two_workers_finish_a_search(tmp_path):
     port = helpers.free_port()
     args = ["tune", "mlp", "--dataset", "wine", "--tuner", "random", "--max-trials", "4",
-            "--epochs", "3", "--batch-size", "16", "--space", "units=8,16",
+            "--epochs", "2", "--batch-size", "16", "--space", "units=8,16",
             "--space", "num_layers=1,2", "--only-space", "--directory", str(tmp_path),
             "--project-name", "shared"]
     common = {"KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": port}

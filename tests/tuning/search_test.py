@@ -85,8 +85,11 @@ def test_refit_exports_a_model_that_loads_and_predicts(random_result, tmp_path):
 
 @pytest.mark.parametrize("tuner", ["bayesian", "hyperband"])
 def test_tuner_runs_a_cross_validated_search(tuner, tmp_path):
+    # Bayesian optimization also tunes the epochs (read in HyperModel.fit);
+    # Hyperband sets them itself.
+    space = dict(SPACE, epochs=[1, 2]) if tuner == "bayesian" else SPACE
     result = nnrecipes.tune("mlp", "wine", tuner=tuner, max_trials=2, epochs=1, max_epochs=2,
-                            hyperband_factor=2, batch_size=32, space=SPACE, tune_all=False,
+                            hyperband_factor=2, batch_size=32, space=space, tune_all=False,
                             cv=2, objective="val_accuracy", directory=str(tmp_path))
     finished = [t for t in result.trials if t["score"] is not None]
     assert len(finished) >= 2
@@ -98,6 +101,10 @@ def test_tuner_runs_a_cross_validated_search(tuner, tmp_path):
         assert trial["std"] == pytest.approx(np.std(values), abs=1e-6)
     scores = [t["score"] for t in finished]
     assert scores == sorted(scores, reverse=True)  # accuracy: highest first
+    if tuner == "bayesian":
+        for trial in finished:
+            assert trial["epochs"] == trial["hyperparameters"]["epochs"]
+            assert all(len(fold) for fold in trial["folds"])
     if tuner == "hyperband":
         # Hyperband continued some trials from their parents' weights.
         assert any(t["epochs"] == 2 for t in finished)
