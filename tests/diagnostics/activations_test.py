@@ -76,9 +76,10 @@ def test_training_diagnostics_probe_from_a_dataset():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 6)).astype("float32")
     y = rng.integers(0, 2, 64)
+    dead_bias = keras.initializers.Constant(-50.0)
     model = keras.Sequential([keras.Input((6,)),
                               keras.layers.Dense(8, activation="relu", name="h",
-                                                 bias_initializer=keras.initializers.Constant(-50.0)),
+                                                 bias_initializer=dead_bias),
                               keras.layers.Dense(2, activation="softmax")])
     model.compile("sgd", "sparse_categorical_crossentropy")
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
