@@ -7,6 +7,7 @@ the latest measured run, beside the target and the published anchors.
 Scripts not run this time keep their earlier row.
 
 Run: python benchmarks/accuracy.py [--data-dir D] [--only SCRIPT ...] [--epochs N]
+     python benchmarks/accuracy.py --render-only   (rewrite the table, run nothing)
 """
 
 import argparse
@@ -23,25 +24,30 @@ RESULTS = os.path.join(ROOT, "benchmarks", "RESULTS.md")
 BEGIN, END = "<!-- accuracy:begin -->", "<!-- accuracy:end -->"
 DATA_BEGIN, DATA_END = "<!-- accuracy-data:", ":accuracy-data -->"
 
-# script -> (dataset, what the target asks, a check on the RESULT dict, anchors)
+def at_least(value, target):
+    """`value >= target`, forgiving float32 rounding (0.9 is 0.89999998 in float32)."""
+    return value >= target - 1e-6
+
+
+# script -> (dataset, what the target asks, a check on (RESULT dict, seconds), anchors)
 TARGETS = {
     "cnn_fashion_mnist": (
         "Fashion-MNIST", ">= 93% test accuracy within 10 min",
-        lambda r, s: r["value"] >= 0.93 and s <= 600,
+        lambda r, s: at_least(r["value"], 0.93) and s <= 600,
         "2-conv Keras CNN 87.6%, 3 conv + 2 dense 92.6%, ResNet18 94.9% (Fashion-MNIST "
         "benchmark page, contributed runs: GPU, own epochs/augmentation, no time limit)"),
     "transformer_sst2": (
         "SST-2", ">= 83% test accuracy, from scratch",
-        lambda r, s: r["value"] >= 0.83,
+        lambda r, s: at_least(r["value"], 0.83),
         "Kim 2014 CNN-rand 82.7% (random 300-d embeddings, trained on SST phrases as well as "
         "sentences, 25 epochs, GPU)"),
     "transformer_trec": (
         "TREC", ">= 90% test accuracy, from scratch",
-        lambda r, s: r["value"] >= 0.90,
+        lambda r, s: at_least(r["value"], 0.90),
         "Kim 2014 CNN-rand 91.2% (random 300-d embeddings, GPU)"),
     "gru_sms_spam": (
         "SMS Spam", ">= 98.5% test accuracy (spam recall reported)",
-        lambda r, s: r["value"] >= 0.985,
+        lambda r, s: at_least(r["value"], 0.985),
         "Almeida et al. 2011, linear SVM on word tokens 97.6% (their split)"),
     "lstm_beijing_pm25": (
         "Beijing PM2.5", "next-hour RMSE >= 10% below persistence (same run)",
@@ -49,7 +55,7 @@ TARGETS = {
         "persistence (next hour = this hour) on the same test windows"),
     "mlp_adult": (
         "UCI Adult", ">= 85% test accuracy",
-        lambda r, s: r["value"] >= 0.85,
+        lambda r, s: at_least(r["value"], 0.85),
         "NBTree 85.9%, C4.5 84.5% (Kohavi 1996, unknowns removed; adult.names)"),
     "rnn_daily_min_temperatures": (
         "Melbourne min. temperature", "no fixed target; RMSE vs persistence",
@@ -133,8 +139,13 @@ def main():
     parser.add_argument("--epochs", type=int, help="override every script's epochs (smoke runs; "
                                                    "such rows are not written)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per script")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the table from the stored rows, run nothing")
     args = parser.parse_args()
     rows = read_rows(open(RESULTS).read()) if os.path.exists(RESULTS) else {}
+    if args.render_only:
+        write(rows)
+        return 0
     machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.platform()}"
     failed = False
     for name in args.only or list(TARGETS):
