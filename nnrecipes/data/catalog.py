@@ -57,12 +57,12 @@ class Splits:
         return tuple(self.x_train.shape[1:])
 
     def summary(self):
-        """A dict for manifests and logs: name, kind, sizes, classes."""
+        """A dict for manifests and logs: name, kind, sizes, classes, info."""
         return {
             "name": self.name, "kind": self.kind, "input_shape": list(self.input_shape),
             "train": len(self.x_train), "validation": len(self.x_val),
             "test": len(self.x_test), "num_classes": self.num_classes,
-            "num_outputs": self.num_outputs, "source": self.source,
+            "num_outputs": self.num_outputs, "source": self.source, "info": self.info,
         }
 
     def as_kind(self, kind):
