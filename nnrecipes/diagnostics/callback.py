@@ -55,6 +55,9 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         gradients: whether to monitor gradients. Defaults to `True`.
         update_ratios: whether to compute update-to-weight ratios. Defaults
             to `True`.
+        per_layer_logs: whether per-layer figures (gradient norms, update
+            ratios, dead/saturated units) go into `logs`; they are recorded
+            in `history` either way. Defaults to `True`.
         thresholds: overrides of `nnrecipes.diagnostics.THRESHOLDS`.
             Defaults to `None`.
         verbose: print the report at the end of `fit`. Defaults to `False`.
@@ -74,7 +77,7 @@ class TrainingDiagnostics(keras.callbacks.Callback):
     """
 
     def __init__(self, probe=None, *, probe_size=256, gradients=True, update_ratios=True,
-                 thresholds=None, verbose=False):
+                 per_layer_logs=True, thresholds=None, verbose=False):
         super().__init__()
         self.probe = probe
         self.probe_size = probe_size
@@ -82,7 +85,9 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         self.update_ratios = update_ratios
         self.thresholds = thresholds
         self.verbose = verbose
-        self.gradient_monitor = (GradientMonitor(update_ratios=update_ratios)
+        self.per_layer_logs = per_layer_logs
+        self.gradient_monitor = (GradientMonitor(update_ratios=update_ratios,
+                                                 per_layer_logs=per_layer_logs)
                                  if gradients else None)
         self.history = {}
         self.report = None
@@ -106,11 +111,15 @@ class TrainingDiagnostics(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
+        record = dict(logs)
+        if self.gradient_monitor is not None and not self.per_layer_logs:
+            record.update(self.gradient_monitor.results(per_layer=True))
         if self._probe is not None:
             for layer, stats in self._probe.measure().items():
                 key = health.DEAD if "dead" in stats else health.SATURATED
-                logs[f"{key}/{layer}"] = stats.get("dead", stats.get("saturated"))
-        record = dict(logs)
+                record[f"{key}/{layer}"] = stats.get("dead", stats.get("saturated"))
+                if self.per_layer_logs:
+                    logs[f"{key}/{layer}"] = record[f"{key}/{layer}"]
         if "learning_rate" not in record:
             lr = current_learning_rate(self.model.optimizer)
             if lr is not None:

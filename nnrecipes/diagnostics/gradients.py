@@ -96,6 +96,11 @@ class GradientMonitor(keras.callbacks.Callback):
         update_ratios: whether to compute the per-layer update-to-weight
             ratios (needs one copy of the weights per step). Defaults to
             `True`.
+        per_layer_logs: whether the per-layer figures go into `logs` too
+            (with many layers they make Keras's progress bar long). When
+            False, only `grad_norm` and `grad_norm_max` are logged and the
+            per-layer figures are read with `results(per_layer=True)`.
+            Defaults to `True`.
 
     Example:
     ```python
@@ -105,9 +110,10 @@ class GradientMonitor(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, update_ratios=True):
+    def __init__(self, update_ratios=True, per_layer_logs=True):
         super().__init__()
         self.update_ratios = update_ratios
+        self.per_layer_logs = per_layer_logs
         self.layer_names = []
         self.layer_classes = []
         self.layer_params = []
@@ -192,7 +198,7 @@ class GradientMonitor(keras.callbacks.Callback):
                 first = ops.equal(self._total_steps, 1.0)
                 self._initial_loss.assign(
                     ops.where(first, ops.cast(logs["loss"], "float32"), self._initial_loss))
-            logs.update(self.results())
+            logs.update(self.results(per_layer=self.per_layer_logs))
             return logs
 
         optimizer.apply = apply
@@ -231,10 +237,17 @@ class GradientMonitor(keras.callbacks.Callback):
         value = float(self._initial_loss.numpy()) if hasattr(self, "_initial_loss") else None
         return None if value is None or value != value else value
 
-    def results(self):
-        """The current figures: a dict of scalar tensors, as put in `logs`."""
+    def results(self, per_layer=True):
+        """The current figures: a dict of scalar tensors, as put in `logs`.
+
+        Args:
+            per_layer: include `grad_norm/<layer>` and `update_ratio/<layer>`.
+                Defaults to `True`.
+        """
         steps = ops.maximum(self._steps, 1.0)
         out = {GRAD_NORM: self._norm_sum / steps, f"{GRAD_NORM}_max": self._norm_max + 0.0}
+        if not per_layer:
+            return out
         norms = self._layer_norm_sum / steps
         ratios = self._ratio_sum / steps
         for i, name in enumerate(self.layer_names):

@@ -57,3 +57,21 @@ def test_plain_history_and_errors(tmp_path):
         plot_gradient_norms(history, str(tmp_path / "g.png"))
     with pytest.raises(ValueError, match="History"):
         plot_training_curves([1, 2], str(tmp_path / "x.png"))
+
+
+def test_per_layer_figures_kept_out_of_logs_but_recorded():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 5)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    model = keras.Sequential([keras.Input((5,)),
+                              keras.layers.Dense(8, activation="relu", name="h"),
+                              keras.layers.Dense(2, activation="softmax", name="out")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    diagnostics = TrainingDiagnostics(probe=x, per_layer_logs=False)
+    logs = model.fit(x, y, epochs=2, batch_size=16, verbose=0,
+                     callbacks=[diagnostics]).history
+    assert "grad_norm" in logs and not any("/" in key for key in logs)
+    recorded = diagnostics.history
+    assert {"grad_norm/h", "grad_norm/out", "update_ratio/h", "dead_units/h"} <= set(recorded)
+    assert len(recorded["grad_norm/h"]) == 2 and recorded["grad_norm/h"][0] > 0
+    np.testing.assert_allclose(recorded["grad_norm"], logs["grad_norm"], rtol=1e-6)
