@@ -122,6 +122,36 @@ class RecipeHyperModel(keras_tuner.HyperModel):
         return distribute.fit(model, *args, strategy=self.strategy, **kwargs)
 
 
+def _write_json_atomically(path, state):
+    """Writes JSON so that a kill at any moment leaves the old file or the new
+    one, never a truncated one: a staging file, then an atomic rename."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    staging = f"{path}.{os.getpid()}.tmp"
+    with open(staging, "w") as f:
+        json.dump(state, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(staging, path)
+
+
+def _make_oracle_saves_atomic(oracle, project_dir):
+    """KerasTuner rewrites `oracle.json` and each `trial.json` in place; a
+    SIGKILL during such a write would leave a file the resumed search cannot
+    read. This oracle writes them atomically instead."""
+    if not isinstance(oracle, keras_tuner.Oracle):
+        return  # a worker's proxy to the chief: the chief writes the state
+
+    def save():
+        _write_json_atomically(os.path.join(project_dir, "oracle.json"), oracle.get_state())
+
+    def save_trial(trial):
+        _write_json_atomically(os.path.join(project_dir, f"trial_{trial.trial_id}",
+                                            "trial.json"), trial.get_state())
+
+    oracle.save = save
+    oracle._save_trial = save_trial  # noqa: SLF001 (the one hook KerasTuner has)
+
+
 @dataclasses.dataclass
 class _Fold:
     splits: object  # a Splits whose train/val parts are this fold's
@@ -145,6 +175,13 @@ class _RecipeTrialRunner:
         self._nn_verbose = verbose
         self._nn_keep_weights = keep_weights
         self._nn_ran = []
+        _make_oracle_saves_atomic(self.oracle, self.project_dir)
+
+    def save(self):
+        # As `BaseTuner.save`, with atomic writes (see `_make_oracle_saves_atomic`).
+        if not self._is_worker():
+            self.oracle.save()
+        _write_json_atomically(self._get_tuner_fname(), self.get_state())
 
     def _fold_weights(self, trial_id, index):
         return os.path.join(self.get_trial_dir(trial_id), f"fold{index}.weights.h5")

@@ -31,9 +31,10 @@ def test_search_killed_mid_trial_resumes_without_losing_trials(tmp_path, capsys)
     process = helpers.start(args, tmp_path / "first.log")
     try:
         deadline = time.monotonic() + 240
-        # Kill it once two trials are done and the third is running.
+        # Kill it once two trials are done and the third is training.
         while time.monotonic() < deadline and process.poll() is None:
             if _finished(project, 1) and _started(project, 2) and not _finished(project, 2):
+                time.sleep(0.3)
                 os.killpg(process.pid, signal.SIGKILL)
                 break
             time.sleep(0.05)
