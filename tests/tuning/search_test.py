@@ -164,3 +164,24 @@ def test_gradient_norm_from_diagnostics_can_be_the_objective(tmp_path):
     scores = [t["score"] for t in result.trials]
     assert all(s > 0 for s in scores) and scores == sorted(scores)
     assert all("grad_norm" in t["metrics"] for t in result.trials)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--space", "unitz=1,2"], "Unknown hyperparameter"),
+    (["--space", "units=4:64"], "out of range"),
+    (["--tuner", "hyperband", "--space", "epochs=1,2"], "Hyperband chooses"),
+    (["--objective", "val_wiggle"], "val_wiggle:min"),
+])
+def test_cli_errors_are_one_line(argv, message, tmp_path):
+    with pytest.raises(SystemExit) as error:
+        cli.main(["tune", "mlp", "--dataset", "wine", "--directory", str(tmp_path), *argv])
+    assert message in str(error.value) and str(error.value).startswith("nnrecipes: error:")
+
+
+def test_cli_space_entries():
+    from nnrecipes.tuning.cli import parse_space_entry
+
+    assert parse_space_entry("units=32,64") == ("units", [32, 64])
+    assert parse_space_entry("learning-rate=1e-4:1e-2") == ("learning_rate", (1e-4, 1e-2))
+    assert parse_space_entry("batch_norm=true") == ("batch_norm", True)
+    assert parse_space_entry("activation=relu,gelu") == ("activation", ["relu", "gelu"])
