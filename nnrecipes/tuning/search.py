@@ -249,9 +249,8 @@ class _RecipeTrialRunner:
         record = {"tuner_id": self.tuner_id, "epochs": epochs, "initial_epoch": initial_epoch,
                   "batch_size": batch_size, "folds": fold_results,
                   "objective": objective.name}
-        with open(os.path.join(self.get_trial_dir(trial.trial_id), "nnrecipes.json"),
-                  "w") as f:
-            json.dump(record, f, indent=1)
+        _write_json_atomically(os.path.join(self.get_trial_dir(trial.trial_id),
+                                            "nnrecipes.json"), record)
         self._nn_ran.append(trial.trial_id)
         print(f"nnrecipes: tuner {self.tuner_id} finished trial {trial.trial_id}: "
               f"{objective.name}={metrics[objective.name]:.4f}", flush=True)
