@@ -53,7 +53,7 @@ class LRFinderResult:
         axes.axvline(self.suggestion, color="red", linestyle="--",
                      label=f"suggestion {self.suggestion:.2g}")
         axes.set_xscale("log")
-        finite = [v for v in self.smoothed_losses if math.isfinite(v)]
+        finite = [v for v in self.smoothed_losses + self.losses if math.isfinite(v)]
         if finite:  # keep the blow-up at the end from squashing the curve
             low, high = min(finite), self.smoothed_losses[0]
             top = high + (high - low) * 0.5 if high > low else low * 1.5 + 1e-3
