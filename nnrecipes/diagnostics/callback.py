@@ -146,6 +146,7 @@ class TrainingDiagnostics(keras.callbacks.Callback):
             initial = None
         return health.diagnose(
             self.history, initial_loss=initial,
+            initial_grad_norm=monitor.initial_grad_norm if monitor is not None else None,
             layer_info=monitor.layer_info() if monitor is not None else None,
             thresholds=thresholds if thresholds is not None else self.thresholds)
 

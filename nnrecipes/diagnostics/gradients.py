@@ -165,6 +165,8 @@ class GradientMonitor(keras.callbacks.Callback):
                                          name="update_ratio_sum")
         self._initial_loss = keras.Variable(float("nan"), trainable=False,
                                             name="initial_loss")
+        self._initial_norm = keras.Variable(float("nan"), trainable=False,
+                                            name="initial_grad_norm")
 
         self._saved = {
             "train_step": model.__dict__.get("train_step"),
@@ -194,11 +196,14 @@ class GradientMonitor(keras.callbacks.Callback):
             if not isinstance(logs, dict):
                 return logs
             logs = dict(logs)
+            results = self.results(per_layer=self.per_layer_logs)
+            # After the first step, the epoch's figures are that step's own.
+            first = ops.equal(self._total_steps, 1.0)
             if "loss" in logs:
-                first = ops.equal(self._total_steps, 1.0)
                 self._initial_loss.assign(
                     ops.where(first, ops.cast(logs["loss"], "float32"), self._initial_loss))
-            logs.update(self.results(per_layer=self.per_layer_logs))
+            self._initial_norm.assign(ops.where(first, results[GRAD_NORM], self._initial_norm))
+            logs.update(results)
             return logs
 
         optimizer.apply = apply
@@ -234,7 +239,15 @@ class GradientMonitor(keras.callbacks.Callback):
     @property
     def initial_loss(self):
         """The loss on the first training batch, before any update (or None)."""
-        value = float(self._initial_loss.numpy()) if hasattr(self, "_initial_loss") else None
+        return self._first_value("_initial_loss")
+
+    @property
+    def initial_grad_norm(self):
+        """The global gradient norm of the first training step (or None)."""
+        return self._first_value("_initial_norm")
+
+    def _first_value(self, name):
+        value = float(getattr(self, name).numpy()) if hasattr(self, name) else None
         return None if value is None or value != value else value
 
     def results(self, per_layer=True):

@@ -24,12 +24,16 @@ DEAD = "dead_units"
 SATURATED = "saturated_units"
 
 THRESHOLDS = {
-    # Exploding gradients: a global gradient norm above this. With losses
-    # averaged over the batch (every Keras loss), healthy norms sit around
-    # 0.01-10; 1e3 is two orders of magnitude past that.
-    "exploding_norm": 1e3,
-    # ... or a global norm that grew this many times over its first-epoch value.
+    # Exploding gradients: the global gradient norm of a step reached this
+    # many times the norm of the first step, or an epoch's mean norm this
+    # many times the first epoch's. Healthy runs stay within ~10x of where
+    # they started (norms usually shrink as the loss falls); being relative,
+    # the rule holds for losses of any scale (e.g. MSE on raw targets).
     "exploding_growth": 100.0,
+    # Without the first step's norm (a plain History), an absolute bound:
+    # with losses averaged over the batch (every Keras loss) and inputs and
+    # targets of order 1, healthy norms sit around 0.01-10.
+    "exploding_norm": 1e3,
     # Vanishing gradients: the smallest per-layer RMS gradient (norm divided
     # by sqrt(number of weights), so layer size does not matter) divided by
     # the largest. Healthy networks stay within 2 orders of magnitude; each
@@ -214,7 +218,8 @@ _SKIP_FOR_VANISHING = ("Embedding", "BatchNormalization", "LayerNormalization",
                        "GroupNormalization", "Normalization", "UnitNormalization")
 
 
-def diagnose(history, *, initial_loss=None, layer_info=None, thresholds=None):
+def diagnose(history, *, initial_loss=None, initial_grad_norm=None, layer_info=None,
+             thresholds=None):
     """Diagnoses a training run from its per-epoch record.
 
     Args:
@@ -226,6 +231,9 @@ def diagnose(history, *, initial_loss=None, layer_info=None, thresholds=None):
         initial_loss: the training loss before the first update (see
             `GradientMonitor.initial_loss`). Defaults to the first epoch's
             loss.
+        initial_grad_norm: the global gradient norm of the first step (see
+            `GradientMonitor.initial_grad_norm`). Defaults to `None` (then an
+            absolute bound, `THRESHOLDS["exploding_norm"]`, is used).
         layer_info: `{layer: {"class": str, "params": int}}` from
             `GradientMonitor.layer_info()`, to compare layers' gradients per
             weight. Defaults to `None` (raw norms).
@@ -253,6 +261,7 @@ def diagnose(history, *, initial_loss=None, layer_info=None, thresholds=None):
                          f"Received: thresholds={thresholds!r}")
     t = dict(THRESHOLDS, **(thresholds or {}))
     checks = _Checks(history, initial_loss, layer_info or {}, t)
+    checks.initial_grad_norm = initial_grad_norm
     findings = []
     for check in (checks.divergence, checks.exploding, checks.vanishing, checks.dead_units,
                   checks.saturated_units, checks.overfitting, checks.underfitting,
@@ -275,6 +284,7 @@ class _Checks:
         if self.start is None or not math.isfinite(self.start):
             self.start = float(self.loss[0]) if self.epochs else None
         self.diverged = False
+        self.initial_grad_norm = None
 
     def summary(self):
         def last(key):
@@ -342,16 +352,25 @@ class _Checks:
             return None
         remedy = ("Clip gradients (`global_clipnorm=1.0` in the optimizer), lower the "
                   "learning rate, normalize the inputs, and add BatchNormalization.")
-        bad = np.flatnonzero(~np.isfinite(norms) | (norms > self.t["exploding_norm"]))
+        first = self.initial_grad_norm
+        if first is not None and math.isfinite(first) and first > 0:
+            limit, evidence = self.t["exploding_growth"] * first, {
+                "first_step_value": float(first), "threshold": self.t["exploding_growth"]}
+            how = f", {{ratio:.3g}}x the first step's {first:.3g}"
+        else:
+            limit, evidence = self.t["exploding_norm"], {"threshold": self.t["exploding_norm"]}
+            how = ""
+        bad = np.flatnonzero(~np.isfinite(norms) | (norms > limit))
         if len(bad):
             epoch = int(bad[0]) + 1
             value = float(norms[bad[0]])
+            detail = how.format(ratio=value / first) if how and math.isfinite(value) else ""
             return Finding(
                 "exploding_gradients", "warning",
                 f"Gradients exploded: the global gradient norm reached {value:.4g} at epoch "
-                f"{epoch}.",
-                {"metric": "grad_norm_max", "epoch": epoch, "value": value,
-                 "threshold": self.t["exploding_norm"]}, remedy)
+                f"{epoch}{detail}.",
+                {"metric": "grad_norm_max", "epoch": epoch, "value": value, **evidence},
+                remedy)
         mean = _series(self.h, GRAD_NORM)
         if mean is not None and len(mean) >= 2 and mean[0] > 0:
             growth = mean / mean[0]

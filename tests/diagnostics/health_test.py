@@ -77,7 +77,8 @@ def test_exploding_gradients_and_divergence_large_lr(digits):
     assert report.findings[0].severity == "critical"
     exploding = next(f for f in report.findings if f.code == "exploding_gradients")
     assert exploding.evidence["epoch"] == 1
-    assert exploding.evidence["value"] > THRESHOLDS["exploding_norm"]
+    assert exploding.evidence["value"] > (THRESHOLDS["exploding_growth"]
+                                          * exploding.evidence["first_step_value"])
     assert "global_clipnorm" in exploding.remedy
 
 
@@ -156,6 +157,19 @@ def test_unstable_and_plateau_rules():
     flat = diagnose(_history([2.0, 0.5, 0.3, 0.2, 0.19, 0.19],
                              [2.0, 0.6, 0.300, 0.300, 0.299, 0.2995]))
     assert flat.codes == ["plateau"] and flat.healthy  # info only
+
+
+def test_exploding_is_relative_to_the_first_step():
+    history = _history([4e4, 3e4, 2.5e4], grad_norm=[2e4, 3e4, 2e4],
+                       grad_norm_max=[5e4, 6e4, 4e4])
+    # Large but steady norms (e.g. MSE on raw targets) are not exploding ...
+    assert "exploding_gradients" not in diagnose(history, initial_grad_norm=3e4).codes
+    # ... though with nothing to compare with, the absolute bound applies.
+    assert "exploding_gradients" in diagnose(history).codes
+    report = diagnose(_history([2.0, 1.5, 1.2], grad_norm_max=[3.0, 2.0, 400.0]),
+                      initial_grad_norm=2.0)
+    finding = next(f for f in report.findings if f.code == "exploding_gradients")
+    assert finding.evidence["epoch"] == 3 and "200x" in finding.message
 
 
 def test_exploding_by_growth_and_overfit_by_validation_rise():
