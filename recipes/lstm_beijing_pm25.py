@@ -8,23 +8,31 @@ mapped back to ug/m3, both with statistics of the training period only.
 Prints test RMSE next to the persistence forecast (next hour = this hour)
 on the same windows. Target: RMSE >= 10% below persistence.
 
+The weights of the epoch with the lowest validation RMSE are kept.
+
 Run: python recipes/lstm_beijing_pm25.py [--data-dir D] [--epochs N]
 """
 
 import argparse
 import json
 
+import keras
+
 import nnrecipes
 
 parser = argparse.ArgumentParser(description="LSTM on Beijing PM2.5.")
 parser.add_argument("--data-dir", help="folder with timeseries/ (default: $NNRECIPES_DATA_DIR)")
-parser.add_argument("--epochs", type=int, default=10)
+parser.add_argument("--epochs", type=int, default=20)
 parser.add_argument("--export-dir", default="saved_models")
 args = parser.parse_args()
 
+# Keep the weights of the epoch with the lowest validation RMSE.
+best_on_validation = keras.callbacks.EarlyStopping(
+    monitor="val_rmse", patience=3, restore_best_weights=True)
+
 result = nnrecipes.train(
     "lstm", "beijing_pm25", data_dir=args.data_dir, epochs=args.epochs, batch_size=64,
-    export_dir=args.export_dir, units=64, dropout=0.1, verbose=2)
+    export_dir=args.export_dir, units=64, dropout=0.1, callbacks=[best_on_validation], verbose=2)
 splits = nnrecipes.data.load("beijing_pm25", data_dir=args.data_dir)
 baseline = nnrecipes.data.persistence_rmse(splits)
 rmse = result.test_metrics["rmse"]
@@ -32,4 +40,4 @@ print(f"test RMSE: {rmse:.2f} ug/m3, persistence RMSE: {baseline:.2f} "
       f"({100 * (1 - rmse / baseline):.1f}% lower)")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "rmse", "value": rmse, "persistence_rmse": baseline,
-                             "epochs": args.epochs}))
+                             "epochs": len(result.history.epoch)}))

@@ -4,23 +4,32 @@ Chronological splits (1981-1986 train, then validation, then test, about
 60/20/20), normalization fitted on the training period inside the model.
 Prints test RMSE next to the persistence forecast (tomorrow = today).
 
+The weights of the epoch with the lowest validation RMSE are kept.
+
 Run: python recipes/rnn_daily_min_temperatures.py [--data-dir D] [--epochs N]
 """
 
 import argparse
 import json
 
+import keras
+
 import nnrecipes
 
 parser = argparse.ArgumentParser(description="Simple RNN on daily minimum temperatures.")
 parser.add_argument("--data-dir", help="folder with timeseries/ (default: $NNRECIPES_DATA_DIR)")
-parser.add_argument("--epochs", type=int, default=20)
+parser.add_argument("--epochs", type=int, default=30)
 parser.add_argument("--export-dir", default="saved_models")
 args = parser.parse_args()
 
+# Keep the weights of the epoch with the lowest validation RMSE.
+best_on_validation = keras.callbacks.EarlyStopping(
+    monitor="val_rmse", patience=3, restore_best_weights=True)
+
 result = nnrecipes.train(
     "rnn", "daily_min_temperatures", data_dir=args.data_dir, epochs=args.epochs,
-    batch_size=32, export_dir=args.export_dir, units=32, dropout=0.0, verbose=2)
+    batch_size=32, export_dir=args.export_dir, units=32, dropout=0.0,
+    callbacks=[best_on_validation], verbose=2)
 splits = nnrecipes.data.load("daily_min_temperatures", data_dir=args.data_dir)
 baseline = nnrecipes.data.persistence_rmse(splits)
 rmse = result.test_metrics["rmse"]
@@ -28,4 +37,4 @@ print(f"test RMSE: {rmse:.3f} C, persistence RMSE: {baseline:.3f} "
       f"({100 * (1 - rmse / baseline):.1f}% lower)")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "rmse", "value": rmse, "persistence_rmse": baseline,
-                             "epochs": args.epochs}))
+                             "epochs": len(result.history.epoch)}))
