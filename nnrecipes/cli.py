@@ -96,24 +96,43 @@ def _recipe_or_exit(name):
         sys.exit(f"nnrecipes: error: {error}")
 
 
-def _train(argv):
-    from nnrecipes import training
+def recipe_command_parser(command, argv, description):
+    """First stage of a recipe subcommand: find RECIPE, make the parser for it.
 
+    Args:
+        command: the subcommand, e.g. `"train"`.
+        argv: its arguments, RECIPE first.
+        description: a function `recipe -> str`, the parser's description.
+
+    Returns:
+        `(recipe, parser)` with the data options added (the caller adds its own
+        options and the hyperparameter flags last), or `(None, None)` after
+        printing the usage for a bare `--help`.
+    """
     first = argparse.ArgumentParser(add_help=False)
     first.add_argument("recipe", nargs="?")
     known, _ = first.parse_known_args(argv)
     if known.recipe is None or known.recipe.startswith("-"):
         if any(a in ("-h", "--help") for a in argv):
-            print("usage: nnrecipes train RECIPE [options]; `nnrecipes train RECIPE --help` "
-                  "lists the options of a recipe.")
-            return 0
+            print(f"usage: nnrecipes {command} RECIPE [options]; `nnrecipes {command} "
+                  "RECIPE --help` lists the options of a recipe.")
+            return None, None
     recipe = _recipe_or_exit(known.recipe)
-    parser = argparse.ArgumentParser(
-        prog=f"nnrecipes train {recipe.name}", allow_abbrev=False,
-        description=f"Train {recipe.name!r} ({recipe.description}), evaluate it on the "
-                    "held-out test split and export it.")
+    parser = argparse.ArgumentParser(prog=f"nnrecipes {command} {recipe.name}",
+                                     allow_abbrev=False, description=description(recipe))
     parser.add_argument("recipe", help=argparse.SUPPRESS)
     add_data_options(parser)
+    return recipe, parser
+
+
+def _train(argv):
+    from nnrecipes import training
+
+    recipe, parser = recipe_command_parser(
+        "train", argv, lambda r: f"Train {r.name!r} ({r.description}), evaluate it on the "
+                                 "held-out test split and export it.")
+    if recipe is None:
+        return 0
     out = parser.add_argument_group("export")
     out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
                      help="exports go to EXPORT_DIR/RECIPE/VERSION/ (default: saved_models)")
@@ -188,23 +207,13 @@ def _datasets(_):
 
 
 def _lr_find(argv):
-    first = argparse.ArgumentParser(add_help=False)
-    first.add_argument("recipe", nargs="?")
-    known, _ = first.parse_known_args(argv)
-    if known.recipe is None or known.recipe.startswith("-"):
-        if any(a in ("-h", "--help") for a in argv):
-            print("usage: nnrecipes lr-find RECIPE [options]; `nnrecipes lr-find RECIPE "
-                  "--help` lists the options of a recipe.")
-            return 0
-    recipe = _recipe_or_exit(known.recipe)
-    parser = argparse.ArgumentParser(
-        prog=f"nnrecipes lr-find {recipe.name}", allow_abbrev=False,
-        description=f"Learning-rate range test for {recipe.name!r}: train for at most "
-                    "STEPS steps with an exponentially growing learning rate, print the "
-                    "suggested rate (the rate at the lowest smoothed loss / 10) and save "
-                    "the loss-vs-LR plot. The model is discarded afterwards.")
-    parser.add_argument("recipe", help=argparse.SUPPRESS)
-    add_data_options(parser)
+    recipe, parser = recipe_command_parser(
+        "lr-find", argv, lambda r: f"Learning-rate range test for {r.name!r}: train for at "
+        "most STEPS steps with an exponentially growing learning rate, print the suggested "
+        "rate (the rate at the lowest smoothed loss / 10) and save the loss-vs-LR plot. "
+        "The model is discarded afterwards.")
+    if recipe is None:
+        return 0
     test = parser.add_argument_group("range test")
     test.add_argument("--steps", type=int, default=100, help="most steps (default: 100)")
     test.add_argument("--start-lr", type=float, default=1e-7, help="default: 1e-7")
