@@ -382,11 +382,9 @@ def _check_same_search(project_dir, settings, overwrite):
 
 
 def _record_search(project_dir, settings):
-    os.makedirs(project_dir, exist_ok=True)
-    staging = os.path.join(project_dir, SETTINGS_FILE + ".tmp")
-    with open(staging, "w") as f:
-        json.dump(settings, f, indent=1, sort_keys=True)
-    os.replace(staging, os.path.join(project_dir, SETTINGS_FILE))
+    # Every process of a distributed search writes it: atomically, each
+    # through its own staging file.
+    _write_json_atomically(os.path.join(project_dir, SETTINGS_FILE), settings)
 
 
 def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband",
