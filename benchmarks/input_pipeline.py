@@ -27,7 +27,7 @@ import nnrecipes
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
 BEGIN, END = "<!-- input-pipeline:begin -->", "<!-- input-pipeline:end -->"
-CNN = dict(filters=16, conv_blocks=3, convs_per_block=2, dense_units=128, dropout=0.25)
+CNN = dict(filters=16, conv_blocks=3, convs_per_block=2, dense_units=128, dropout=0.1)
 BATCH = 128
 
 
