@@ -127,6 +127,7 @@ def recipe_command_parser(command, argv, description):
 
 def _train(argv):
     from nnrecipes import training
+    from nnrecipes.tuning import distribute
 
     recipe, parser = recipe_command_parser(
         "train", argv, lambda r: f"Train {r.name!r} ({r.description}), evaluate it on the "
@@ -149,6 +150,12 @@ def _train(argv):
                           "completed epoch")
     run.add_argument("--deterministic", action="store_true",
                      help="deterministic TensorFlow ops: the same seed gives identical weights")
+    where = parser.add_argument_group("where it runs")
+    where.add_argument("--strategy", default=None, choices=list(distribute.STRATEGIES),
+                       help="tf.distribute strategy: auto picks a TPU, several GPUs or the "
+                            "default device (default: the default device)")
+    where.add_argument("--mixed-precision", action="store_true",
+                       help="mixed precision (GPU or TPU only)")
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
     try:
@@ -156,7 +163,8 @@ def _train(argv):
             recipe.name, args.dataset, data_dir=args.data_dir, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
             export_dir=args.export_dir, version=args.version, overwrite=args.overwrite,
-            resume=args.resume, deterministic=args.deterministic,
+            resume=args.resume, deterministic=args.deterministic, strategy=args.strategy,
+            mixed_precision=args.mixed_precision,
             verbose="auto" if args.verbose is None else args.verbose,
             diagnostics=not args.no_diagnostics, **hyperparameters_from(args))
     except (ValueError, FileNotFoundError, FileExistsError, PermissionError) as error:

@@ -141,7 +141,8 @@ def _check_run_options(epochs, batch_size, seed, export, version, overwrite):
 def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_size=64,
           seed=0, deterministic=False, resume=False, export=True,
           export_dir=DEFAULT_EXPORT_DIR, version=None, overwrite=False, callbacks=None,
-          verbose="auto", diagnostics=True, strategy=None, **hyperparameters):
+          verbose="auto", diagnostics=True, strategy=None, mixed_precision=False,
+          **hyperparameters):
     """Trains a recipe on a real dataset, evaluates it on held-out data, exports it.
 
     Every epoch end saves a checkpoint in `export_dir/<recipe>/.checkpoint/`
@@ -184,6 +185,10 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             the same call on every worker), `"tpu"`, or a
             `tf.distribute.Strategy`; see `nnrecipes.tuning.get_strategy`.
             Only the chief exports. Defaults to `None` (the current device).
+        mixed_precision: build the model with mixed precision
+            (`"mixed_float16"` on a GPU, `"mixed_bfloat16"` on a TPU; the
+            head stays float32). An error on a machine with neither.
+            Defaults to `False`.
         **hyperparameters: the recipe's hyperparameters.
 
     Returns:
@@ -253,7 +258,7 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     from nnrecipes.tuning import distribute
 
     strategy = distribute.get_strategy(strategy or "default")
-    with strategy.scope():
+    with distribute.mixed_precision_scope(mixed_precision), strategy.scope():
         model = build(recipe.name, num_classes=splits.num_classes,
                       num_outputs=splits.num_outputs, **data.preprocessing_for(splits),
                       **hyperparameters)

@@ -215,6 +215,17 @@ def _unwritable_export(tmp_path, monkeypatch):
     nnrecipes.train("mlp", export_dir=str(tmp_path / "out"), epochs=1)
 
 
+def _mixed_precision_on_cpu(tmp_path):
+    import tensorflow as tf
+
+    if tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU"):
+        pytest.skip("this machine has an accelerator, where mixed precision is valid")
+    try:
+        T("mlp", mixed_precision=True, export_dir=str(tmp_path))
+    finally:
+        assert keras.mixed_precision.global_policy().name == "float32"
+
+
 def _existing_version(tmp_path):
     (tmp_path / "mlp" / "4").mkdir(parents=True)
     nnrecipes.train("mlp", export_dir=str(tmp_path), version=4, epochs=1)
@@ -325,6 +336,10 @@ BAD_INPUT = [
      ValueError, "is not a `.keras` file"),
     ("no model file", lambda p, m: nnrecipes.export.load_model(str(p / "none.keras")),
      FileNotFoundError, "No model file"),
+    ("unknown strategy", lambda p, m: T("mlp", strategy="gpu", export_dir=str(p)),
+     ValueError, r"`strategy` must be one of \['auto'"),
+    ("mixed precision on a CPU", lambda p, m: _mixed_precision_on_cpu(p), ValueError,
+     "needs a GPU or a TPU"),
 ]
 
 

@@ -49,22 +49,12 @@ def run(argv):
     from nnrecipes import training
     from nnrecipes.tuning import search
 
-    first = argparse.ArgumentParser(add_help=False)
-    first.add_argument("recipe", nargs="?")
-    known, _ = first.parse_known_args(argv)
-    if known.recipe is None or known.recipe.startswith("-"):
-        if any(a in ("-h", "--help") for a in argv):
-            print("usage: nnrecipes tune RECIPE [options]; `nnrecipes tune RECIPE --help` "
-                  "lists the options of a recipe.")
-            return 0
-    recipe = cli._recipe_or_exit(known.recipe)
-    parser = argparse.ArgumentParser(
-        prog=f"nnrecipes tune {recipe.name}", allow_abbrev=False,
-        description=f"Search the hyperparameters of {recipe.name!r} with KerasTuner. "
-                    "A search stopped at any point resumes when run again with the same "
-                    "arguments.")
-    parser.add_argument("recipe", help=argparse.SUPPRESS)
-    cli.add_data_options(parser)
+    recipe, parser = cli.recipe_command_parser(
+        "tune", argv, lambda r: f"Search the hyperparameters of {r.name!r} with KerasTuner. "
+                                "A search stopped at any point resumes when run again with "
+                                "the same arguments.")
+    if recipe is None:
+        return 0
     group = parser.add_argument_group("search")
     group.add_argument("--tuner", default="hyperband", choices=list(search.TUNERS),
                        help="search algorithm (default: hyperband)")

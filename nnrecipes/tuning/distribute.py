@@ -7,6 +7,7 @@ and TensorFlow's default strategy otherwise. `nnrecipes.train(...,
 strategy=...)` and `nnrecipes.tune(..., strategy=...)` take the same names.
 """
 
+import contextlib
 import json
 import os
 import weakref
@@ -174,6 +175,27 @@ def set_mixed_precision(enabled=True):
             "compute is slower than float32. Received: mixed_precision=True")
     keras.mixed_precision.set_global_policy(policy)
     return policy
+
+
+@contextlib.contextmanager
+def mixed_precision_scope(enabled=True):
+    """Mixed precision for the layers made inside the block; the previous
+    global policy comes back after it (the layers keep theirs).
+
+    Example:
+    ```python
+    with nnrecipes.tuning.distribute.mixed_precision_scope(True):   # on a GPU
+        model = nnrecipes.build("cnn", input_shape=(28, 28, 1), num_classes=10)
+    ```
+    """
+    previous = keras.mixed_precision.global_policy().name
+    if enabled:
+        set_mixed_precision(True)
+    try:
+        yield
+    finally:
+        if enabled:
+            keras.mixed_precision.set_global_policy(previous)
 
 
 def is_multi_worker(strategy):

@@ -497,10 +497,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         held_values={"decay_steps": max(2, (max_epochs if name == "hyperband" else epochs)
                                         * steps)},
         tuner_controls_epochs=name == "hyperband")
-    previous_policy = keras.mixed_precision.global_policy().name
-    if mixed_precision:
-        distribute.set_mixed_precision(True)
-    try:
+    with distribute.mixed_precision_scope(mixed_precision):
         strategy_obj = distribute.get_strategy(strategy)
         hypermodel = RecipeHyperModel(recipe, _build_kwargs(splits), batch_size=batch_size,
                                       epochs=epochs, strategy=strategy_obj)
@@ -524,9 +521,6 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
                          epochs=epochs, seed=seed, callbacks=callbacks, verbose=verbose,
                          keep_weights=name == "hyperband")
         search.search()
-    finally:
-        if mixed_precision:
-            keras.mixed_precision.set_global_policy(previous_policy)
     settings = {"recipe": recipe.name, "tuner": name, "objective": objective.name,
                 "direction": objective.direction, "cv": cv, "epochs": epochs,
                 "max_epochs": max_epochs, "batch_size": batch_size, "seed": seed,
