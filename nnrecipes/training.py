@@ -176,8 +176,9 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
         callbacks: extra Keras callbacks for `fit`. Defaults to `None`.
         verbose: Keras's `fit` verbosity (`"auto"` shows the progress bar).
         diagnostics: watch the run with `nnrecipes.diagnostics.TrainingDiagnostics`
-            (gradient norms in the logs, dead/saturated units on validation
-            examples), store its health report in the manifest under
+            (global gradient norms in the logs; per-layer norms, update ratios
+            and dead/saturated units on validation examples in its plots and
+            report), store its health report in the manifest under
             `"health"` and save its plots in the export's `plots/` folder.
             Defaults to `True`.
         strategy: where to train: `"auto"`, `"default"`, `"one_device"`,
@@ -277,7 +278,9 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     if diagnostics and first_epoch < epochs:
         from nnrecipes.diagnostics import TrainingDiagnostics
 
-        watcher = TrainingDiagnostics(probe=splits.x_val)
+        # Per-layer figures stay out of the progress bar; the report and the
+        # plots read them from the callback's own history.
+        watcher = TrainingDiagnostics(probe=splits.x_val, per_layer_logs=False)
         callbacks.insert(0, watcher)
     start = time.perf_counter()
     history = keras.callbacks.History()  # stays empty when a resumed run had finished

@@ -62,6 +62,10 @@ def test_export_layout_and_manifest(runs, name):
     assert manifest["hyperparameters"] == runs[name].manifest["hyperparameters"]
     assert manifest["metrics"]["test"] == pytest.approx(runs[name].test_metrics)
     assert set(manifest["versions"]) >= {"nnrecipes", "tensorflow", "keras", "keras_tuner"}
+    assert manifest["health"]["findings"] is not None
+    assert sorted(os.listdir(os.path.join(path, "plots"))) == [
+        "gradient_norms.png", "learning_rate.png", "training_curves.png"]
+    assert "grad_norm" in manifest["history"], "the global norm is in the logs"
     assert manifest["hardware"]["cpu_count"] >= 1
 
 
