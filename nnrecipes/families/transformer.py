@@ -3,6 +3,7 @@
 import keras
 
 from nnrecipes.families import common
+from nnrecipes.layers import MaskedGlobalPooling1D
 from nnrecipes.layers import PositionalEmbedding
 from nnrecipes.layers import SinusoidalPositionalEmbedding
 from nnrecipes.layers import TransformerEncoder
@@ -69,9 +70,8 @@ class TransformerRecipe(Recipe):
                                    drop_path=drop_path * (i + 1) / num_blocks,
                                    name=f"encoder{i + 1}", **weights)(x)
         x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
-        pool = (keras.layers.GlobalAveragePooling1D if pooling == "mean"
-                else keras.layers.GlobalMaxPooling1D)
-        x = pool(name="pool")(x)
+        # Padding is masked; a text that is all padding pools to zeros, not NaN.
+        x = MaskedGlobalPooling1D(pooling, name="pool")(x)
         if values["batch_norm"]:
             x = keras.layers.BatchNormalization(name="pooled_bn")(x)
         return x

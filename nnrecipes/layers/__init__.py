@@ -5,10 +5,12 @@
 - `WeightNormalization`: wrapper for Dense and Conv layers
 - `DropPath` (also `StochasticDepth`): stochastic depth for residual branches
 - `ResidualDenseBlock`, `ResidualConvBlock`: composite residual blocks
+- `MaskedGlobalPooling1D`: mean/max over the unmasked steps, safe for all-padding rows
 """
 
 from nnrecipes.layers.drop_path import DropPath
 from nnrecipes.layers.drop_path import StochasticDepth
+from nnrecipes.layers.masked_global_pooling import MaskedGlobalPooling1D
 from nnrecipes.layers.positional_embedding import PositionalEmbedding
 from nnrecipes.layers.residual_conv_block import ResidualConvBlock
 from nnrecipes.layers.residual_dense_block import ResidualDenseBlock
@@ -18,6 +20,7 @@ from nnrecipes.layers.weight_normalization import WeightNormalization
 
 __all__ = [
     "DropPath",
+    "MaskedGlobalPooling1D",
     "PositionalEmbedding",
     "ResidualConvBlock",
     "ResidualDenseBlock",

@@ -95,6 +95,8 @@ SPECS = {
     # Layers
     "nnrecipes>DropPath": ("layer", lambda: L.DropPath(0.3, seed=1),
                            lambda c: _dense_then(c, X_FLAT)),
+    "nnrecipes>MaskedGlobalPooling1D": ("layer", lambda: L.MaskedGlobalPooling1D("max"),
+                                        lambda c: _single_layer(c, X_SEQ)),
     "nnrecipes>PositionalEmbedding": ("layer", lambda: L.PositionalEmbedding(5),
                                       lambda c: _single_layer(c, X_SEQ)),
     "nnrecipes>SinusoidalPositionalEmbedding": (
