@@ -33,14 +33,14 @@ def handwritten_cnn(input_shape, num_classes):
         for _ in range(2):
             x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False,
                                     kernel_initializer="he_normal")(x)
-            x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.BatchNormalization(momentum=0.9)(x)
             x = keras.layers.Activation("relu")(x)
         if min(x.shape[1:3]) >= 2:
             x = keras.layers.MaxPooling2D(2)(x)
         x = keras.layers.Dropout(0.25)(x)
     x = keras.layers.GlobalAveragePooling2D()(x)
     x = keras.layers.Dense(128, use_bias=False, kernel_initializer="he_normal")(x)
-    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.BatchNormalization(momentum=0.9)(x)
     x = keras.layers.Activation("relu")(x)
     x = keras.layers.Dropout(0.25)(x)
     outputs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32")(x)

@@ -64,7 +64,7 @@ class CNNRecipe(Recipe):
                 x = conv(width, kernel_size, padding="same", use_bias=not values["batch_norm"],
                          name=f"{name}_conv{c + 1}", **weights)(x)
                 if values["batch_norm"]:
-                    x = keras.layers.BatchNormalization(name=f"{name}_bn{c + 1}")(x)
+                    x = common.batch_norm(f"{name}_bn{c + 1}")(x)
                 if residual and c == convs_per_block - 1:
                     if shortcut.shape[-1] != width:
                         shortcut = conv(width, 1, name=f"{name}_shortcut", **weights)(shortcut)

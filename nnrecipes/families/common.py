@@ -84,12 +84,24 @@ def weight_args(values):
     }
 
 
+def batch_norm(name):
+    """A BatchNormalization layer whose moving statistics settle within an epoch.
+
+    Keras's default momentum (0.99) needs hundreds of steps before the
+    inference-time statistics match the data, so a short run on a small
+    dataset evaluates far worse than it trains; 0.9 (PyTorch's default)
+    settles in tens of steps (digits, CNN, 3 epochs: 0.42 -> 0.90 test
+    accuracy).
+    """
+    return keras.layers.BatchNormalization(momentum=0.9, name=name)
+
+
 def dense_block(x, units, values, name):
     """Dense -> (BatchNorm) -> activation -> (Dropout), the MLP's unit of depth."""
     x = keras.layers.Dense(units, use_bias=not values["batch_norm"], name=f"{name}_dense",
                            **weight_args(values))(x)
     if values["batch_norm"]:
-        x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+        x = batch_norm(f"{name}_bn")(x)
     x = activations.activation_layer(values["activation"], name=f"{name}_act")(x)
     if values["dropout"]:
         x = keras.layers.Dropout(values["dropout"], name=f"{name}_dropout")(x)

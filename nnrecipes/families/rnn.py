@@ -51,7 +51,7 @@ class RecurrentRecipe(Recipe):
                 layer = keras.layers.Bidirectional(layer, name=f"bidirectional{i + 1}")
             x = layer(x)
             if values["batch_norm"]:
-                x = keras.layers.BatchNormalization(name=f"bn{i + 1}")(x)
+                x = common.batch_norm(f"bn{i + 1}")(x)
             if values["dropout"]:
                 x = keras.layers.Dropout(values["dropout"], name=f"dropout{i + 1}")(x)
         if dense_units:

@@ -73,5 +73,5 @@ class TransformerRecipe(Recipe):
         # Padding is masked; a text that is all padding pools to zeros, not NaN.
         x = MaskedGlobalPooling1D(pooling, name="pool")(x)
         if values["batch_norm"]:
-            x = keras.layers.BatchNormalization(name="pooled_bn")(x)
+            x = common.batch_norm("pooled_bn")(x)
         return x
