@@ -16,7 +16,7 @@ import nnrecipes
 
 parser = argparse.ArgumentParser(description="CNN on Fashion-MNIST.")
 parser.add_argument("--data-dir", help="folder with fashion_mnist/ (default: $NNRECIPES_DATA_DIR)")
-parser.add_argument("--epochs", type=int, default=12)
+parser.add_argument("--epochs", type=int, default=14)
 parser.add_argument("--export-dir", default="saved_models")
 args = parser.parse_args()
 
