@@ -81,15 +81,19 @@ def main():
     for model in models.values():  # warm up: trace and build the train function
         model.fit(dataset, epochs=1, steps_per_epoch=3, verbose=0)
     rates = {k: [] for k in models}
+    cpu_rates = {k: [] for k in models}
     order = list(models)
+    examples = args.steps * args.batch_size
     for _ in range(args.rounds):
         for key in order:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             models[key].fit(dataset, epochs=1, steps_per_epoch=args.steps, verbose=0)
-            rates[key].append(args.steps * args.batch_size / (time.perf_counter() - start))
+            rates[key].append(examples / (time.perf_counter() - start))
+            cpu_rates[key].append(examples / (time.process_time() - cpu_start))
         order.reverse()  # ABBA order, so a drift in machine load favours neither
     medians = {k: statistics.median(v) for k, v in rates.items()}
     paired = statistics.median(r / h for r, h in zip(rates["recipe"], rates["handwritten"]))
+    cpu = {k: statistics.median(v) for k, v in cpu_rates.items()}
     print(f"dataset={name} input={x.shape[1:]} batch={args.batch_size} "
           f"steps/round={args.steps} rounds={args.rounds} params={counts['recipe']}")
     for key, values in rates.items():
@@ -97,6 +101,10 @@ def main():
               f"  median {medians[key]:.0f}")
     print(f"throughput ratio recipe/handwritten: {medians['recipe'] / medians['handwritten']:.3f} "
           f"(ratio of medians), {paired:.3f} (median of paired rounds)")
+    # Where the machine's speed jumps between rounds (shared or throttled cores),
+    # examples per CPU-second are steadier than examples per wall-second.
+    print(f"examples per CPU-second: recipe {cpu['recipe']:.0f}, handwritten "
+          f"{cpu['handwritten']:.0f}, ratio {cpu['recipe'] / cpu['handwritten']:.3f}")
 
 
 if __name__ == "__main__":
