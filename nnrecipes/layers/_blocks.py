@@ -35,3 +35,39 @@ def weight_config(layer):
         kernel_initializer=keras.initializers.serialize(layer.kernel_initializer),
         kernel_regularizer=keras.regularizers.serialize(layer.kernel_regularizer),
     )
+
+
+class ResidualBlock(keras.layers.Layer):
+    """Base of the residual blocks: `act(shortcut(x) + branch(x))`.
+
+    A subclass builds its branch (a list of layers) and hands it to
+    `finish_build`, with its output width and a way to make the projection
+    shortcut used when the input width differs. It keeps the activation name
+    in `self.activation`.
+    """
+
+    def output_width(self):
+        """The channel count of the block's output."""
+        raise NotImplementedError
+
+    def finish_build(self, branch, input_shape, make_shortcut):
+        self.branch = branch
+        self.shortcut = None
+        if input_shape[-1] != self.output_width():
+            self.shortcut = make_shortcut()
+            self.shortcut.build(input_shape)
+        shape = build_chain(branch, input_shape)
+        self.output_activation = activations.activation_layer(
+            self.activation, name="act_out", dtype=self.dtype_policy)
+        build_chain([self.output_activation], shape)
+
+    def call(self, inputs, training=None):
+        y = inputs
+        for layer in self.branch:
+            y = layer(y, training=training)
+        shortcut = inputs if self.shortcut is None else self.shortcut(inputs)
+        return self.output_activation(shortcut + y, training=training)
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape[:-1]) + (self.output_width(),)
+        return activations.activation_layer(self.activation).compute_output_shape(shape)

@@ -6,7 +6,7 @@ from nnrecipes.layers.drop_path import DropPath
 
 
 @keras.saving.register_keras_serializable(package="nnrecipes")
-class ResidualConvBlock(keras.layers.Layer):
+class ResidualConvBlock(_blocks.ResidualBlock):
     """A residual block of convolutions: `act(shortcut(x) + F(x))`.
 
     `F` is `convs` times Conv -> (BatchNorm) -> activation, without the last
@@ -85,26 +85,11 @@ class ResidualConvBlock(keras.layers.Layer):
                                                            **same))
         if self.drop_path:
             branch.append(DropPath(self.drop_path, name="drop_path", **same))
-        self.branch = branch
-        self.shortcut = None
-        if input_shape[-1] != self.filters:
-            self.shortcut = conv(self.filters, 1, use_bias=False, name="shortcut", **weights)
-            self.shortcut.build(input_shape)
-        shape = _blocks.build_chain(branch, input_shape)
-        self.output_activation = activations.activation_layer(self.activation, name="act_out",
-                                                              **same)
-        _blocks.build_chain([self.output_activation], shape)
+        self.finish_build(branch, input_shape, lambda: conv(
+            self.filters, 1, use_bias=False, name="shortcut", **weights))
 
-    def call(self, inputs, training=None):
-        y = inputs
-        for layer in self.branch:
-            y = layer(y, training=training)
-        shortcut = inputs if self.shortcut is None else self.shortcut(inputs)
-        return self.output_activation(shortcut + y, training=training)
-
-    def compute_output_shape(self, input_shape):
-        shape = tuple(input_shape[:-1]) + (self.filters,)
-        return activations.activation_layer(self.activation).compute_output_shape(shape)
+    def output_width(self):
+        return self.filters
 
     def get_config(self):
         config = super().get_config()

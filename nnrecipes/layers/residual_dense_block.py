@@ -6,7 +6,7 @@ from nnrecipes.layers.drop_path import DropPath
 
 
 @keras.saving.register_keras_serializable(package="nnrecipes")
-class ResidualDenseBlock(keras.layers.Layer):
+class ResidualDenseBlock(_blocks.ResidualBlock):
     """A residual block of two dense layers: `act(x + F(x))`.
 
     `F` is Dense -> (BatchNorm) -> activation -> (Dropout) -> Dense ->
@@ -75,27 +75,11 @@ class ResidualDenseBlock(keras.layers.Layer):
             branch.append(keras.layers.BatchNormalization(name="bn2", **same))
         if self.drop_path:
             branch.append(DropPath(self.drop_path, name="drop_path", **same))
-        self.branch = branch
-        self.shortcut = None
-        if input_shape[-1] != self.units:
-            self.shortcut = keras.layers.Dense(self.units, use_bias=False, name="shortcut",
-                                               **dense)
-            self.shortcut.build(input_shape)
-        shape = _blocks.build_chain(branch, input_shape)
-        self.output_activation = activations.activation_layer(self.activation, name="act_out",
-                                                              **same)
-        _blocks.build_chain([self.output_activation], shape)
+        self.finish_build(branch, input_shape, lambda: keras.layers.Dense(
+            self.units, use_bias=False, name="shortcut", **dense))
 
-    def call(self, inputs, training=None):
-        y = inputs
-        for layer in self.branch:
-            y = layer(y, training=training)
-        shortcut = inputs if self.shortcut is None else self.shortcut(inputs)
-        return self.output_activation(shortcut + y, training=training)
-
-    def compute_output_shape(self, input_shape):
-        shape = tuple(input_shape[:-1]) + (self.units,)
-        return activations.activation_layer(self.activation).compute_output_shape(shape)
+    def output_width(self):
+        return self.units
 
     def get_config(self):
         config = super().get_config()
