@@ -19,8 +19,10 @@ import subprocess
 import sys
 import time
 
+import results_file
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RESULTS = os.path.join(ROOT, "benchmarks", "RESULTS.md")
+RESULTS = results_file.RESULTS
 BEGIN, END = "<!-- accuracy:begin -->", "<!-- accuracy:end -->"
 DATA_BEGIN, DATA_END = "<!-- accuracy-data:", ":accuracy-data -->"
 
@@ -120,16 +122,8 @@ def read_rows(text):
 
 
 def write(rows):
-    current = open(RESULTS).read() if os.path.exists(RESULTS) else "# Benchmarks\n"
-    block = (f"{BEGIN}\n{render(rows)}\n{DATA_BEGIN}{json.dumps(rows, indent=1)}{DATA_END}\n"
-             f"{END}")
-    if BEGIN in current:
-        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, current,
-                         flags=re.S)
-    else:
-        current += f"\n## Accuracy\n\n{block}\n"
-    with open(RESULTS, "w") as f:
-        f.write(current)
+    body = f"{render(rows)}\n{DATA_BEGIN}{json.dumps(rows, indent=1)}{DATA_END}"
+    results_file.write_section(BEGIN, END, body, "Accuracy")
 
 
 def main():

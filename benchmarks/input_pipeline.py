@@ -18,14 +18,13 @@ Run: python benchmarks/input_pipeline.py [--data-dir D] [--steps N] [--write]
 import argparse
 import os
 import platform
-import re
 import time
 
 import numpy as np
 
 import nnrecipes
+import results_file
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
 BEGIN, END = "<!-- input-pipeline:begin -->", "<!-- input-pipeline:end -->"
 CNN = dict(filters=16, conv_blocks=3, convs_per_block=2, dense_units=128, dropout=0.1)
 BATCH = 128
@@ -61,18 +60,6 @@ def model_rate(splits, steps):
     return steps / (time.perf_counter() - start)
 
 
-def write_section(text):
-    current = open(RESULTS).read() if os.path.exists(RESULTS) else ""
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in current:
-        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, current,
-                         flags=re.S)
-    else:
-        current += f"\n## Input pipeline\n\n{block}\n"
-    with open(RESULTS, "w") as f:
-        f.write(current)
-
-
 def main():
     parser = argparse.ArgumentParser(description="Input pipeline vs model throughput.")
     parser.add_argument("--data-dir", help="folder with fashion_mnist/ "
@@ -96,7 +83,7 @@ def main():
     )
     print(text)
     if args.write:
-        write_section(text)
+        results_file.write_section(BEGIN, END, text, "Input pipeline")
     return 0 if ratio >= 10 else 1
 
 
