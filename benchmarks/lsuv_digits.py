@@ -1,7 +1,7 @@
 """Figure for the report, not a test: validation accuracy of a deep MLP on
 scikit-learn's digits after 3 epochs, with and without LSUV.
 
-Run: `/work/venv/bin/python -m tests.components.lsuv_digits_benchmark`
+Run: `python benchmarks/lsuv_digits.py`
 (about a minute on 2 CPU cores).
 """
 
