@@ -3,6 +3,7 @@
 import keras
 
 from nnrecipes.families import common
+from nnrecipes.layers import MaskedGlobalPooling1D
 from nnrecipes.registry import Recipe
 from nnrecipes.registry import register_recipe
 
@@ -12,7 +13,8 @@ class MLPRecipe(Recipe):
     """Multilayer perceptron: `num_layers` dense blocks of `units` each.
 
     Images and sequences are flattened; token ids are embedded and averaged
-    (a bag of embeddings).
+    over the real tokens (a bag of embeddings; a text with no known token
+    averages to zeros, so it gets the prediction of an empty bag, not NaN).
     """
 
     description = "Multilayer perceptron (DNN/FNN): stacked dense layers."
@@ -32,7 +34,7 @@ class MLPRecipe(Recipe):
                    **values):
         if kind == "tokens":
             x = common.token_embedding(x, vocab_size, embedding_dim)
-            x = keras.layers.GlobalAveragePooling1D(name="mean_over_tokens")(x)
+            x = MaskedGlobalPooling1D("mean", name="mean_over_tokens")(x)
         elif kind in ("image", "sequence"):
             x = keras.layers.Flatten(name="flatten")(x)
         for i in range(num_layers):

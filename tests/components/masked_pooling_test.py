@@ -48,3 +48,15 @@ def test_token_recipes_give_finite_outputs_for_an_empty_text(name, overrides):
     model = nnrecipes.build(name, input_shape=(6,), vocab_size=30, num_classes=2, **overrides)
     out = model.predict(np.zeros((2, 6), dtype="int32"), verbose=0)
     assert np.isfinite(out).all(), out
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-6)
+
+
+def test_bag_of_embeddings_averages_the_real_tokens_only():
+    # Mean over the real tokens: a text and the same words twice give the same
+    # bag, however much padding follows; an unmasked mean would not.
+    model = nnrecipes.build("mlp", input_shape=(6,), vocab_size=30, num_classes=3)
+    texts = np.array([[3, 4, 0, 0, 0, 0], [3, 4, 3, 4, 0, 0], [4, 3, 4, 3, 3, 4]], "int32")
+    out = model.predict(texts, verbose=0)
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-5)
+    np.testing.assert_allclose(out[0], out[2], rtol=1e-5)
