@@ -22,7 +22,9 @@ args = parser.parse_args()
 result = nnrecipes.train(
     "mlp", "adult", data_dir=args.data_dir, epochs=args.epochs, batch_size=256,
     export_dir=args.export_dir, num_layers=2, units=128, dropout=0.3, verbose=2)
-print(f"test accuracy: {result.test_metrics['accuracy']:.4f}")
+majority = nnrecipes.data.load("adult", data_dir=args.data_dir).majority_accuracy()
+print(f"test accuracy: {result.test_metrics['accuracy']:.4f} "
+      f"(majority class: {majority:.4f})")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "accuracy", "value": result.test_metrics["accuracy"],
-                             "epochs": args.epochs}))
+                             "majority_accuracy": majority, "epochs": args.epochs}))

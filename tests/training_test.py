@@ -21,6 +21,14 @@ from nnrecipes import training
 
 RECIPES = nnrecipes.list_recipes()
 EPOCHS = 6
+# Test accuracy on digits after EPOCHS epochs must stay at these floors: a
+# margin of 4-8 points below what each default reached (seed 0, measured
+# 2026-11-30 with `train(name, epochs=6, export=False)`: cnn 95.6%, gru 82.2%,
+# lstm 78.3%, mlp 96.7%, rnn 91.1%, transformer 91.1%). The recurrent ones are
+# still climbing at 6 epochs, so their margin is wider. A new recipe must
+# add its floor here.
+ACCURACY_FLOORS = {"cnn": 0.91, "gru": 0.75, "lstm": 0.70, "mlp": 0.92, "rnn": 0.86,
+                   "transformer": 0.86}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +50,7 @@ def test_learns_real_data_well_above_chance(runs, name):
     assert losses[-1] < losses[0], "training lowered the loss"
     num_classes = result.manifest["dataset"]["num_classes"]
     # Chance is 1/num_classes accuracy and log(num_classes) cross-entropy.
-    assert result.test_metrics["accuracy"] > 0.5, result.test_metrics
+    assert result.test_metrics["accuracy"] >= ACCURACY_FLOORS[name], result.test_metrics
     assert result.test_metrics["loss"] < math.log(num_classes), result.test_metrics
 
 
@@ -62,7 +70,14 @@ def test_export_layout_and_manifest(runs, name):
     assert manifest["hyperparameters"] == runs[name].manifest["hyperparameters"]
     assert manifest["metrics"]["test"] == pytest.approx(runs[name].test_metrics)
     assert set(manifest["versions"]) >= {"nnrecipes", "tensorflow", "keras", "keras_tuner"}
-    assert manifest["health"]["findings"] is not None
+    health = manifest["health"]
+    assert health == runs[name].manifest["health"]
+    assert isinstance(health["findings"], list)
+    # Six epochs of a default recipe on digits learn without trouble: nothing
+    # critical, and the status agrees with the findings.
+    severities = [f["severity"] for f in health["findings"]]
+    assert "critical" not in severities, health
+    assert (health["status"] == "healthy") == ("warning" not in severities), health
     assert sorted(os.listdir(os.path.join(path, "plots"))) == [
         "gradient_norms.png", "learning_rate.png", "training_curves.png"]
     assert "grad_norm" in manifest["history"], "the global norm is in the logs"

@@ -65,6 +65,23 @@ class Splits:
             "num_outputs": self.num_outputs, "source": self.source, "info": self.info,
         }
 
+    def majority_accuracy(self, part="test"):
+        """Accuracy of always predicting the training split's most common class.
+
+        The floor any classifier must clear on `part` (`"val"` or `"test"`).
+
+        Example:
+        >>> round(nnrecipes.data.load("digits").majority_accuracy(), 3) < 0.15
+        True
+        """
+        if self.num_classes is None:
+            raise ValueError(f"Dataset {self.name!r} is a regression dataset: it has no "
+                             "majority class. Received: num_classes=None")
+        if part not in ("val", "test"):
+            raise ValueError(f"`part` must be 'val' or 'test'. Received: part={part!r}")
+        most_common = np.bincount(np.asarray(self.y_train, "int64")).argmax()
+        return float(np.mean(np.asarray(getattr(self, f"y_{part}")) == most_common))
+
     def as_kind(self, kind):
         """Returns the same data viewed as another input kind.
 

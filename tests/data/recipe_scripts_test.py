@@ -56,8 +56,13 @@ def test_script_runs_on_real_data(name, data_dir, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     line = [x for x in result.stdout.splitlines() if x.startswith("RESULT ")][-1]
     record = json.loads(line[len("RESULT "):])
-    assert record["epochs"] == 1 and record["value"] > 0
+    assert record["epochs"] == 1
+    # Floors from measured one-epoch runs (2026-11-30, seed 0): Adult 85.5%
+    # against the majority class's 76.4%; the RNN's RMSE 0.92x persistence.
     if record["metric"] == "accuracy":
-        assert record["value"] > 0.75  # Adult: the majority class alone gives 76%
+        assert record["majority_accuracy"] == pytest.approx(0.7638, abs=1e-3)
+        assert record["value"] >= 0.83, record
+    else:
+        assert record["value"] <= 0.97 * record["persistence_rmse"], record
     exported = list(tmp_path.glob("*/1/saved_model.pb"))
     assert exported, list(tmp_path.rglob("*"))[:20]

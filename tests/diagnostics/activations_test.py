@@ -44,11 +44,14 @@ def test_dead_units_of_a_functional_model_match_numpy():
     kernel, bias = dense.get_weights()
     bias[:3] = -100.0  # three units can never fire
     dense.set_weights([kernel, bias])
+    # The first sigmoid output is pinned near 1 (saturated), the second near 0.5.
+    model.get_layer("out").set_weights([np.zeros((8, 2), "float32"),
+                                        np.array([100.0, 0.0], "float32")])
     stats = activation_statistics(model, x)
     expected = np.mean(np.all(x @ kernel + bias <= 0, axis=0))
     assert stats["act"]["dead"] == pytest.approx(expected)
     assert stats["act"]["dead"] >= 3 / 8
-    assert stats["out"]["kind"] == "sigmoid" and "saturated" in stats["out"]
+    assert stats["out"] == {"kind": "sigmoid", "units": 2, "saturated": 0.5}
     assert "pre" not in stats
 
 
