@@ -116,6 +116,11 @@ def test_epoch_checkpoint_is_atomic_and_keeps_one_epoch(tmp_path):
     for a, b in zip(model.variables, clone.variables):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     assert int(clone.optimizer.iterations) == int(model.optimizer.iterations) == 1
+    # Adam's moments come back too, not only the step count.
+    moments = [v for v in model.optimizer.variables if "momentum" in v.path]
+    assert moments and np.abs(np.asarray(moments[0])).sum() > 0
+    for a, b in zip(model.optimizer.variables, clone.optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
 @pytest.mark.large
@@ -146,6 +151,35 @@ def test_export_overwrites_only_when_asked(tmp_path):
     os.makedirs(stale)
     nnrecipes.export.export_model(model, base)
     assert sorted(os.listdir(base)) == ["1", "2"]
+
+
+def test_export_is_published_whole_or_not_at_all(tmp_path):
+    model = nnrecipes.build("mlp", input_shape=(3,), num_classes=2, num_layers=1, units=8)
+    base = str(tmp_path / "mlp")
+    seen = {}
+
+    def look(staging):
+        seen["base"] = sorted(os.listdir(base))
+        seen["staging"] = sorted(os.listdir(staging))
+        seen["name"] = os.path.basename(staging)
+
+    first = nnrecipes.export.export_model(model, base, {"run": "first"}, before_publish=look)
+    # While the files were written, only the hidden staging folder existed.
+    assert seen["base"] == [seen["name"]] and seen["name"].startswith(".tmp-")
+    assert {"saved_model.pb", "model.keras", "manifest.json"} <= set(seen["staging"])
+    assert sorted(os.listdir(base)) == ["1"]
+
+    def fail(staging):
+        raise OSError("disk full")
+
+    for overwrite, version in ((False, None), (True, 1)):
+        with pytest.raises(OSError, match="disk full"):
+            nnrecipes.export.export_model(model, base, {"run": "second"}, version=version,
+                                          overwrite=overwrite, before_publish=fail)
+        # A failed export leaves neither a version nor its staging folder, and
+        # the version it was to replace is untouched.
+        assert sorted(os.listdir(base)) == ["1"]
+        assert nnrecipes.export.load_manifest(first)["run"] == "first"
 
 
 # ---------------------------------------------------------------- bad input

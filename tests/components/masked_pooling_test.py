@@ -46,8 +46,15 @@ TOKEN_RECIPES = [n for n in nnrecipes.list_recipes()
                          + [("transformer", {"pooling": "max"})])
 def test_token_recipes_give_finite_outputs_for_an_empty_text(name, overrides):
     model = nnrecipes.build(name, input_shape=(6,), vocab_size=30, num_classes=2, **overrides)
-    out = model.predict(np.zeros((2, 6), dtype="int32"), verbose=0)
+    empty = np.zeros((2, 6), dtype="int32")
+    out = model.predict(empty, verbose=0)
     assert np.isfinite(out).all(), out
+    # Every layer on the way is finite too: on some CPU kernels ReLU turns a
+    # NaN into 0, which would hide a 0/0 in the pooling from the output alone.
+    layers = [layer for layer in model.layers[1:] if not layer.name.startswith("not_equal")]
+    probe = keras.Model(model.inputs, [layer.output for layer in layers])
+    for layer, value in zip(layers, probe.predict(empty, verbose=0)):
+        assert np.isfinite(value).all(), f"{layer.name} gives {value}"
     np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_allclose(out[0], out[1], rtol=1e-6)
 
