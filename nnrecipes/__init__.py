@@ -1,5 +1,12 @@
 """nnrecipes: ready, tested training recipes for Keras 3 on TensorFlow.
 
+`import nnrecipes` imports every subpackage, which registers every component
+and recipe with Keras, so a saved `.keras` file loads after it with no
+`custom_objects`. The one exception is the `nnrecipes` command's own process
+(`nnrecipes ...` or `python -m nnrecipes ...`): there the import stays light,
+so `--help` answers without TensorFlow, and the command calls `register_all()`
+before any subcommand that needs TensorFlow.
+
 Example:
 ```python
 import nnrecipes
@@ -8,48 +15,92 @@ model.fit(x_train, y_train, epochs=5)
 ```
 """
 
+import importlib
+import os
+import sys
+
 __version__ = "0.1.0"
 
-# Importing the subpackages registers every component and recipe, so a saved
-# `.keras` file loads after `import nnrecipes` with no `custom_objects`.
-from nnrecipes import activations
-from nnrecipes import callbacks
-from nnrecipes import data
-from nnrecipes import diagnostics
-from nnrecipes import export
-from nnrecipes import initializers
-from nnrecipes import layers
-from nnrecipes import losses
-from nnrecipes import regularizers
-from nnrecipes import schedules
-from nnrecipes import families
-from nnrecipes.registry import Recipe
-from nnrecipes.registry import build
-from nnrecipes.registry import get_recipe
-from nnrecipes.registry import list_recipes
-from nnrecipes.registry import register_recipe
-from nnrecipes.training import train
-from nnrecipes import tuning
-from nnrecipes.tuning import tune
+# Public name -> the module that defines it, in the order they are imported;
+# a name mapped to itself is a subpackage.
+_EXPORTS = {
+    "activations": "nnrecipes.activations",
+    "callbacks": "nnrecipes.callbacks",
+    "data": "nnrecipes.data",
+    "diagnostics": "nnrecipes.diagnostics",
+    "export": "nnrecipes.export",
+    "initializers": "nnrecipes.initializers",
+    "layers": "nnrecipes.layers",
+    "losses": "nnrecipes.losses",
+    "regularizers": "nnrecipes.regularizers",
+    "schedules": "nnrecipes.schedules",
+    "families": "nnrecipes.families",
+    "Recipe": "nnrecipes.registry",
+    "build": "nnrecipes.registry",
+    "get_recipe": "nnrecipes.registry",
+    "list_recipes": "nnrecipes.registry",
+    "register_recipe": "nnrecipes.registry",
+    "train": "nnrecipes.training",
+    "tuning": "nnrecipes.tuning",
+    "tune": "nnrecipes.tuning",
+}
+# Names of the module that runs the command, as `python -m NAME` takes them.
+_COMMAND_MODULES = ("nnrecipes", "nnrecipes.__main__", "nnrecipes.cli")
+_registered = False
 
-__all__ = [
-    "Recipe",
-    "activations",
-    "build",
-    "callbacks",
-    "data",
-    "diagnostics",
-    "export",
-    "families",
-    "get_recipe",
-    "initializers",
-    "layers",
-    "list_recipes",
-    "losses",
-    "register_recipe",
-    "regularizers",
-    "schedules",
-    "train",
-    "tune",
-    "tuning",
-]
+
+def register_all():
+    """Imports every subpackage: registers every component and recipe with Keras.
+
+    `import nnrecipes` does this itself everywhere except in the process of
+    the `nnrecipes` command, which calls it once it knows that the
+    subcommand needs TensorFlow. Calling it again does nothing.
+
+    Example:
+    ```python
+    nnrecipes.register_all()
+    model = keras.saving.load_model("model.keras")
+    ```
+    """
+    global _registered
+    if _registered:
+        return
+    _registered = True  # first, so that a module importing nnrecipes does not loop
+    try:
+        for name, module in _EXPORTS.items():
+            imported = importlib.import_module(module)
+            globals()[name] = (imported if module.endswith(f".{name}")
+                               else getattr(imported, name))
+    except BaseException:
+        _registered = False
+        raise
+
+
+def __getattr__(name):
+    # Reached only in the command's light import, for a name not bound yet.
+    if name in _EXPORTS:
+        register_all()
+        return globals()[name]
+    raise AttributeError(f"module 'nnrecipes' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+def _is_the_command():
+    """Whether this process was started as `nnrecipes` or `python -m nnrecipes`."""
+    if os.path.basename(sys.argv[0]).removesuffix(".exe") == "nnrecipes":
+        return True  # the console script
+    # `python -m NAME`: sys.argv[0] is "-m" while NAME is located and imported.
+    argv = getattr(sys, "orig_argv", [])
+    pairs = zip(argv, [*argv[1:], None])
+    return sys.argv[0] == "-m" and any(
+        (flag == "-m" and module in _COMMAND_MODULES)
+        or flag in [f"-m{name}" for name in _COMMAND_MODULES] for flag, module in pairs)
+
+
+if not _is_the_command():
+    register_all()
+
+__all__ = sorted(["register_all", *_EXPORTS])

@@ -5,17 +5,95 @@
     nnrecipes datasets                  the datasets `--dataset` accepts
     nnrecipes train RECIPE [options]    train, evaluate on held-out data, export
     nnrecipes lr-find RECIPE [options]  learning-rate range test: a suggestion and a plot
+    nnrecipes tune RECIPE [options]     hyperparameter search with KerasTuner
 
 `nnrecipes train RECIPE --help` lists one flag per hyperparameter of that
-recipe, read from the recipe's declaration.
+recipe, read from the recipe's declaration. `nnrecipes --verbose COMMAND`
+also shows TensorFlow's own log lines.
+
+This module imports only the standard library: `--help` answers without
+TensorFlow, which `start_tensorflow` imports once a subcommand needs it. A
+subcommand's handler imports what it uses inside the function.
 """
 
 import argparse
+import contextlib
 import json
+import logging
 import os
+import re
 import sys
+import tempfile
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# A line that TensorFlow's C++ libraries (absl, glog, CUDA stubs, oneDNN) write
+# straight to file descriptor 2, e.g. "I0000 00:00:17.8 4745 port.cc:153] ...".
+NATIVE_LOG_LINE = re.compile(
+    r"^(?:[IWEF]\d{4} [\d:.]+\s+\d+ [\w.+/-]+:\d+\] "
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|To enable the following instructions: )")
+
+
+@contextlib.contextmanager
+def native_log_filter():
+    """Holds back what is written to file descriptor 2, then drops TensorFlow's log lines.
+
+    TensorFlow's shared libraries log while they load, before Python's
+    logging exists and whatever `TF_CPP_MIN_LOG_LEVEL` says for some lines.
+    Everything else written meanwhile is written back; if the block raises,
+    every line is, since the log lines may explain the failure.
+
+    Example:
+    ```python
+    with nnrecipes.cli.native_log_filter():
+        import tensorflow
+    ```
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    failed = False
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            lines = held.read().decode(errors="replace").splitlines(keepends=True)
+            kept = [line for line in lines if failed or not NATIVE_LOG_LINE.match(line)]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
+
+
+def start_tensorflow(verbose=False):
+    """Imports TensorFlow and registers every nnrecipes component, quietly.
+
+    Unless `verbose`, TensorFlow's C++ log lines are dropped while it loads
+    and probes for CUDA (see `native_log_filter`), `TF_CPP_MIN_LOG_LEVEL`
+    defaults to 2 for the rest of the run (C++ errors only), and TensorFlow's
+    Python logger (tf.function retracing notes and the like) reports errors
+    only. Python warnings, which concern the user's data or arguments, show.
+
+    Args:
+        verbose: show everything TensorFlow and Keras print. Defaults to `False`.
+    """
+    import nnrecipes
+
+    if not verbose and "tensorflow" not in sys.modules:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        with native_log_filter():
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # the CUDA probe logs when it first runs
+            nnrecipes.register_all()
+    nnrecipes.register_all()
+    if not verbose:
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def _bool(text):
@@ -96,6 +174,20 @@ def _recipe_or_exit(name):
         sys.exit(f"nnrecipes: error: {error}")
 
 
+def _asks_for_usage_only(argv):
+    """Whether a recipe subcommand's `argv` is `--help` without a RECIPE."""
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("recipe", nargs="?")
+    known, _ = first.parse_known_args(argv)
+    return ((known.recipe is None or known.recipe.startswith("-"))
+            and any(a in ("-h", "--help") for a in argv))
+
+
+def _print_usage(command):
+    print(f"usage: nnrecipes {command} RECIPE [options]; `nnrecipes {command} "
+          "RECIPE --help` lists the options of a recipe.")
+
+
 def recipe_command_parser(command, argv, description):
     """First stage of a recipe subcommand: find RECIPE, make the parser for it.
 
@@ -109,15 +201,12 @@ def recipe_command_parser(command, argv, description):
         options and the hyperparameter flags last), or `(None, None)` after
         printing the usage for a bare `--help`.
     """
+    if _asks_for_usage_only(argv):
+        _print_usage(command)
+        return None, None
     first = argparse.ArgumentParser(add_help=False)
     first.add_argument("recipe", nargs="?")
-    known, _ = first.parse_known_args(argv)
-    if known.recipe is None or known.recipe.startswith("-"):
-        if any(a in ("-h", "--help") for a in argv):
-            print(f"usage: nnrecipes {command} RECIPE [options]; `nnrecipes {command} "
-                  "RECIPE --help` lists the options of a recipe.")
-            return None, None
-    recipe = _recipe_or_exit(known.recipe)
+    recipe = _recipe_or_exit(first.parse_known_args(argv)[0].recipe)
     parser = argparse.ArgumentParser(prog=f"nnrecipes {command} {recipe.name}",
                                      allow_abbrev=False, description=description(recipe))
     parser.add_argument("recipe", help=argparse.SUPPRESS)
@@ -263,13 +352,13 @@ def _tune(argv):
 RECIPE_COMMANDS["tune"] = _tune
 
 
-def main(argv=None):
-    """Runs the `nnrecipes` command; returns its exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in RECIPE_COMMANDS:
-        return RECIPE_COMMANDS[argv[0]](argv[1:])
+def _parser():
+    """The parser of the subcommands that `main` parses itself."""
     parser = argparse.ArgumentParser(
         prog="nnrecipes", description="Ready, tested training recipes for Keras 3.")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's own log lines (comes before the "
+                             "subcommand)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the recipes").set_defaults(run=_list)
     info = sub.add_parser("info", help="a recipe's hyperparameters, defaults and ranges")
@@ -284,7 +373,27 @@ def main(argv=None):
                                    "(`nnrecipes lr-find RECIPE --help`)")
     sub.add_parser("tune", help="hyperparameter search with KerasTuner "
                                 "(`nnrecipes tune RECIPE --help`)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    """Runs the `nnrecipes` command; returns its exit status.
+
+    TensorFlow is imported only once the arguments are known to need it:
+    never for `--help`.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = False
+    while argv and argv[0] == "--verbose":
+        verbose, argv = True, argv[1:]
+    if argv and argv[0] in RECIPE_COMMANDS:
+        if _asks_for_usage_only(argv[1:]):
+            _print_usage(argv[0])
+            return 0
+        start_tensorflow(verbose)
+        return RECIPE_COMMANDS[argv[0]](argv[1:])
+    args = _parser().parse_args(argv)  # exits here for --help and bad arguments
+    start_tensorflow(verbose)
     return args.run(args)
 
 

@@ -3,6 +3,7 @@
 import dataclasses
 import os
 import shutil
+import sys
 import time
 
 import keras
@@ -174,7 +175,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
         version: the export's integer version. Defaults to the next free one.
         overwrite: replace an existing `version`. Defaults to `False`.
         callbacks: extra Keras callbacks for `fit`. Defaults to `None`.
-        verbose: Keras's `fit` verbosity (`"auto"` shows the progress bar).
+        verbose: Keras's `fit` verbosity. Defaults to `"auto"`: the progress
+            bar when stdout is a terminal, else one line per epoch.
         diagnostics: watch the run with `nnrecipes.diagnostics.TrainingDiagnostics`
             (global gradient norms in the logs; per-layer norms, update ratios
             and dead/saturated units on validation examples in its plots and
@@ -282,6 +284,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
         # plots read them from the callback's own history.
         watcher = TrainingDiagnostics(probe=splits.x_val, per_layer_logs=False)
         callbacks.insert(0, watcher)
+    if verbose == "auto":  # a progress bar on a terminal, a line per epoch in a log
+        verbose = 1 if sys.stdout.isatty() else 2
     start = time.perf_counter()
     history = keras.callbacks.History()  # stays empty when a resumed run had finished
     if first_epoch < epochs:

@@ -5,6 +5,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -94,3 +95,66 @@ def test_python_dash_m_runs_the_command():
                           text=True, timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert "transformer" in done.stdout
+
+
+def _command(*args):
+    """`python -X importtime` running the console script (or `-m nnrecipes`) with `args`."""
+    script = pathlib.Path(sys.executable).parent / "nnrecipes"
+    entry = [str(script)] if script.exists() else ["-m", "nnrecipes"]
+    return [sys.executable, "-X", "importtime", *entry, *args]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["train", "--help"], ["list", "--help"]])
+def test_help_answers_without_importing_tensorflow(argv):
+    for command in (_command(*argv), [sys.executable, "-X", "importtime", "-m", "nnrecipes",
+                                      *argv]):
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        seconds = time.perf_counter() - start
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "usage: nnrecipes" in done.stdout
+        # -X importtime lists every module the process imported, one per line.
+        imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+        assert "nnrecipes.cli" in imported
+        assert not imported & {"tensorflow", "keras", "numpy"}, command
+        assert seconds < 3, (command, seconds)  # about 0.1 s on a quiet machine
+
+
+def test_native_log_filter_drops_tensorflow_lines_only(capfd):
+    with cli.native_log_filter():
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called "
+                    b"are written to STDERR\n"
+                    b"I0000 00:00:1796029287.827873    4745 port.cc:153] oneDNN custom "
+                    b"operations are on.\n"
+                    b"E0000 00:00:1796029491.045596   23331 cuda_platform.cc:52] failed "
+                    b"call to cuInit\n"
+                    b"a line of our own\n")
+    assert capfd.readouterr().err == "a line of our own\n"
+    with pytest.raises(RuntimeError):
+        with cli.native_log_filter():
+            os.write(2, b"W0000 00:00:1.0 1 loader.cc:1] why the import failed\n")
+            raise RuntimeError("import failed")
+    assert "why the import failed" in capfd.readouterr().err
+
+
+def test_command_output_has_no_tensorflow_log_lines_unless_verbose():
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    quiet = subprocess.run([sys.executable, "-m", "nnrecipes", "list"], capture_output=True,
+                           text=True, timeout=120, env=env)
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    assert quiet.stdout.startswith("cnn ")
+    assert quiet.stderr == ""
+    loud = subprocess.run([sys.executable, "-m", "nnrecipes", "--verbose", "list"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert loud.returncode == 0, loud.stderr[-2000:]
+    assert loud.stdout == quiet.stdout
+    assert any(cli.NATIVE_LOG_LINE.match(line) for line in loud.stderr.splitlines())
+
+
+def test_train_prints_one_line_per_epoch_when_stdout_is_not_a_terminal(tmp_path, capsys):
+    nnrecipes.train("mlp", epochs=2, export=False, export_dir=str(tmp_path), units=32)
+    out = capsys.readouterr().out
+    assert "\r" not in out and "\b" not in out
+    epoch_lines = [line for line in out.splitlines() if "/step - " in line]
+    assert len(epoch_lines) == 2, out
+    assert all("val_loss" in line for line in epoch_lines)
