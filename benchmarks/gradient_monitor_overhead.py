@@ -9,7 +9,9 @@ wall-clock and CPU (process) seconds per step and their ratios. On a shared,
 busy machine the CPU-time ratio is the steadier figure: other processes'
 load stretches wall-clock time but not the CPU time this process uses.
 
-    python benchmarks/gradient_monitor_overhead.py [--repeats 9] [--steps 8]
+    python benchmarks/gradient_monitor_overhead.py [--repeats 9] [--steps 8] [--write]
+
+`--write` puts the figures in RESULTS.md's "Gradient monitor overhead" section.
 
 Step time does not depend on the pixel values, so the inputs are random.
 """
@@ -25,6 +27,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nnrecipes  # noqa: E402
+import results_file  # noqa: E402
 from nnrecipes.diagnostics import GradientMonitor  # noqa: E402
 
 
@@ -35,6 +38,7 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--no-update-ratios", action="store_true",
                         help="monitor gradient norms only")
+    parser.add_argument("--write", action="store_true", help="write RESULTS.md's section")
     args = parser.parse_args(argv)
 
     keras.utils.set_random_seed(0)
@@ -70,9 +74,9 @@ def main(argv=None):
             cpu[name].append(cpu_seconds)
     monitor.detach()
 
-    print(f"CNN recipe, 28x28x1, batch {args.batch_size}, {args.steps} steps x "
-          f"{args.repeats} interleaved repeats, {os.cpu_count()} CPUs, update ratios: "
-          f"{not args.no_update_ratios}")
+    lines = [f"CNN recipe, 28x28x1, batch {args.batch_size}, {args.steps} steps x "
+             f"{args.repeats} interleaved repeats, {os.cpu_count()} CPUs, update ratios: "
+             f"{not args.no_update_ratios}"]
     ratios = {}
     for clock, times in (("wall", wall), ("cpu", cpu)):
         plain_median = statistics.median(times["plain"])
@@ -80,12 +84,23 @@ def main(argv=None):
         paired = statistics.median(m / p for p, m in zip(times["plain"], times["monitored"]))
         ratios[clock] = monitored_median / plain_median
         for name in ("plain", "monitored"):
-            print(f"{clock:4s} {name:9s} median {statistics.median(times[name]) * 1000:7.1f} "
-                  f"ms/step  runs: {' '.join(f'{t * 1000:.0f}' for t in times[name])}")
-        print(f"{clock:4s} overhead: ratio of medians {ratios[clock]:.3f} "
-              f"({(ratios[clock] - 1) * 100:+.1f}%), median of paired ratios {paired:.3f}")
+            lines.append(f"{clock:4s} {name:9s} median "
+                         f"{statistics.median(times[name]) * 1000:7.1f} ms/step  runs: "
+                         f"{' '.join(f'{t * 1000:.0f}' for t in times[name])}")
+        lines.append(f"{clock:4s} overhead: ratio of medians {ratios[clock]:.3f} "
+                     f"({(ratios[clock] - 1) * 100:+.1f}%), median of paired ratios "
+                     f"{paired:.3f}")
+    print("\n".join(lines))
+    if args.write:
+        command = "python benchmarks/gradient_monitor_overhead.py " + " ".join(argv or [])
+        results_file.write_section(
+            "<!-- gradient-monitor:begin -->", "<!-- gradient-monitor:end -->",
+            f"Written by `{command.strip()}` on {time.strftime('%Y-%m-%d')}.\n\n```\n"
+            + "\n".join(lines) + "\n```", "Gradient monitor overhead")
     return ratios
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])
