@@ -216,7 +216,7 @@ class Denormalization(keras.layers.Layer):
 
 
 def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_quantile=0.95,
-                    max_sequence_length=256, ngrams=None,
+                    max_sequence_length=256, ngrams=None, split="whitespace",
                     standardize="lower_and_strip_punctuation", name="text_vectorization"):
     """A `keras.layers.TextVectorization` adapted on training texts.
 
@@ -226,11 +226,14 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
             included. Defaults to `20000`.
         sequence_length: tokens per example (longer texts are cut, shorter
             ones padded with 0). Defaults to `None`: the `length_quantile`
-            of the training texts' lengths in words, at most
+            of the training texts' lengths in tokens, at most
             `max_sequence_length`.
         length_quantile: see `sequence_length`. Defaults to `0.95`.
         max_sequence_length: see `sequence_length`. Defaults to `256`.
         ngrams: also index n-grams up to this size. Defaults to `None`.
+        split: `"whitespace"` (a token is a word) or `"character"` (a token
+            is a character: for short strings such as names, codes or URLs,
+            classified by how they are spelled). Defaults to `"whitespace"`.
         standardize: the layer's standardization. Defaults to
             `"lower_and_strip_punctuation"`.
         name: the layer's name. Defaults to `"text_vectorization"`.
@@ -242,18 +245,25 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
     >>> layer = nnrecipes.data.text_vectorizer(np.array(["a good film", "a bad one"]))
     >>> layer(np.array(["a good one"])).shape
     TensorShape([1, 3])
+    >>> chars = nnrecipes.data.text_vectorizer(np.array(["abc", "abd"]), split="character")
+    >>> chars(np.array(["abd"])).shape
+    TensorShape([1, 3])
     """
     texts = np.asarray(texts, dtype=object)
     if texts.ndim != 1 or len(texts) == 0:
         raise ValueError(
             f"`texts` must be a non-empty 1-D array of strings. Received: shape={texts.shape}")
+    if split not in ("whitespace", "character"):
+        raise ValueError(f"`split` must be 'whitespace' or 'character'. Received: "
+                         f"split={split!r}")
     if sequence_length is None:
-        lengths = [len(str(t).split()) for t in texts]
+        count = len if split == "character" else (lambda t: len(t.split()))
+        lengths = [count(str(t)) for t in texts]
         sequence_length = int(min(max_sequence_length,
                                   max(1, np.ceil(np.quantile(lengths, length_quantile)))))
     layer = keras.layers.TextVectorization(
         max_tokens=max_tokens, output_sequence_length=sequence_length, ngrams=ngrams,
-        standardize=standardize, name=name)
+        split=split, standardize=standardize, name=name)
     layer.adapt(texts.astype(str))
     return layer
 

@@ -79,6 +79,19 @@ def test_text_vectorizer_length_from_training_quantile():
         data.text_vectorizer(np.array([], dtype=object))
 
 
+def test_text_vectorizer_splits_by_character():
+    texts = np.array(["abc", "abd", "ab"], dtype=object)
+    layer = data.text_vectorizer(texts, split="character", length_quantile=1.0)
+    assert layer.get_config()["output_sequence_length"] == 3
+    vocabulary = layer.get_vocabulary()
+    assert set(vocabulary[2:]) == {"a", "b", "c", "d"}
+    ids = keras.ops.convert_to_numpy(layer(tf.constant(["dab", "a"])))
+    expected = [[vocabulary.index(c) for c in "dab"], [vocabulary.index("a"), 0, 0]]
+    np.testing.assert_array_equal(ids, expected)
+    with pytest.raises(ValueError, match="Received: split='letters'"):
+        data.text_vectorizer(texts, split="letters")
+
+
 def _splits(kind, x, y, **extra):
     n = len(x)
     return Splits("toy", kind, x[: n // 2], y[: n // 2], x[n // 2:], y[n // 2:],
