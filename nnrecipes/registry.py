@@ -267,7 +267,7 @@ def resolve_hyperparameters(recipe, overrides, task="classification", hp=None):
     return recipe.search_space(hp, task)
 
 
-def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=None,
+def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_size=None,
           preprocessing=None, input_dtype=None, raw_input_shape=None, postprocessing=None,
           compile=True, **hyperparameters):
     """Builds a recipe's model by name: a compiled, plain `keras.Model`.
@@ -277,6 +277,10 @@ def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=N
         input_shape: `(features,)` for tabular data, `(timesteps, features)`
             for numeric sequences, `(height, width, channels)` for images, or
             `(sequence_length,)` for token ids together with `vocab_size`.
+            May be left out when `preprocessing` starts with an adapted
+            `TextVectorization`: the model then takes one raw string per
+            example, and `input_shape`, `vocab_size`, `raw_input_shape=()` and
+            `input_dtype="string"` are read from the layer.
         num_classes: makes an N-way classifier trained on integer labels
             0..N-1, with an accuracy metric. Defaults to `None`.
         num_outputs: makes a K-output regressor instead. Defaults to `None`.
@@ -306,11 +310,25 @@ def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=N
     ```python
     model = nnrecipes.build("lstm", input_shape=(24, 8), num_classes=3, units=32)
     model.fit(x, y, epochs=2)
+
+    vectorizer = keras.layers.TextVectorization(output_sequence_length=32)
+    vectorizer.adapt(texts)
+    model = nnrecipes.build("gru", num_classes=2, preprocessing=vectorizer)
+    model.fit(tf.constant(texts), labels)  # raw strings in
     ```
     """
     from nnrecipes.families import common
 
     recipe = get_recipe(name)
+    text = _text_input(preprocessing, input_shape=input_shape, vocab_size=vocab_size,
+                       raw_input_shape=raw_input_shape, input_dtype=input_dtype)
+    if text:
+        input_shape, vocab_size = text["input_shape"], text["vocab_size"]
+        raw_input_shape, input_dtype = text["raw_input_shape"], text["input_dtype"]
+    if input_shape is None:
+        raise ValueError(
+            "`input_shape` is required (the shape of one example), unless `preprocessing` "
+            "starts with an adapted `TextVectorization`. Received: input_shape=None")
     if (num_classes is None) == (num_outputs is None):
         raise ValueError(
             "Give exactly one of `num_classes` (classification) or `num_outputs` "
@@ -337,6 +355,38 @@ def build(name, *, input_shape, num_classes=None, num_outputs=None, vocab_size=N
         input_dtype=input_dtype, compile=compile, raw_input_shape=raw_input_shape,
         postprocessing=postprocessing,
     )
+
+
+def _text_input(preprocessing, **given):
+    """What a leading `TextVectorization` fixes: token-id shape, vocabulary
+    size, one raw string per example. Returns `{}` without one; a value the
+    user gave that disagrees with the layer is an error here, not at `fit`."""
+    first = preprocessing[0] if isinstance(preprocessing, (list, tuple)) and \
+        preprocessing else preprocessing
+    if not isinstance(first, keras.layers.TextVectorization):
+        return {}
+    config = first.get_config()
+    if config["output_mode"] != "int" or not config["output_sequence_length"]:
+        raise ValueError(
+            "A `TextVectorization` used as `preprocessing` must give token ids of a fixed "
+            "length: output_mode='int' and an output_sequence_length. Received: "
+            f"output_mode={config['output_mode']!r}, "
+            f"output_sequence_length={config['output_sequence_length']!r}")
+    if first.vocabulary_size() <= 2:
+        raise ValueError("The `TextVectorization` given as `preprocessing` has no vocabulary: "
+                         "call its `adapt(texts)` on the training texts first.")
+    expected = {"input_shape": (config["output_sequence_length"],),
+                "vocab_size": first.vocabulary_size(), "raw_input_shape": (),
+                "input_dtype": "string"}
+    for key, value in expected.items():
+        received = given[key]
+        if received is not None and (tuple(received) if key.endswith("shape")
+                                     else received) != value:
+            raise ValueError(
+                f"`{key}` disagrees with the `TextVectorization` given as `preprocessing`, "
+                f"which makes it {value!r}; leave it out to have it read from the layer. "
+                f"Received: {key}={received!r}")
+    return expected
 
 
 def _check_input_dtype(input_dtype, kind, preprocessing):

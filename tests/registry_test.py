@@ -190,3 +190,29 @@ def test_hypermodel_build_reads_the_tuners_hp():
     model = registry.hypermodel_build("gru", hp, input_shape=(5, 3), num_classes=2)
     assert model.get_layer("gru1").units == 24
     assert "learning_rate" in hp.values
+
+
+def test_a_text_vectorization_makes_build_take_raw_strings():
+    import tensorflow as tf
+
+    texts = ["free prize call now", "see you at lunch", "win cash now", "call me later"]
+    vectorizer = keras.layers.TextVectorization(output_sequence_length=5)
+    vectorizer.adapt(texts)
+    model = nnrecipes.build("gru", num_classes=2, preprocessing=vectorizer, units=8)
+    assert model.input_shape == (None,) and model.inputs[0].dtype == "string"
+    history = model.fit(tf.constant(texts), np.array([1, 0, 1, 0]), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    assert model.predict(tf.constant(["unknown words only"]), verbose=0).shape == (1, 2)
+
+
+def test_a_text_vectorization_that_disagrees_is_refused_at_build():
+    vectorizer = keras.layers.TextVectorization(output_sequence_length=5)
+    with pytest.raises(ValueError, match="no vocabulary"):
+        nnrecipes.build("gru", num_classes=2, preprocessing=vectorizer)
+    vectorizer.adapt(["a b c", "d e"])
+    with pytest.raises(ValueError, match=r"`input_shape` disagrees .* Received: input_shape=\(7,\)"):
+        nnrecipes.build("gru", num_classes=2, preprocessing=vectorizer, input_shape=(7,))
+    with pytest.raises(ValueError, match="Received: input_dtype='int32'"):
+        nnrecipes.build("gru", num_classes=2, preprocessing=vectorizer, input_dtype="int32")
+    with pytest.raises(ValueError, match="`input_shape` is required"):
+        nnrecipes.build("gru", num_classes=2)
