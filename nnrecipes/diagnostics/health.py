@@ -51,6 +51,10 @@ THRESHOLDS = {
     # Overfitting: validation loss ended this fraction above its best epoch
     # while training loss kept falling ...
     "overfit_val_rise": 0.10,
+    # ... or validation loss rose in each of this many last epochs while the
+    # training loss fell over them (a steady climb, however small, is the
+    # start of overfitting; one or two noisy rises are not) ...
+    "overfit_rising_epochs": 3,
     # ... or the train accuracy exceeds the validation accuracy by this much.
     "overfit_accuracy_gap": 0.10,
     # Underfitting: the final training loss is still at least this fraction
@@ -478,6 +482,17 @@ class _Checks:
                     {"metric": "val_loss", "epoch": best + 1, "value": final,
                      "best": best_value, "train_loss": float(self.loss[-1]),
                      "threshold": self.t["overfit_val_rise"]}, remedy)
+            k = int(self.t["overfit_rising_epochs"])
+            if k and self.epochs > k and np.all(np.diff(self.val_loss[-k - 1:]) > 0) \
+                    and self.loss[-1] < self.loss[-k - 1] and self.loss[-1] < final:
+                return Finding(
+                    "overfitting", "warning",
+                    f"Overfitting: validation loss rose in each of the last {k} epochs "
+                    f"(lowest at epoch {best + 1}, {best_value:.4g}; now {final:.4g}) while "
+                    "training loss kept falling.",
+                    {"metric": "val_loss", "epoch": best + 1, "value": final,
+                     "best": best_value, "train_loss": float(self.loss[-1]),
+                     "threshold": k}, remedy)
         for name in ("accuracy", "acc", "sparse_categorical_accuracy",
                      "categorical_accuracy", "binary_accuracy"):
             train, val = _series(self.h, name), _series(self.h, f"val_{name}")

@@ -184,6 +184,22 @@ def test_exploding_by_growth_and_overfit_by_validation_rise():
     assert "overfitting" not in collapsed.codes
 
 
+def test_overfit_by_a_steady_small_rise_of_validation_loss():
+    # Validation loss climbs 3% over three epochs in a row: below the 10% rise,
+    # but steady while training loss keeps falling.
+    train = [0.5, 0.2, 0.08, 0.03, 0.01, 0.005, 0.002]
+    val = [0.30, 0.15, 0.110, 0.100, 0.101, 0.102, 0.103]
+    finding = next(f for f in diagnose(_history(train, val)).findings
+                   if f.code == "overfitting")
+    assert finding.evidence["epoch"] == 4 and finding.evidence["threshold"] == 3
+    assert "each of the last 3 epochs" in finding.message
+    # Two rises after the best epoch are not yet a trend; nor is a rise that
+    # comes with rising training loss.
+    assert "overfitting" not in diagnose(_history(train[:-1], val[:-1])).codes
+    assert "overfitting" not in diagnose(_history(
+        [0.5, 0.2, 0.08, 0.03, 0.04, 0.05, 0.06], val)).codes
+
+
 def test_report_json_text_and_thresholds(tmp_path):
     report = diagnose(_history([2.0, 1.9, 1.9]), initial_loss=2.3)
     assert "underfitting" in report.codes
