@@ -4,6 +4,7 @@ import dataclasses
 import os
 import shutil
 import sys
+import tempfile
 import time
 
 import keras
@@ -154,8 +155,10 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
 
     Args:
         recipe: a recipe name, e.g. `"cnn"`.
-        dataset: a name from `nnrecipes.data.list_datasets()`. Defaults to
-            `"digits"` (bundled with scikit-learn, no download).
+        dataset: a name from `nnrecipes.data.list_datasets()`, a source such
+            as `"csv:path"`, or your own `nnrecipes.data.Splits` (e.g. from
+            `nnrecipes.data.from_arrays`). Defaults to `"digits"` (bundled
+            with scikit-learn, no download).
         data_dir: folder of file-based datasets. Defaults to
             `$NNRECIPES_DATA_DIR`.
         epochs: passes over the training split. Defaults to `20`.
@@ -170,6 +173,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             the same arguments. Without `resume`, such a checkpoint is an
             error rather than silently discarded. Defaults to `False`.
         export: whether to export the trained model. Defaults to `True`.
+            Without an export (and without `resume`) the epoch checkpoints go
+            to a temporary folder, so nothing is written under `export_dir`.
         export_dir: exports go to `export_dir/<recipe>/<version>/`. Defaults
             to `"saved_models"`.
         version: the export's integer version. Defaults to the next free one.
@@ -214,8 +219,10 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
                 f"{export_dir!r} and is never overwritten; pass overwrite=True "
                 f"(--overwrite) to replace it. Received: version={version}"
             )
-    dataset = dataset or DEFAULT_DATASET
-    splits = data.load(dataset, data_dir=data_dir, seed=seed)
+    if isinstance(dataset, data.Splits):
+        splits = dataset
+    else:
+        splits = data.load(dataset or DEFAULT_DATASET, data_dir=data_dir, seed=seed)
     task = "classification" if splits.num_classes is not None else "regression"
     # Check the hyperparameters before the expensive work.
     values = resolve_hyperparameters(recipe, hyperparameters, task)
@@ -235,7 +242,11 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     run = {"recipe": recipe.name, "dataset": splits.name, "hyperparameters": values,
            "epochs": epochs, "batch_size": batch_size, "seed": seed,
            "deterministic": bool(deterministic)}
-    checkpoint = EpochCheckpoint(os.path.join(export_dir, recipe.name, CHECKPOINT_FOLDER), run)
+    if export or resume:
+        checkpoint_dir = os.path.join(export_dir, recipe.name, CHECKPOINT_FOLDER)
+    else:  # nothing is to be written under export_dir
+        checkpoint_dir = tempfile.mkdtemp(prefix=f"nnrecipes-{recipe.name}-checkpoint-")
+    checkpoint = EpochCheckpoint(checkpoint_dir, run)
     state = checkpoint.latest()
     if state is not None and not resume:
         raise FileExistsError(

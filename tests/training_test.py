@@ -173,6 +173,28 @@ def test_train_checks_its_arguments_before_work(tmp_path):
     assert not os.listdir(tmp_path)
 
 
+def test_trains_on_your_own_arrays_and_writes_nothing_without_export(tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    wine = nnrecipes.data.load("wine")
+    splits = nnrecipes.data.from_arrays(
+        np.concatenate([wine.x_train, wine.x_val]), np.concatenate([wine.y_train, wine.y_val]),
+        x_test=wine.x_test, y_test=wine.y_test, name="my_wine")
+    made = []
+    real_mkdtemp = training.tempfile.mkdtemp
+    monkeypatch.setattr(training.tempfile, "mkdtemp",
+                        lambda **kw: made.append(real_mkdtemp(**kw)) or made[-1])
+    result = nnrecipes.train("mlp", splits, epochs=3, export=False, verbose=0,
+                             diagnostics=False)
+    assert result.manifest["dataset"]["name"] == "my_wine"
+    assert result.manifest["dataset"]["test"] == len(wine.x_test)
+    assert result.test_metrics["accuracy"] > 0.8, result.test_metrics
+    assert result.export_path is None
+    assert os.listdir(tmp_path) == [], "export=False writes nothing under the working folder"
+    scratch = [p for p in made if "checkpoint" in os.path.basename(p)]
+    assert len(scratch) == 1 and not os.path.exists(scratch[0]), "the scratch folder is gone"
+
+
 def test_train_rejects_labels_out_of_range_and_nan():
     data = nnrecipes.data.load("wine")
     bad = data.y_train.copy()
