@@ -79,14 +79,20 @@ def categorical_columns(rows, num_columns):
 
 
 def table_arrays(rows, feature_columns, categorical):
-    """Features as float32 (all numeric) or as raw strings (some categorical)."""
+    """Features as float32, or as raw strings when a column is categorical or a
+    cell is missing.
+
+    One rule for every table: a missing cell (one of `MISSING`) is kept raw and
+    the model's `TabularEncoder` fills it, with its column's training mean for
+    a number and as a category of its own for a category; so an all-numeric
+    table with a gap loads like a mixed one instead of being refused.
+    """
     cells = [[row[c] for c in feature_columns] for row in rows]
-    if categorical:
+    if categorical or any(v in MISSING for row in cells for v in row):
         array = np.empty((len(cells), len(feature_columns)), dtype=object)
         array[:] = cells
         return array
-    return np.array([[float("nan") if v in MISSING else float(v) for v in row]
-                     for row in cells], dtype="float32")
+    return np.array([[float(v) for v in row] for row in cells], dtype="float32")
 
 
 def encode_labels(values, dataset, classes=None):

@@ -1,9 +1,11 @@
 """A user's own files and TensorFlow Datasets as Splits."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+import nnrecipes
 from nnrecipes import data
 
 
@@ -30,6 +32,25 @@ def test_csv_numeric_regression_relative_to_data_dir(tmp_path):
     splits = data.load("csv:num.csv", data_dir=str(tmp_path))
     assert splits.num_outputs == 1 and splits.x_train.dtype == np.float32
     np.testing.assert_allclose(splits.x_train.sum(1, keepdims=True), splits.y_train, rtol=1e-4)
+
+
+def test_csv_missing_cells_follow_one_rule_numeric_or_mixed(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2)).round(3)
+    lines = ["a,b,label"] + [f"{p},{q},{int(p + q > 0)}" for p, q in x]
+    lines[5] = f",{x[4, 1]},{int(x[4, 1] > 0)}"  # a gap in an all-numeric table
+    (tmp_path / "gap.csv").write_text("\n".join(lines) + "\n")
+    splits = data.load(f"csv:{tmp_path / 'gap.csv'}")
+    assert splits.x_train.dtype == object and splits.info["categorical"] == []
+    # The model fills the gap with the column's training mean, as for a mixed table.
+    model = nnrecipes.build("mlp", num_classes=2, units=8,
+                            **data.preprocessing_for(splits))
+    encoder = model.get_layer("tabular_encoder")
+    rows = np.array([["", "0.5"], [str(np.mean(x[:, 0])), "0.5"]], dtype=object)
+    encoded = keras.ops.convert_to_numpy(encoder(rows))
+    assert np.isfinite(encoded).all()
+    np.testing.assert_allclose(encoded[0, 1:], encoded[1, 1:])
+    assert encoded[0, 0] == 0.0  # the training mean, standardized
 
 
 def test_csv_errors(tmp_path):
