@@ -1,7 +1,8 @@
 """Export a trained model as TensorFlow Serving reads it, plus `.keras` and a manifest.
 
 Layout: `BASE/<version>/` with the SavedModel (`saved_model.pb`,
-`variables/`), `model.keras` and `manifest.json`. A version is written to a
+`variables/`), `model.keras`, `manifest.json`, a model card (`README.md`)
+and, on request, `model.onnx` and `model.tflite`. A version is written to a
 hidden temporary folder beside it and renamed into place when complete, so a
 server never sees a half-written version.
 """
@@ -15,8 +16,13 @@ import tempfile
 
 import keras
 
+from nnrecipes.export.formats import check_formats
+from nnrecipes.export.formats import write_formats
+
 MANIFEST = "manifest.json"
+MODEL_CARD = "README.md"
 KERAS_FILE = "model.keras"
+CLASSIFY_SIGNATURE = "classify"
 
 
 def existing_versions(base_dir):
@@ -79,8 +85,40 @@ def check_export_dir(base_dir):
         )
 
 
+def write_saved_model(model, folder, class_names=None):
+    """Writes `model` as a SavedModel with TensorFlow Serving's signatures.
+
+    `serving_default` (endpoint `serve`) returns the model's outputs
+    (probabilities for a softmax classifier). With `class_names`, a second
+    signature, `classify` (endpoint `classify`), returns `classes` (the
+    class names, string `(batch, num_classes)`) and `scores` (the outputs),
+    the pair TensorFlow Serving's classification clients read.
+    """
+    import tensorflow as tf
+
+    tensor = model.inputs[0]
+    spec = tf.TensorSpec([None, *tensor.shape[1:]], tf.as_dtype(tensor.dtype), name="inputs")
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint("serve", lambda x: model(x, training=False), input_signature=[spec])
+    if class_names:
+        width = model.outputs[0].shape[-1]
+        if len(class_names) != width:
+            raise ValueError(
+                f"`class_names` must name each of the model's {width} outputs. "
+                f"Received: class_names={list(class_names)}")
+        names = tf.constant([str(c) for c in class_names])
+
+        def classify(x):
+            scores = model(x, training=False)
+            return {"classes": tf.broadcast_to(names, tf.shape(scores)), "scores": scores}
+
+        archive.add_endpoint(CLASSIFY_SIGNATURE, classify, input_signature=[spec])
+    archive.write_out(folder, verbose=False)
+
+
 def export_model(model, base_dir, manifest=None, *, version=None, overwrite=False,
-                 before_publish=None):
+                 before_publish=None, formats=()):
     """Exports `model` as the next integer version under `base_dir`.
 
     Args:
@@ -97,6 +135,9 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
         before_publish: a function called with the staging folder once the
             model files are written and before the version appears, to add
             files of your own (e.g. plots). Defaults to `None`.
+        formats: also write these files: `"onnx"` (`model.onnx`) and
+            `"litert"` (`model.tflite`); see `nnrecipes.export.formats`.
+            Defaults to `()`.
 
     Returns:
         The path of the exported version folder.
@@ -107,6 +148,7 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
     served = tf.saved_model.load(path).serve(x)
     ```
     """
+    formats = check_formats(formats)
     check_export_dir(base_dir)
     os.makedirs(base_dir, exist_ok=True)
     _remove_stale_staging(base_dir)
@@ -124,20 +166,26 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
         )
     staging = tempfile.mkdtemp(prefix=f".tmp-{version}-{os.getpid()}-", dir=base_dir)
     try:
-        model.export(staging, format="tf_saved_model", verbose=False)
-        model.save(os.path.join(staging, KERAS_FILE))
         record = dict(manifest or {})
+        classify = record.get("task") == "classification" and record.get("class_names")
+        write_saved_model(model, staging, record.get("class_names") if classify else None)
+        model.save(os.path.join(staging, KERAS_FILE))
+        extra = write_formats(keras.saving.load_model(os.path.join(staging, KERAS_FILE),
+                                                      compile=False),
+                              staging, formats) if formats else {}
         record.update(
             version=version,
             exported_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            files={"saved_model": ".", "keras": KERAS_FILE},
+            files={"saved_model": ".", "keras": KERAS_FILE,
+                   **{name: info["file"] for name, info in extra.items()}},
             serving={"signature": "serving_default", "endpoint": "serve",
                      "input_shape": [None, *model.input_shape[1:]],
-                     "input_dtype": str(model.inputs[0].dtype)},
+                     "input_dtype": str(model.inputs[0].dtype),
+                     **({"classify_signature": CLASSIFY_SIGNATURE} if classify else {})},
+            formats=extra,
             **environment(),
         )
-        with open(os.path.join(staging, MANIFEST), "w") as f:
-            json.dump(record, f, indent=2, default=_json_default)
+        write_manifest(staging, record)
         if before_publish is not None:
             before_publish(staging)
         if os.path.exists(final):  # overwrite=True: swap, then drop the old one
@@ -151,6 +199,53 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def add_formats(version_dir, formats):
+    """Writes ONNX / LiteRT files into an existing export version folder.
+
+    Each file appears atomically; `manifest.json` and the model card are
+    then rewritten to list it.
+
+    Args:
+        version_dir: an export version folder, e.g. `"saved_models/cnn/1"`.
+        formats: `"onnx"`, `"litert"`, a list of them, or `"onnx,litert"`.
+
+    Returns:
+        The manifest's `formats` entry.
+
+    Example:
+    ```python
+    nnrecipes.export.add_formats("saved_models/cnn/1", ["onnx", "litert"])
+    ```
+    """
+    formats = check_formats(formats)
+    if not formats:
+        raise ValueError(f"Name at least one format. Received: formats={formats}")
+    if not os.path.isfile(os.path.join(version_dir, MANIFEST)):
+        raise FileNotFoundError(
+            f"{version_dir!r} is not an export version folder (no {MANIFEST}): give one such "
+            f"as saved_models/cnn/1. Received: version_dir={version_dir!r}")
+    from nnrecipes.export.load import load_model
+
+    record = load_manifest(version_dir)
+    extra = write_formats(load_model(version_dir), version_dir, formats)
+    record.setdefault("files", {}).update({name: info["file"] for name, info in extra.items()})
+    record["formats"] = dict(record.get("formats") or {}, **extra)
+    write_manifest(version_dir, record)
+    return record["formats"]
+
+
+def write_manifest(version_dir, record):
+    """Writes `manifest.json` and the model card `README.md`, each atomically."""
+    from nnrecipes.export.model_card import model_card
+
+    for name, text in ((MANIFEST, json.dumps(record, indent=2, default=_json_default)),
+                       (MODEL_CARD, model_card(record))):
+        staging = os.path.join(version_dir, f".tmp-{os.getpid()}-{name}")
+        with open(staging, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(staging, os.path.join(version_dir, name))
 
 
 def load_manifest(version_dir):

@@ -1,0 +1,165 @@
+"""The model card (`README.md`) of an export version, written from its manifest."""
+
+import numpy as np
+
+from nnrecipes.export.formats import FORMATS
+
+
+def baseline_metrics(splits):
+    """What a model that ignores its input scores on the test split.
+
+    Classification: the accuracy of always predicting the training split's
+    most frequent class. Regression: the MAE and RMSE of always predicting
+    the training mean.
+
+    Example:
+    >>> nnrecipes.export.baseline_metrics(nnrecipes.data.load("digits"))["accuracy"]
+    0.1...
+    """
+    if splits.num_classes is not None:
+        counts = np.bincount(np.asarray(splits.y_train).ravel(), minlength=splits.num_classes)
+        majority = int(counts.argmax())
+        name = splits.class_names[majority] if splits.class_names else str(majority)
+        accuracy = float(np.mean(np.asarray(splits.y_test).ravel() == majority))
+        return {"predictor": f"always the most frequent training class ({name!r})",
+                "accuracy": accuracy}
+    y_train = np.asarray(splits.y_train, "float64").reshape(len(splits.y_train), -1)
+    y_test = np.asarray(splits.y_test, "float64").reshape(len(splits.y_test), -1)
+    error = y_test - y_train.mean(axis=0)
+    return {"predictor": "always the training mean",
+            "mae": float(np.abs(error).mean()), "rmse": float(np.sqrt((error ** 2).mean()))}
+
+
+def _table(rows, header):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _number(value):
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def model_card(record):
+    """The model card of an export, as Markdown, from its manifest `record`."""
+    dataset = record.get("dataset") or {}
+    training = record.get("training") or {}
+    metrics = record.get("metrics") or {}
+    serving = record.get("serving") or {}
+    env = record.get("versions") or {}
+    hardware = record.get("hardware") or {}
+    formats = record.get("formats") or {}
+    classes = record.get("class_names")
+    title = record.get("recipe", "model")
+    version = record.get("version", "?")
+    lines = [f"# {title} on {dataset.get('name', 'unknown data')}, version {version}", "",
+             f"Exported {record.get('exported_at', '?')} by nnrecipes "
+             f"{env.get('nnrecipes', '?')}. Task: {record.get('task', '?')}."]
+
+    lines += ["", "## Data", ""]
+    if dataset:
+        lines += [f"{dataset.get('name')} ({dataset.get('kind')} inputs, source: "
+                  f"{dataset.get('source') or '?'}): {dataset.get('train')} training, "
+                  f"{dataset.get('validation')} validation and {dataset.get('test')} test "
+                  "examples. The test split was used once, after training."]
+        if classes:
+            lines += ["", f"Classes: {', '.join(map(str, classes))}."]
+        columns = (dataset.get("info") or {}).get("columns")
+        if columns:
+            lines += ["", f"Columns (by name, any order): {', '.join(columns)}."]
+    else:
+        lines += ["Not recorded."]
+
+    lines += ["", "## Metrics", ""]
+    test = metrics.get("test") or {}
+    baseline = metrics.get("baseline") or {}
+    if test:
+        rows = [(name, _number(value), _number(baseline[name]) if name in baseline else "")
+                for name, value in test.items()]
+        lines += [_table(rows, ["metric", "test", "baseline"])]
+        if baseline:
+            lines += ["", f"Baseline: {baseline.get('predictor')}."]
+    else:
+        lines += ["Not evaluated."]
+
+    hyperparameters = record.get("hyperparameters") or {}
+    lines += ["", "## Hyperparameters", ""]
+    lines += [_table(sorted(hyperparameters.items()), ["name", "value"])
+              if hyperparameters else "Not recorded."]
+
+    lines += ["", "## Training", ""]
+    gpus = hardware.get("gpus") or []
+    lines += [f"{training.get('epochs', '?')} epochs, batch size "
+              f"{training.get('batch_size', '?')}, seed {training.get('seed', '?')}, "
+              f"{training.get('seconds', '?')} s on {hardware.get('cpu_count', '?')} CPU cores"
+              f"{' and ' + ', '.join(gpus) if gpus else ''} ({hardware.get('platform', '?')}); "
+              f"TensorFlow {env.get('tensorflow', '?')}, Keras {env.get('keras', '?')}."]
+
+    shape = serving.get("input_shape")
+    dtype = serving.get("input_dtype")
+    lines += ["", "## Use it", "", f"Input: `{dtype}` of shape `{shape}` (raw values; the "
+              "model normalizes, tokenizes or encodes them itself)."]
+    lines += ["", "From the command line, on a CSV, a text file, an image folder or a `.npy` "
+              "file:", "", "```bash", "nnrecipes predict . INPUT --output predictions.csv",
+              "```", "", "TensorFlow:", "", "```python", "import tensorflow as tf",
+              "model = tf.saved_model.load('.')",
+              "outputs = model.serve(tf.constant(x))" + (
+                  "   # x: a list of strings" if dtype == "string" else ""), "```"]
+    signature = serving.get("classify_signature")
+    lines += ["", "TensorFlow Serving: copy this folder to `MODEL_BASE/<version>/`, then",
+              "", "```bash",
+              "docker run -p 8501:8501 -v \"$PWD/MODEL_BASE:/models/model\" tensorflow/serving",
+              "curl -d '{\"instances\": [...]}' "
+              "localhost:8501/v1/models/model:predict", "```", "",
+              "`serving_default` returns the outputs"
+              + (" (probabilities, one per class)" if classes else "") + "."]
+    if signature:
+        lines[-1] += (f" `{signature}` (add `\"signature_name\": \"{signature}\"`) returns "
+                      "`classes` (the class names) and `scores`.")
+    for name, info in formats.items():
+        runtime = "ONNX Runtime" if name == "onnx" else "LiteRT"
+        lines += ["", f"{runtime} (`{info['file']}`, input `{info['input_dtype']}` of shape "
+                  f"`{info['input_shape']}`):", "", "```python"]
+        if info.get("preprocessing"):
+            lines += ["from nnrecipes.export import host",
+                      "x = host.encode(raw, host.load('.'))   # the step the file lacks"]
+        if name == "onnx":
+            lines += ["import onnxruntime",
+                      f"session = onnxruntime.InferenceSession('{info['file']}')",
+                      "outputs = session.run(None, {session.get_inputs()[0].name: x})[0]"]
+        else:
+            lines += ["from ai_edge_litert.interpreter import Interpreter",
+                      f"interpreter = Interpreter(model_path='{info['file']}')",
+                      "entry = interpreter.get_input_details()[0]",
+                      "interpreter.resize_tensor_input(entry['index'], x.shape)",
+                      "interpreter.allocate_tensors()",
+                      "interpreter.set_tensor(entry['index'], x)",
+                      "interpreter.invoke()",
+                      "outputs = interpreter.get_tensor("
+                      "interpreter.get_output_details()[0]['index'])"]
+        lines += ["```"]
+    missing = [name for name in FORMATS if name not in formats]
+    if missing:
+        lines += ["", f"No {' or '.join(missing)} file: write it with `nnrecipes export . "
+                  f"--format {missing[0]}`."]
+
+    lines += ["", "## Limits", "",
+              f"- Trained on {dataset.get('name', 'one dataset')} only; inputs unlike its "
+              "training examples (another source, language, sensor, image size or value "
+              "range) get outputs with no guarantee, and the probabilities are not "
+              "calibrated."]
+    if dtype == "string" and len(shape or []) == 1:
+        lines += ["- Words not in the training vocabulary all map to one unknown token; "
+                  "texts are cut to the training length."]
+    elif dtype == "string":
+        lines += ["- A category not seen in training is encoded as 'unseen'; an unparsable "
+                  "number as the training mean."]
+    if any(info.get("preprocessing") for info in formats.values()):
+        lines += ["- The ONNX and LiteRT files take token ids or encoded features, not "
+                  "strings: string lookup tables do not convert to ONNX and need LiteRT's "
+                  "Flex ops; `preprocessing.json` describes the step they lack."]
+    health = record.get("health") or {}
+    if health.get("findings"):
+        lines += [f"- Training diagnostics flagged: "
+                  f"{'; '.join(str(f.get('message', f)) for f in health['findings'][:3])}."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,121 @@
+"""ONNX and LiteRT files: parity with the SavedModel, host preprocessing, errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import nnrecipes
+from nnrecipes.export import cli as export_cli
+from nnrecipes.export import formats
+from nnrecipes.export import host
+from tests.export import helpers
+
+WORKER = os.path.join(os.path.dirname(__file__), "parity_worker.py")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.mark.large
+def test_every_family_and_format_matches_the_saved_model_in_a_fresh_process(exports, tmp_path):
+    cases = tmp_path / "cases.json"
+    helpers.save_inputs(exports, cases)
+    done = subprocess.run([sys.executable, WORKER, str(cases)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(result) == {*helpers.SMALL, "text_gru", "table_mlp"}
+    for case, differences in result.items():
+        assert set(differences) == {"onnx", "litert"}
+        for runtime, difference in differences.items():
+            assert difference < 1e-4, (case, runtime, difference)
+
+
+def test_manifest_lists_the_files_and_what_they_take(exports):
+    manifest = nnrecipes.export.load_manifest(exports["text_gru"][0])
+    assert manifest["files"]["onnx"] == "model.onnx"
+    assert manifest["formats"]["litert"]["input"] == "token_ids"
+    assert manifest["formats"]["onnx"]["preprocessing"] == "preprocessing.json"
+    assert manifest["formats"]["onnx"]["input_dtype"] == "int64"
+    cnn = nnrecipes.export.load_manifest(exports["cnn"][0])["formats"]["litert"]
+    assert cnn["input"] == "raw" and cnn["preprocessing"] is None
+    assert cnn["input_shape"] == [None, 8, 8, 1]
+    assert not os.path.exists(os.path.join(exports["cnn"][0], "preprocessing.json"))
+    leftovers = [n for n in os.listdir(exports["cnn"][0]) if n.startswith(".tmp")]
+    assert leftovers == []
+
+
+def test_host_text_encoding_equals_text_vectorization():
+    texts = ["Hello, World!", "  many   spaces\there ", "UPPER lower MiXeD", "",
+             "don't stop-believing...", "unknownword hello", "Émile ÉCOLE naïve",
+             "a b c d e f g h i j k l", "hello\nworld"]
+    layer = nnrecipes.data.text_vectorizer(np.array(texts[:7], dtype=object),
+                                           sequence_length=6)
+    spec, files = host.describe(layer)
+    spec["vocabulary"] = files[host.VOCABULARY_FILE].split("\n")[:-1]
+    expected = layer(tf.constant(texts)).numpy()
+    np.testing.assert_array_equal(host.encode(texts, spec), expected)
+
+
+def test_host_table_encoding_equals_tabular_encoder():
+    rows = np.array(helpers.ROWS, dtype=object)
+    encoder = nnrecipes.data.TabularEncoder(4, categorical=[1, 3], columns=helpers.COLUMNS)
+    encoder.adapt(rows)
+    new = np.array([["40", "Never-seen", "x", "India"], [" 1e2 ", "Private", "", "Cuba"]],
+                   dtype=object)
+    spec, files = host.describe(encoder)
+    assert files == {}
+    for batch in (rows, new):
+        np.testing.assert_allclose(host.encode(batch, spec),
+                                   encoder(tf.constant(batch.astype(str))).numpy(), atol=1e-6)
+
+
+def test_text_vectorization_it_cannot_repeat_is_refused():
+    layer = keras.layers.TextVectorization(ngrams=2, output_sequence_length=4)
+    layer.adapt(["a b c"])
+    with pytest.raises(ValueError, match=r"ngrams.*Received: \{'ngrams': 2\}"):
+        host.describe(layer)
+
+
+def test_unknown_format_names_the_valid_ones():
+    with pytest.raises(ValueError, match=r"Unknown export format 'tflite'.*'onnx', 'litert'"):
+        formats.check_formats("onnx,tflite")
+    assert formats.check_formats("onnx, litert,onnx") == ["onnx", "litert"]
+
+
+def test_export_command_adds_a_format_to_an_existing_version(tmp_path, capsys):
+    splits = nnrecipes.data.load("digits").as_kind("tabular")
+    model = nnrecipes.build("mlp", num_classes=10, units=8,
+                            **nnrecipes.data.preprocessing_for(splits))
+    path = nnrecipes.export.export_model(model, str(tmp_path / "mlp"), {"task": "classification"})
+    assert "formats" in nnrecipes.export.load_manifest(path)
+    assert export_cli.run_export([path, "--format", "onnx"]) == 0
+    assert "model.onnx" in capsys.readouterr().out
+    manifest = nnrecipes.export.load_manifest(path)
+    assert manifest["files"]["onnx"] == "model.onnx" and "litert" not in manifest["formats"]
+    assert "onnxruntime.InferenceSession" in open(os.path.join(path, "README.md")).read()
+    x = splits.x_test[:5]
+    np.testing.assert_allclose(nnrecipes.export.Runner(path, "onnx")(x),
+                               nnrecipes.export.Runner(path)(x), atol=1e-5)
+    with pytest.raises(SystemExit, match="not an export version folder"):
+        export_cli.run_export([str(tmp_path), "--format", "litert"])
+    with pytest.raises(SystemExit):
+        export_cli.run_export([path, "--format", "tflite"])
+
+
+def test_classify_signature_returns_class_names_and_scores(exports):
+    path, x = exports["text_gru"]
+    loaded = tf.saved_model.load(path)
+    assert {"serving_default", "classify"} <= set(loaded.signatures)
+    texts = tf.constant([str(t) for t in x[:3]])
+    out = loaded.signatures["classify"](inputs=texts)
+    classes = out["classes"].numpy().astype(str)
+    assert classes.shape == (3, 2) and (classes == [["ham", "spam"]] * 3).all()
+    np.testing.assert_allclose(out["scores"].numpy(), loaded.serve(texts).numpy(), atol=1e-6)
+    default = loaded.signatures["serving_default"](inputs=texts)
+    np.testing.assert_allclose(list(default.values())[0].numpy(), out["scores"].numpy(),
+                               atol=1e-6)
