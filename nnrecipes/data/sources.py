@@ -17,6 +17,7 @@ split of its own, a fixed (seed 1234) stratified fifth of the data becomes
 the test split, and 15% of the rest the validation split (by `seed`).
 """
 
+import functools
 import os
 
 import numpy as np
@@ -43,7 +44,8 @@ def _infer_kind(x):
 
 
 def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=None,
-                task=None, class_names=None, seed=0, name="arrays", source="arrays", info=None):
+                task=None, class_names=None, seed=0, name="arrays", source="arrays", info=None,
+                in_time_order=None):
     """`Splits` from NumPy arrays.
 
     Args:
@@ -63,6 +65,13 @@ def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=
         name: the dataset's name. Defaults to `"arrays"`.
         source: where the data came from. Defaults to `"arrays"`.
         info: extra facts (see `Splits.info`). Defaults to `None`.
+        in_time_order: the examples are windows of one series, oldest first:
+            the test and validation splits are then the latest windows (a
+            fifth, then 15% of the rest), with a window's length left out
+            between the parts so no window overlaps another part's, instead
+            of random picks that share time steps with the training windows.
+            Defaults to `None`: yes for `"sequence"` inputs with regression
+            targets (forecasting), no otherwise.
 
     Returns:
         A `Splits`.
@@ -123,13 +132,21 @@ def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=
         return values.astype("float32")
 
     stratify = task == "classification"
+    if in_time_order is None:
+        in_time_order = kind == "sequence" and task == "regression"
     x, y = prepare_x(x), prepare_y(y)
+    if in_time_order:
+        gap = x.shape[1] if x.ndim > 1 else 1
+        info = {"window": gap, **(info or {})}
+        split = functools.partial(_latest_split, gap=gap, name=name)
+    else:
+        split = functools.partial(stratified_split, stratify=stratify)
     if x_test is None:
-        x, y, x_test, y_test = stratified_split(x, y, 0.2, seed=1234, stratify=stratify)
+        x, y, x_test, y_test = split(x, y, 0.2, seed=1234)
     else:
         x_test, y_test = prepare_x(x_test), prepare_y(y_test)
     if x_val is None:
-        x, y, x_val, y_val = stratified_split(x, y, 0.15, seed=seed, stratify=stratify)
+        x, y, x_val, y_val = split(x, y, 0.15, seed=seed)
     else:
         x_val, y_val = prepare_x(x_val), prepare_y(y_val)
     if kind == "image" and x.ndim == 3:
@@ -150,6 +167,21 @@ def _resolve(target, data_dir, what):
     raise FileNotFoundError(
         f"No {what} at {target!r}" + (f" (nor under data_dir {data_dir!r})" if data_dir else "")
         + ".")
+
+
+def _latest_split(x, y, fraction, seed, *, gap, name):
+    """Splits off the latest `fraction` of time-ordered windows, dropping the
+    `gap` windows before them (they share time steps with the first of them)."""
+    del seed  # the split is fixed by time
+    n = len(x)
+    tail = max(1, int(round(n * fraction)))
+    end = n - tail - gap
+    if end < 1:
+        raise ValueError(
+            f"Dataset {name!r}: {n} time-ordered windows of {gap} steps are too few to split "
+            f"off the latest {fraction:.0%} with a {gap}-window gap. Give more data, or your "
+            f"own x_val/x_test. Received: {n} windows")
+    return x[:end], y[:end], x[n - tail:], y[n - tail:]
 
 
 @register_source("csv", "a CSV file: 'csv:<file>', target column `target=` (default: the last)")
@@ -276,24 +308,27 @@ def load_text(target, *, data_dir=None, seed=0, encoding=None):
 
 
 @register_source("npz", "NumPy arrays: 'npz:<file>' holding x and y (or x_train, y_train, "
-                        "x_test, y_test)")
+                        "x_val, y_val, x_test, y_test); windows of a series split by time")
 def load_npz(target, *, data_dir=None, seed=0, kind=None, task=None):
-    """Reads a `.npz` file of `x`, `y` (or `x_train`, `y_train`, `x_test`, `y_test`)."""
+    """Reads a `.npz` file of `x`, `y` (or `x_train`, `y_train`, and optionally
+    `x_val`, `y_val`, `x_test`, `y_test`); see `from_arrays` for the splits."""
     path = _resolve(target, data_dir, "NumPy .npz file")
     with np.load(path, allow_pickle=False) as arrays:
         keys = set(arrays.files)
         if {"x_train", "y_train"} <= keys:
             x, y = arrays["x_train"], arrays["y_train"]
-            x_test = arrays["x_test"] if "x_test" in keys else None
-            y_test = arrays["y_test"] if "y_test" in keys else None
+            parts = {key: arrays[key] if key in keys else None
+                     for key in ("x_val", "y_val", "x_test", "y_test")}
         elif {"x", "y"} <= keys:
-            x, y, x_test, y_test = arrays["x"], arrays["y"], None, None
+            x, y = arrays["x"], arrays["y"]
+            parts = {}
         else:
             raise ValueError(f"{path!r} should hold arrays 'x' and 'y' (or 'x_train', "
-                             f"'y_train', 'x_test', 'y_test'). Received: {sorted(keys)}")
+                             f"'y_train', and optionally 'x_val', 'y_val', 'x_test', "
+                             f"'y_test'). Received: {sorted(keys)}")
     name = os.path.splitext(os.path.basename(path))[0]
-    return from_arrays(x, y, x_test=x_test, y_test=y_test, kind=kind, task=task, seed=seed,
-                       name=name, source=os.path.abspath(path))
+    return from_arrays(x, y, kind=kind, task=task, seed=seed, name=name,
+                       source=os.path.abspath(path), **parts)
 
 
 TFDS_HELP = (

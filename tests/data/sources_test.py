@@ -133,6 +133,37 @@ def test_npz_and_arrays(tmp_path):
         data.from_arrays(np.zeros((20, 3)), np.arange(20), class_names=["a", "b"])
 
 
+def test_series_windows_are_split_by_time_with_a_gap(tmp_path):
+    series = np.arange(120, dtype="float32")
+    window = 6
+    x = np.stack([series[i:i + window] for i in range(len(series) - window)])[..., None]
+    y = series[window:]  # the next value: window i's target is step i + 6
+    np.savez(tmp_path / "series.npz", x=x, y=y)
+    splits = data.load(f"npz:{tmp_path / 'series.npz'}")
+    assert splits.kind == "sequence" and splits.num_outputs == 1
+    assert splits.info["window"] == window
+    # Train, then validation, then test, in time order, and no window of one
+    # part shares a time step (input or target) with a window of another.
+    train_last = splits.y_train.max()
+    val_first, val_last = splits.x_val[:, 0, 0].min(), splits.y_val.max()
+    test_first = splits.x_test[:, 0, 0].min()
+    assert train_last < val_first and val_last < test_first
+    assert len(splits.x_test) == round(len(x) * 0.2)
+    # The tuner's folds of such a series chain forward in time as well.
+    folds = nnrecipes.tuning.folds_for(splits, 2)
+    assert all(t.max() < v.min() for t, v in folds)
+    # Explicit validation arrays are used as they are; classification of
+    # sequences keeps a random, stratified split.
+    np.savez(tmp_path / "own.npz", x_train=x[:80], y_train=y[:80], x_val=x[90:100],
+             y_val=y[90:100])
+    own = data.load(f"npz:{tmp_path / 'own.npz'}")
+    np.testing.assert_array_equal(own.y_val.ravel(), y[90:100])
+    labels = data.from_arrays(x, (np.arange(len(x)) % 2).astype("int32"))
+    assert "window" not in (labels.info or {})
+    with pytest.raises(ValueError, match="too few to split off the latest"):
+        data.from_arrays(x[:14], y[:14])
+
+
 def test_tfds_prepared_dataset(tmp_path):
     import tensorflow_datasets as tfds
 
