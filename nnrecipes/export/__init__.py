@@ -7,6 +7,7 @@ from nnrecipes.export.formats import write_formats
 from nnrecipes.export.load import load_model
 from nnrecipes.export.model_card import baseline_metrics
 from nnrecipes.export.model_card import model_card
+from nnrecipes.export.predict import predict_file
 from nnrecipes.export.runtime import RUNTIMES
 from nnrecipes.export.runtime import Runner
 from nnrecipes.export.saved_model import add_formats
@@ -19,5 +20,5 @@ from nnrecipes.export.saved_model import write_saved_model
 __all__ = [
     "FORMATS", "RUNTIMES", "Runner", "add_formats", "baseline_metrics", "check_export_dir",
     "existing_versions", "export_model", "host", "load_manifest", "load_model", "model_card",
-    "write_formats", "write_saved_model",
+    "predict_file", "write_formats", "write_saved_model",
 ]
