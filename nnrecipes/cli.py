@@ -353,7 +353,12 @@ RECIPE_COMMANDS["tune"] = _tune
 
 
 def _parser():
-    """The parser of the subcommands that `main` parses itself."""
+    """The parser of the subcommands that `main` parses itself.
+
+    A new subcommand is a parser here and a handler `run(args)` that imports
+    what it needs inside the function: `main` starts TensorFlow (quietly)
+    after parsing and before `run`, so the subcommand's `--help` stays fast.
+    """
     parser = argparse.ArgumentParser(
         prog="nnrecipes", description="Ready, tested training recipes for Keras 3.")
     parser.add_argument("--verbose", action="store_true",
