@@ -138,6 +138,18 @@ def model_card(record):
                       "outputs = interpreter.get_tensor("
                       "interpreter.get_output_details()[0]['index'])"]
         lines += ["```"]
+    kinds = {info.get("input") for info in formats.values() if info.get("preprocessing")}
+    if "token_ids" in kinds:
+        lines += ["", "Without nnrecipes, `preprocessing.json` gives the step: lowercase ASCII "
+                  "letters and delete the punctuation `` !\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~' `` "
+                  "(as its `standardize` says), split on whitespace, replace each word by its "
+                  "line number (from 0) in `vocabulary.txt` (an unknown word by 1), then cut "
+                  "or pad with 0 to `sequence_length` ids."]
+    if "features" in kinds:
+        lines += ["", "Without nnrecipes, `preprocessing.json` gives the step: each numeric "
+                  "column becomes (value - mean) / std (an unparsable cell: 0); then one "
+                  "slot for unseen categories and one per entry of `vocabularies`, column "
+                  "by column, set to 1 where the row's value matches."]
     missing = [name for name in FORMATS if name not in formats]
     if missing:
         lines += ["", f"No {' or '.join(missing)} file: write it with `nnrecipes export . "
