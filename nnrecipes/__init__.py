@@ -28,6 +28,7 @@ _EXPORTS = {
     "callbacks": "nnrecipes.callbacks",
     "data": "nnrecipes.data",
     "diagnostics": "nnrecipes.diagnostics",
+    "evaluation": "nnrecipes.evaluation",
     "export": "nnrecipes.export",
     "initializers": "nnrecipes.initializers",
     "layers": "nnrecipes.layers",

@@ -63,7 +63,7 @@ class LRFinderResult:
         axes.set_title("Learning-rate range test")
         axes.grid(alpha=0.3, which="both")
         axes.legend()
-        return plots._save(figure, path)
+        return plots.save_figure(figure, path)
 
 
 def _batches(x, y, batch_size, seed):

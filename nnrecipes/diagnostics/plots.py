@@ -25,7 +25,8 @@ def new_figure(width=6.4, height=4.0):
     return figure
 
 
-def _save(figure, path):
+def save_figure(figure, path):
+    """Saves a figure from `new_figure` as a PNG at `path` (folders made)."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     figure.tight_layout()
@@ -88,7 +89,7 @@ def plot_training_curves(history, path):
         axes.set_title(name)
         axes.legend()
         axes.grid(alpha=0.3)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_gradient_norms(history, path):
@@ -124,7 +125,7 @@ def plot_gradient_norms(history, path):
     axes.set_title("Gradient norms per layer")
     axes.grid(alpha=0.3, which="both")
     axes.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_learning_rate(history, path):
@@ -153,7 +154,7 @@ def plot_learning_rate(history, path):
     axes.set_ylabel("learning rate")
     axes.set_title("Learning rate schedule")
     axes.grid(alpha=0.3)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def save_plots(history, directory):
