@@ -144,7 +144,7 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
           seed=0, deterministic=False, resume=False, export=True,
           export_dir=DEFAULT_EXPORT_DIR, version=None, overwrite=False, callbacks=None,
           verbose="auto", diagnostics=True, strategy=None, mixed_precision=False,
-          **hyperparameters):
+          export_formats=(), **hyperparameters):
     """Trains a recipe on a real dataset, evaluates it on held-out data, exports it.
 
     Every epoch end saves a checkpoint in `export_dir/<recipe>/.checkpoint/`
@@ -197,6 +197,9 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             (`"mixed_float16"` on a GPU, `"mixed_bfloat16"` on a TPU; the
             head stays float32). An error on a machine with neither.
             Defaults to `False`.
+        export_formats: also export `"onnx"` (`model.onnx`) and/or
+            `"litert"` (`model.tflite`); see `nnrecipes.export.formats`.
+            Defaults to `()`.
         **hyperparameters: the recipe's hyperparameters.
 
     Returns:
@@ -210,6 +213,11 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     """
     recipe = get_recipe(recipe)
     _check_run_options(epochs, batch_size, seed, export, version, overwrite)
+    export_formats = export_lib.formats.check_formats(export_formats)
+    if export_formats and not export:
+        raise ValueError(
+            "`export_formats` adds files to the export, but export=False (--no-export) "
+            f"turns the export off. Received: export_formats={export_formats}")
     if export:
         export_lib.check_export_dir(export_dir)
         if version is not None and not overwrite and os.path.exists(
@@ -331,13 +339,14 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     test_metrics = {k: float(v) for k, v in test_metrics.items()}
     manifest["metrics"] = {
         "test": test_metrics,
+        "baseline": export_lib.baseline_metrics(splits),
         "final_epoch": {k: v[-1] for k, v in checkpoint.history.items()},
     }
     export_path = None
     if export and distribute.is_chief():
         export_path = export_lib.export_model(
             model, os.path.join(export_dir, recipe.name), manifest, version=version,
-            overwrite=overwrite,
+            overwrite=overwrite, formats=export_formats,
             before_publish=watcher and (lambda staging: watcher.save_plots(
                 os.path.join(staging, "plots"))))
     shutil.rmtree(checkpoint.directory, ignore_errors=True)

@@ -78,6 +78,11 @@ class Runner:
 
     def __call__(self, batch):
         """Outputs of the model on `batch` (raw inputs), a float32 NumPy array."""
+        shape = tuple(np.shape(batch)[1:])
+        if shape != self.input_shape:
+            raise ValueError(
+                f"This export takes a batch of inputs of shape {self.input_shape} each. "
+                f"Received: batch of shape {np.shape(batch)}")
         if self.runtime == "saved_model":
             import tensorflow as tf
 
