@@ -12,6 +12,7 @@ proofs; every one can be changed with `diagnose(..., thresholds={...})`.
 """
 
 import dataclasses
+import functools
 import json
 import math
 
@@ -264,20 +265,21 @@ def diagnose(history, *, initial_loss=None, initial_grad_norm=None, layer_info=N
         raise ValueError(f"Unknown threshold(s) {unknown}. Valid: {sorted(THRESHOLDS)}. "
                          f"Received: thresholds={thresholds!r}")
     t = dict(THRESHOLDS, **(thresholds or {}))
-    checks = _Checks(history, initial_loss, layer_info or {}, t)
-    checks.initial_grad_norm = initial_grad_norm
-    findings = []
-    for check in (checks.divergence, checks.exploding, checks.vanishing, checks.dead_units,
-                  checks.saturated_units, checks.overfitting, checks.underfitting,
-                  checks.lr_too_high, checks.lr_too_low, checks.unstable, checks.plateau):
-        finding = check()
-        if finding is not None:
-            findings.append(finding)
-    return HealthReport(findings, checks.summary(), t)
+    run = RunFacts(history, initial_loss, initial_grad_norm, layer_info or {}, t)
+    findings = [finding for finding in (rule(run) for rule in RULES) if finding is not None]
+    return HealthReport(findings, run.summary(), t)
 
 
-class _Checks:
-    def __init__(self, history, initial_loss, layer_info, t):
+class RunFacts:
+    """What the health rules read about one run, computed once.
+
+    Each rule is a method returning a `Finding` or None. Rules read only these
+    facts, never another rule's result, so they may run in any order; the one
+    fact several rules share, whether the run diverged, is computed once on
+    first use (`diverged`).
+    """
+
+    def __init__(self, history, initial_loss, initial_grad_norm, layer_info, t):
         self.h = history
         self.t = t
         self.layer_info = layer_info
@@ -287,8 +289,12 @@ class _Checks:
         self.start = initial_loss
         if self.start is None or not math.isfinite(self.start):
             self.start = float(self.loss[0]) if self.epochs else None
-        self.diverged = False
-        self.initial_grad_norm = None
+        self.initial_grad_norm = initial_grad_norm
+
+    @functools.cached_property
+    def diverged(self):
+        """Whether the run diverged (NaN, a blow-up, or a loss that ended far up)."""
+        return self.divergence() is not None
 
     def summary(self):
         def last(key):
@@ -310,7 +316,6 @@ class _Checks:
                 continue
             bad = np.flatnonzero(~np.isfinite(values))
             if len(bad):
-                self.diverged = True
                 epoch = int(bad[0]) + 1
                 return Finding(
                     "divergence", "critical",
@@ -323,7 +328,6 @@ class _Checks:
         if self.start and self.start > 0:
             spikes = np.flatnonzero(self.loss > self.t["blowup_factor"] * self.start)
             if len(spikes):
-                self.diverged = True
                 epoch = int(spikes[0]) + 1
                 value = float(self.loss[spikes[0]])
                 return Finding(
@@ -337,7 +341,6 @@ class _Checks:
         final, lowest = self.loss[-1], float(np.min(self.loss))
         if self.epochs >= 2 and final >= self.t["divergence_factor"] * lowest \
                 and final >= self.start:
-            self.diverged = True
             return Finding(
                 "divergence", "critical",
                 f"Training diverged: the loss ended at {final:.4g}, "
@@ -616,3 +619,9 @@ class _Checks:
             "Stop here (EarlyStopping), or lower the learning rate on plateaus "
             "(`keras.callbacks.ReduceLROnPlateau`); if the loss is still high, use a bigger "
             "model.")
+
+
+# The health rules, in the order their findings are listed within a severity.
+RULES = (RunFacts.divergence, RunFacts.exploding, RunFacts.vanishing, RunFacts.dead_units,
+         RunFacts.saturated_units, RunFacts.overfitting, RunFacts.underfitting,
+         RunFacts.lr_too_high, RunFacts.lr_too_low, RunFacts.unstable, RunFacts.plateau)

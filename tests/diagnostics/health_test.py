@@ -215,3 +215,26 @@ def test_report_json_text_and_thresholds(tmp_path):
         diagnose(_history([1.0]), thresholds={"no_such": 1})
     with pytest.raises(ValueError, match="History"):
         diagnose([1.0, 2.0])
+
+
+@pytest.mark.parametrize("history", [
+    _history([2.0, 1.5, float("nan")], [2.0, 1.6, 1.7]),  # diverged: later rules stay quiet
+    _history([2.0, 1.0, 5.0, 9.0], [2.0, 1.0, 5.0, 9.0]),
+    _history([0.5, 0.2, 0.08, 0.03, 0.01, 0.005, 0.002],
+             [0.30, 0.15, 0.110, 0.100, 0.101, 0.102, 0.103]),
+    _history([2.3, 2.29, 2.29, 2.28, 2.3, 2.28], [2.3, 2.3, 2.3, 2.3, 2.3, 2.3],
+             update_ratio=[1e-6] * 6),
+])
+def test_rules_give_the_same_findings_in_any_order(history, monkeypatch):
+    from nnrecipes.diagnostics import health
+
+    def findings():
+        return sorted(diagnose(history).to_dict()["findings"], key=lambda f: f["code"])
+
+    expected = findings()
+    assert expected, "each history breaks some rule"
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        shuffled = tuple(rng.permutation(np.array(health.RULES, dtype=object)))
+        monkeypatch.setattr(health, "RULES", shuffled)
+        assert findings() == expected
