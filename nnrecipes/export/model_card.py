@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from nnrecipes.data.timeseries import persistence_rmse
 from nnrecipes.export.formats import FORMATS
 
 
@@ -9,25 +10,28 @@ def baseline_metrics(splits):
     """What a model that ignores its input scores on the test split.
 
     Classification: the accuracy of always predicting the training split's
-    most frequent class. Regression: the MAE and RMSE of always predicting
-    the training mean.
+    most frequent class (`Splits.majority_accuracy`). Regression: the MAE
+    and RMSE of always predicting the training mean, and for forecasting
+    datasets the RMSE of the persistence forecast.
 
     Example:
     >>> nnrecipes.export.baseline_metrics(nnrecipes.data.load("digits"))["accuracy"]
     0.1...
     """
     if splits.num_classes is not None:
-        counts = np.bincount(np.asarray(splits.y_train).ravel(), minlength=splits.num_classes)
-        majority = int(counts.argmax())
+        majority = int(np.bincount(np.asarray(splits.y_train, "int64")).argmax())
         name = splits.class_names[majority] if splits.class_names else str(majority)
-        accuracy = float(np.mean(np.asarray(splits.y_test).ravel() == majority))
         return {"predictor": f"always the most frequent training class ({name!r})",
-                "accuracy": accuracy}
+                "accuracy": splits.majority_accuracy("test")}
     y_train = np.asarray(splits.y_train, "float64").reshape(len(splits.y_train), -1)
     y_test = np.asarray(splits.y_test, "float64").reshape(len(splits.y_test), -1)
     error = y_test - y_train.mean(axis=0)
-    return {"predictor": "always the training mean",
-            "mae": float(np.abs(error).mean()), "rmse": float(np.sqrt((error ** 2).mean()))}
+    result = {"predictor": "always the training mean",
+              "mae": float(np.abs(error).mean()), "rmse": float(np.sqrt((error ** 2).mean()))}
+    if "target_feature" in (splits.info or {}):
+        result = {"predictor": "the persistence forecast (the window's last value)",
+                  "rmse": persistence_rmse(splits, "test")}
+    return result
 
 
 def _table(rows, header):

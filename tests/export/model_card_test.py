@@ -55,3 +55,13 @@ def test_card_says_how_to_add_missing_formats():
     assert "No onnx or litert file: write it with `nnrecipes export . --format onnx`" in card
     assert "Columns (by name, any order): a, b." in card
     assert "Not evaluated." in card and "classify" not in card
+
+
+def test_forecasting_baseline_is_persistence():
+    from nnrecipes.data import timeseries
+
+    series = np.sin(np.arange(200) / 5.0).astype("float32")
+    splits = timeseries.chronological_splits("wave", series[:, None], series, window=6)
+    result = baseline_metrics(splits)
+    assert result["rmse"] == pytest.approx(timeseries.persistence_rmse(splits))
+    assert "persistence" in result["predictor"]
