@@ -78,11 +78,17 @@ def register_all():
 
 
 def __getattr__(name):
-    # Reached only in the command's light import, for a name not bound yet.
-    if name in _EXPORTS:
-        register_all()
-        return globals()[name]
-    raise AttributeError(f"module 'nnrecipes' has no attribute {name!r}")
+    # Reached for a name not bound yet: in the command's light import, or
+    # while `register_all` runs (`from nnrecipes import engine` in a module
+    # that it imports before `engine`).
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'nnrecipes' has no attribute {name!r}")
+    register_all()
+    if name not in globals():
+        module = importlib.import_module(_EXPORTS[name])
+        globals()[name] = module if _EXPORTS[name].endswith(f".{name}") else getattr(
+            module, name)
+    return globals()[name]
 
 
 def __dir__():
