@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnrecipes.data.timeseries import persistence_rmse
+from nnrecipes import evaluation
 from nnrecipes.export.formats import FORMATS
 
 
@@ -10,28 +10,24 @@ def baseline_metrics(splits):
     """What a model that ignores its input scores on the test split.
 
     Classification: the accuracy of always predicting the training split's
-    most frequent class (`Splits.majority_accuracy`). Regression: the MAE
-    and RMSE of always predicting the training mean, and for forecasting
-    datasets the RMSE of the persistence forecast.
+    most frequent class. Regression: the MAE and RMSE of the baseline
+    forecast that `nnrecipes.evaluation` reports (persistence for windows of
+    a series, else the training mean).
 
     Example:
     >>> nnrecipes.export.baseline_metrics(nnrecipes.data.load("digits"))["accuracy"]
     0.1...
     """
     if splits.num_classes is not None:
-        majority = int(np.bincount(np.asarray(splits.y_train, "int64")).argmax())
+        majority = splits.majority_class()
         name = splits.class_names[majority] if splits.class_names else str(majority)
         return {"predictor": f"always the most frequent training class ({name!r})",
                 "accuracy": splits.majority_accuracy("test")}
-    y_train = np.asarray(splits.y_train, "float64").reshape(len(splits.y_train), -1)
-    y_test = np.asarray(splits.y_test, "float64").reshape(len(splits.y_test), -1)
-    error = y_test - y_train.mean(axis=0)
-    result = {"predictor": "always the training mean",
-              "mae": float(np.abs(error).mean()), "rmse": float(np.sqrt((error ** 2).mean()))}
-    if "target_feature" in (splits.info or {}):
-        result = {"predictor": "the persistence forecast (the window's last value)",
-                  "rmse": persistence_rmse(splits, "test")}
-    return result
+    # The baseline half of the report does not depend on the predictions.
+    report = evaluation.evaluate_predictions(splits, np.zeros_like(splits.y_test, "float64"))
+    base = report["baseline"]
+    return {"predictor": f"the {base['name']} forecast", "mae": base["mae"],
+            "rmse": base["rmse"]}
 
 
 def _table(rows, header):
