@@ -42,6 +42,8 @@ _EXPORTS = {
     "list_recipes": "nnrecipes.registry",
     "register_recipe": "nnrecipes.registry",
     "train": "nnrecipes.training",
+    "lr_find": "nnrecipes.training",
+    "engine": "nnrecipes.engine",
     "tuning": "nnrecipes.tuning",
     "tune": "nnrecipes.tuning",
 }

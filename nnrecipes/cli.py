@@ -216,7 +216,7 @@ def recipe_command_parser(command, argv, description):
 
 def _train(argv):
     from nnrecipes import training
-    from nnrecipes.tuning import distribute
+    from nnrecipes.engine import distribute
 
     recipe, parser = recipe_command_parser(
         "train", argv, lambda r: f"Train {r.name!r} ({r.description}), evaluate it on the "
@@ -319,7 +319,7 @@ def _lr_find(argv):
                       help="PNG file of the loss-vs-LR curve (default: lr_find_RECIPE.png)")
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
-    from nnrecipes.diagnostics import lr_find
+    from nnrecipes.training import lr_find
 
     plot = args.plot or f"lr_find_{recipe.name}.png"
     try:

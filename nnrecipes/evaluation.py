@@ -10,11 +10,6 @@ windows of a series, else the training mean).
 import numpy as np
 
 
-def majority_class(y_train):
-    """The most common training label."""
-    return int(np.bincount(np.asarray(y_train, "int64").ravel()).argmax())
-
-
 def classification_report(y_true, probabilities, *, class_names=None, majority=None):
     """Per-class and overall figures of a classifier on held-out data.
 
@@ -127,7 +122,7 @@ def evaluate_predictions(splits, predictions, part="test"):
     y = getattr(splits, f"y_{part}")
     if splits.num_classes is not None:
         return classification_report(y, predictions, class_names=splits.class_names,
-                                     majority=majority_class(splits.y_train))
+                                     majority=splits.majority_class())
     info = splits.info or {}
     if "target_feature" in info:
         x = getattr(splits, f"x_{part}")

@@ -328,20 +328,20 @@ BAD_INPUT = [
     ("negative seed", lambda p, m: T("mlp", seed=-1), ValueError, "seed=-1"),
     ("batch larger than split", lambda p, m: T("mlp", batch_size=5000), ValueError,
      "larger than the training split"),
-    ("labels out of range", lambda p, m: training.check_splits(
+    ("labels out of range", lambda p, m: nnrecipes.data.check_splits(
         _wine_with("y_train", lambda y: y.__setitem__(0, 7))), ValueError,
      r"labels must lie in 0\.\.2\. Received: \[7\]"),
-    ("negative label", lambda p, m: training.check_splits(
+    ("negative label", lambda p, m: nnrecipes.data.check_splits(
         _wine_with("y_test", lambda y: y.__setitem__(3, -1))), ValueError, r"Received: \[-1\]"),
-    ("NaN feature", lambda p, m: training.check_splits(
+    ("NaN feature", lambda p, m: nnrecipes.data.check_splits(
         _wine_with("x_train", lambda x: x.__setitem__((0, 0), np.nan))), ValueError,
      "train inputs hold NaN"),
-    ("infinite feature", lambda p, m: training.check_splits(
+    ("infinite feature", lambda p, m: nnrecipes.data.check_splits(
         _wine_with("x_val", lambda x: x.__setitem__((0, 0), np.inf))), ValueError,
      "val inputs hold NaN or infinite"),
-    ("NaN target", lambda p, m: training.check_splits(_regression_with_nan_target()),
+    ("NaN target", lambda p, m: nnrecipes.data.check_splits(_regression_with_nan_target()),
      ValueError, "train targets hold NaN"),
-    ("empty split", lambda p, m: training.check_splits(_splits(
+    ("empty split", lambda p, m: nnrecipes.data.check_splits(_splits(
         x_test=np.zeros((0, 13)), y_test=np.zeros((0,)))), ValueError, "empty test split"),
     ("file-based dataset without data_dir", lambda p, m: _no_data_dir(m), ValueError,
      "give data_dir"),

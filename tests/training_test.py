@@ -99,7 +99,7 @@ def expected(runs, tmp_path_factory):
     cases = {}
     data = nnrecipes.data.load("digits")
     for name, result in runs.items():
-        x = training.choose_view(data, nnrecipes.get_recipe(name)).x_test[:16]
+        x = nnrecipes.data.choose_view(data, nnrecipes.get_recipe(name)).x_test[:16]
         file = str(folder / f"{name}.npz")
         np.savez(file, x=x, y=result.model.predict(x, verbose=0))
         cases[name] = {"export": result.export_path, "npz": file}
@@ -200,11 +200,11 @@ def test_train_rejects_labels_out_of_range_and_nan():
     bad = data.y_train.copy()
     bad[0] = data.num_classes
     with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2. Received: \[3\]"):
-        training.check_splits(type(data)(**{**vars(data), "y_train": bad}))
+        nnrecipes.data.check_splits(type(data)(**{**vars(data), "y_train": bad}))
     x = data.x_val.copy()
     x[1, 1] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):
-        training.check_splits(type(data)(**{**vars(data), "x_val": x}))
+        nnrecipes.data.check_splits(type(data)(**{**vars(data), "x_val": x}))
 
 
 @pytest.mark.large

@@ -13,7 +13,10 @@ from nnrecipes.data.catalog import list_sources
 from nnrecipes.data.catalog import load
 from nnrecipes.data.catalog import read_idx
 from nnrecipes.data.catalog import register_dataset
+from nnrecipes.data.checks import check_splits
+from nnrecipes.data.checks import choose_view
 from nnrecipes.data.pipeline import as_datasets
+from nnrecipes.data.pipeline import epoch_batches
 from nnrecipes.data.pipeline import make_dataset
 from nnrecipes.data.preprocessing import Denormalization
 from nnrecipes.data.preprocessing import TabularEncoder
@@ -25,6 +28,7 @@ from nnrecipes.data.timeseries import persistence_rmse
 
 __all__ = [
     "DATA_DIR_ENV", "Denormalization", "Splits", "TabularEncoder", "as_datasets",
+    "check_splits", "choose_view", "epoch_batches",
     "from_arrays", "list_datasets", "list_sources", "load", "make_dataset", "make_windows",
     "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset", "sources",
     "tabular", "text", "text_vectorizer", "timeseries",

@@ -79,8 +79,15 @@ class Splits:
                              "majority class. Received: num_classes=None")
         if part not in ("val", "test"):
             raise ValueError(f"`part` must be 'val' or 'test'. Received: part={part!r}")
-        most_common = np.bincount(np.asarray(self.y_train, "int64")).argmax()
-        return float(np.mean(np.asarray(getattr(self, f"y_{part}")) == most_common))
+        return float(np.mean(np.asarray(getattr(self, f"y_{part}")).ravel()
+                             == self.majority_class()))
+
+    def majority_class(self):
+        """The most common class of the training split (its index)."""
+        if self.num_classes is None:
+            raise ValueError(f"Dataset {self.name!r} is a regression dataset: it has no "
+                             "majority class. Received: num_classes=None")
+        return int(np.bincount(np.asarray(self.y_train, "int64").ravel()).argmax())
 
     def as_kind(self, kind):
         """Returns the same data viewed as another input kind.

@@ -63,6 +63,29 @@ def _tensor_ready(array):
     return array
 
 
+def epoch_batches(x, y, *, batch_size, seed, first_epoch, epochs):
+    """The training batches of epochs `first_epoch..epochs-1`, in a fixed order.
+
+    Epoch `e` is shuffled with a seed made from `(seed, e)`, so a run resumed
+    at epoch `e` sees exactly the batches an uninterrupted run would. Fit it
+    with `steps_per_epoch = ceil(len(x) / batch_size)`.
+
+    Example:
+    ```python
+    train = nnrecipes.data.epoch_batches(x, y, batch_size=64, seed=0, first_epoch=0,
+                                         epochs=10)
+    model.fit(train, epochs=10, steps_per_epoch=-(-len(x) // 64))
+    ```
+    """
+    examples = tf.data.Dataset.from_tensor_slices((_tensor_ready(x), _tensor_ready(y)))
+    examples = examples.cache()
+    batches = None
+    for epoch in range(first_epoch, epochs):
+        one = examples.shuffle(len(x), seed=seed * 1_000_003 + epoch).batch(batch_size)
+        batches = one if batches is None else batches.concatenate(one)
+    return batches.prefetch(tf.data.AUTOTUNE)
+
+
 def as_datasets(splits, *, batch_size=64, seed=0, cache=True):
     """The train, validation and test `tf.data` pipelines of a `Splits`.
 

@@ -29,7 +29,6 @@ from nnrecipes.diagnostics.health import HealthReport
 from nnrecipes.diagnostics.health import diagnose
 from nnrecipes.diagnostics.lr_finder import LRFinderResult
 from nnrecipes.diagnostics.lr_finder import find_learning_rate
-from nnrecipes.diagnostics.lr_finder import lr_find
 from nnrecipes.diagnostics.plots import plot_gradient_norms
 from nnrecipes.diagnostics.plots import plot_learning_rate
 from nnrecipes.diagnostics.plots import plot_training_curves
@@ -48,7 +47,6 @@ __all__ = [
     "diagnose",
     "find_learning_rate",
     "layer_groups",
-    "lr_find",
     "plot_gradient_norms",
     "plot_learning_rate",
     "plot_training_curves",

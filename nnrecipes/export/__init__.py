@@ -10,6 +10,7 @@ from nnrecipes.export.model_card import model_card
 from nnrecipes.export.predict import predict_file
 from nnrecipes.export.runtime import RUNTIMES
 from nnrecipes.export.runtime import Runner
+from nnrecipes.export.saved_model import DEFAULT_EXPORT_DIR
 from nnrecipes.export.saved_model import add_formats
 from nnrecipes.export.saved_model import check_export_dir
 from nnrecipes.export.saved_model import existing_versions
@@ -18,7 +19,7 @@ from nnrecipes.export.saved_model import load_manifest
 from nnrecipes.export.saved_model import write_saved_model
 
 __all__ = [
-    "FORMATS", "RUNTIMES", "Runner", "add_formats", "baseline_metrics", "check_export_dir",
+    "DEFAULT_EXPORT_DIR", "FORMATS", "RUNTIMES", "Runner", "add_formats", "baseline_metrics", "check_export_dir",
     "existing_versions", "export_model", "host", "load_manifest", "load_model", "model_card",
     "predict_file", "write_formats", "write_saved_model",
 ]

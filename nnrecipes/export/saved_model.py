@@ -19,6 +19,8 @@ import keras
 from nnrecipes.export.formats import check_formats
 from nnrecipes.export.formats import write_formats
 
+# Where `nnrecipes train` and `refit` export by default: `saved_models/<recipe>/<version>/`.
+DEFAULT_EXPORT_DIR = "saved_models"
 MANIFEST = "manifest.json"
 MODEL_CARD = "README.md"
 KERAS_FILE = "model.keras"

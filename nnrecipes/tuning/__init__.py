@@ -32,9 +32,9 @@ with `TF_CONFIG` set on each worker (index 0 is the chief, which exports):
 from nnrecipes.tuning.cv import folds_for
 from nnrecipes.tuning.cv import forward_chaining_indices
 from nnrecipes.tuning.cv import kfold_indices
-from nnrecipes.tuning.distribute import get_strategy
-from nnrecipes.tuning.distribute import is_chief
-from nnrecipes.tuning.distribute import set_mixed_precision
+from nnrecipes.engine.distribute import get_strategy
+from nnrecipes.engine.distribute import is_chief
+from nnrecipes.engine.distribute import set_mixed_precision
 from nnrecipes.tuning.results import TuneResult
 from nnrecipes.tuning.search import TUNERS
 from nnrecipes.tuning.search import BayesianOptimization

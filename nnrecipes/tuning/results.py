@@ -4,17 +4,15 @@ a plot of the objective per trial, and `refit`."""
 import dataclasses
 import json
 import os
-import time
+import shutil
 
 import keras
 import numpy as np
 
-from nnrecipes import data
-from nnrecipes import export as export_lib
-from nnrecipes.registry import build
-from nnrecipes.training import DEFAULT_EXPORT_DIR
-from nnrecipes.training import TrainResult
-from nnrecipes.tuning import distribute
+from nnrecipes import engine
+from nnrecipes.callbacks import EpochCheckpoint
+from nnrecipes.export import DEFAULT_EXPORT_DIR
+from nnrecipes.registry import get_recipe
 
 
 def _clean(values):
@@ -73,6 +71,7 @@ class TuneResult:
                 "epochs": int(values.get("tuner/epochs", record.get("epochs",
                                                                     self.settings["epochs"]))),
                 "batch_size": int(values.get("batch_size", self.settings["batch_size"])),
+                "best_epoch": record.get("best_epoch"),
                 "tuner_id": record.get("tuner_id"),
                 "folds": record.get("folds"),
             })
@@ -184,30 +183,41 @@ class TuneResult:
                     "hyperparameters": best["hyperparameters"]}}
 
     def refit(self, *, epochs=None, batch_size=None, export=True,
-              export_dir=DEFAULT_EXPORT_DIR, verbose=0):
+              export_dir=DEFAULT_EXPORT_DIR, resume=False, verbose=0):
         """Trains the best configuration on the training plus validation data,
-        evaluates it on the test split and exports it like `nnrecipes train`.
+        evaluates it on the test split and exports it, through the same
+        engine as `nnrecipes.train` (stop on NaN, LSUV, the search's
+        strategy and mixed precision, a checkpoint after every epoch).
+
+        There is no validation data left to stop early on, so it trains for
+        the epochs at which the best trial's objective was best (the mean
+        over its folds), and a learning-rate schedule spans those epochs on
+        the full data.
 
         Args:
             epochs: epochs of the final training. Defaults to the best
-                trial's epochs.
+                trial's best epoch.
             batch_size: Defaults to the best trial's batch size.
             export: export the model. Defaults to `True`.
             export_dir: exports go to `export_dir/<recipe>/<version>/`.
                 Defaults to `"saved_models"`.
+            resume: continue an interrupted refit of the same configuration
+                from its checkpoint (`export_dir/<recipe>/.refit-checkpoint`).
+                Defaults to `False` (such a checkpoint is then an error).
             verbose: Keras `fit` verbosity. Defaults to `0`.
 
         Returns:
-            A `nnrecipes.training.TrainResult`.
+            A `nnrecipes.engine.TrainResult`.
         """
         best = self.best_trial
         if best is None:
             raise ValueError("The search has no finished trial to refit. Received: "
                              f"{len(self.trials)} trials, none finished")
-        epochs = epochs or best["epochs"]
+        epochs = epochs or best.get("best_epoch") or best["epochs"]
         batch_size = batch_size or best["batch_size"]
         seed = self.settings["seed"]
         splits = self.splits
+        recipe = get_recipe(self.settings["recipe"])
         # Train and validation parts together, in their order (time order for
         # series); the test part stays held out.
         full = dataclasses.replace(
@@ -216,35 +226,42 @@ class TuneResult:
         values = dict(best["hyperparameters"])
         values.pop("batch_size", None)
         values.pop("epochs", None)
+        if values.get("lr_schedule", "constant") != "constant" and \
+                "decay_steps" not in self.settings.get("fixed", {}):
+            values.pop("decay_steps", None)  # recomputed for this run's length
+        hyperparameters, values = engine.run_hyperparameters(
+            recipe, full, values, epochs=epochs, batch_size=batch_size)
         keras.backend.clear_session()
-        keras.utils.set_random_seed(seed)
-        strategy = self.strategy or distribute.get_strategy("default")
-        with strategy.scope():
-            model = build(self.settings["recipe"], num_classes=splits.num_classes,
-                          num_outputs=splits.num_outputs, **data.preprocessing_for(full),
-                          **values)
-        train = data.make_dataset(full.x_train, full.y_train, batch_size=batch_size,
-                                  shuffle=True, seed=seed)
-        test = data.make_dataset(splits.x_test, splits.y_test, batch_size=batch_size)
-        start = time.perf_counter()
-        history = model.fit(train, epochs=epochs, verbose=verbose, shuffle=False)
-        seconds = time.perf_counter() - start
-        test_metrics = {k: float(v) for k, v in
-                        model.evaluate(test, verbose=0, return_dict=True).items()}
+        strategy = self.strategy or engine.get_strategy("default")
+        model = engine.build_model(recipe, full, hyperparameters, strategy=strategy,
+                                   mixed_precision=self.settings.get("mixed_precision", False),
+                                   seed=seed)
+        base = os.path.join(export_dir, recipe.name)
+        run = {"trial_id": best["trial_id"], "hyperparameters": values, "epochs": epochs,
+               "batch_size": batch_size, "seed": seed}
+        checkpoint = EpochCheckpoint(os.path.join(base, ".refit-checkpoint"), run)
+        state = checkpoint.latest()
+        if state is not None and (not resume or state["run"] != run):
+            raise FileExistsError(
+                f"An interrupted refit left a checkpoint in {checkpoint.directory!r}; pass "
+                "resume=True to continue it (with the same settings), or delete that "
+                f"folder to start over. Received: resume={resume}")
+        first_epoch = checkpoint.restore(model)["epoch"] if state is not None else 0
+        fitted = engine.fit(model, full, epochs=epochs, batch_size=batch_size, seed=seed,
+                            strategy=strategy, initial_epoch=first_epoch, validate=False,
+                            checkpoint=checkpoint, augmentation=values, verbose=verbose)
         manifest = {
-            "recipe": self.settings["recipe"],
+            "recipe": recipe.name,
             "task": self.settings["task"],
             "hyperparameters": values,
             "dataset": splits.summary(),
             "class_names": splits.class_names,
             "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
-                         "seconds": round(seconds, 2), "data": "train+validation"},
-            "metrics": {"test": test_metrics,
-                        "final_epoch": {k: float(v[-1]) for k, v in history.history.items()}},
+                         "seconds": round(fitted.seconds, 2), "data": "train+validation",
+                         "mixed_precision": bool(self.settings.get("mixed_precision"))},
             "tuning": self.summary(),
         }
-        export_path = None
-        if export and distribute.is_chief():
-            export_path = export_lib.export_model(
-                model, os.path.join(export_dir, self.settings["recipe"]), manifest)
-        return TrainResult(model, history, test_metrics, export_path, manifest)
+        result = engine.conclude(model, full, fitted, manifest, batch_size=batch_size,
+                                 strategy=strategy, export=export, export_base=base)
+        shutil.rmtree(checkpoint.directory, ignore_errors=True)
+        return result

@@ -19,10 +19,12 @@ import keras_tuner
 import numpy as np
 
 from nnrecipes import data
+from nnrecipes import engine
+from nnrecipes.callbacks import LARGER_IS_BETTER
+from nnrecipes.engine import distribute
 from nnrecipes.registry import get_recipe
 from nnrecipes.registry import hypermodel_build
 from nnrecipes.tuning import cv as cv_lib
-from nnrecipes.tuning import distribute
 from nnrecipes.tuning import space as space_lib
 
 TUNERS = ("random", "grid", "bayesian", "hyperband")
@@ -31,8 +33,8 @@ _TUNER_ALIASES = {"randomsearch": "random", "random_search": "random", "gridsear
                   "bayesian_optimization": "bayesian", "bayes": "bayesian"}
 DEFAULT_DIRECTORY = "tuning"
 
-# Words in a metric's name that say which way is better.
-_MAXIMIZE = ("accuracy", "acc", "auc", "precision", "recall", "f1", "r2", "iou", "top_k")
+# Words in a metric's name that say smaller is better (larger is better:
+# `nnrecipes.callbacks.LARGER_IS_BETTER`).
 _MINIMIZE = ("loss", "error", "mae", "mse", "rmse", "mape", "crossentropy", "hinge",
              "norm", "grad", "dead", "saturated", "nan")
 
@@ -66,7 +68,7 @@ def make_objective(objective):
                              f"Received: objective={objective!r}")
         return keras_tuner.Objective(name, direction)
     words = name.lower().removeprefix("val_").replace("/", "_").split("_")
-    if any(w in _MAXIMIZE for w in words) or name.lower().endswith("accuracy"):
+    if any(w in LARGER_IS_BETTER for w in words) or name.lower().endswith("accuracy"):
         return keras_tuner.Objective(name, "max")
     if any(w in _MINIMIZE for w in words):
         return keras_tuner.Objective(name, "min")
@@ -165,7 +167,7 @@ class _RecipeTrialRunner:
     """
 
     def configure(self, *, folds, hypermodel, batch_size, epochs, seed, callbacks, verbose,
-                  keep_weights):
+                  keep_weights, patience=engine.DEFAULT_PATIENCE):
         self._nn_folds = folds
         self._nn_hypermodel = hypermodel
         self._nn_batch_size = batch_size
@@ -174,6 +176,7 @@ class _RecipeTrialRunner:
         self._nn_callbacks = list(callbacks or [])
         self._nn_verbose = verbose
         self._nn_keep_weights = keep_weights
+        self._nn_patience = patience
         self._nn_ran = []
         _make_oracle_saves_atomic(self.oracle, self.project_dir)
 
@@ -195,36 +198,28 @@ class _RecipeTrialRunner:
         batch_size = int(values.get("batch_size", self._nn_batch_size))
         objective = self.oracle.objective
         fold_results = []
+        hypermodel = self._nn_hypermodel
+        # Early stopping watches the objective when it is a validation metric.
+        monitor = objective.name if objective.name.startswith("val_") \
+            else engine.DEFAULT_MONITOR
         for index, fold in enumerate(self._nn_folds):
             # One model at a time: the previous fold's graph and model go.
             keras.backend.clear_session()
             gc.collect()
             splits = fold.splits
-            hypermodel = self._nn_hypermodel
-            hypermodel.build_kwargs = _build_kwargs(splits)
-            keras.utils.set_random_seed(self._nn_seed + index)
-            model = hypermodel.build(hp)
+            model = engine.build_model(hypermodel.recipe, splits, hp=hp,
+                                       strategy=hypermodel.strategy, seed=self._nn_seed + index)
             if previous is not None:
                 # The optimizer's slots are part of the saved state: build them
                 # first so training goes on where the parent trial stopped.
                 model.optimizer.build(model.trainable_variables)
                 model.load_weights(self._fold_weights(previous, index))
-            elif values.get("lsuv"):
-                from nnrecipes.initializers import lsuv_init
-
-                lsuv_init(model, data.make_dataset(splits.x_train[:512], batch_size=512,
-                                                   cache=False).get_single_element(),
-                          seed=self._nn_seed)
-            train = data.make_dataset(splits.x_train, splits.y_train, batch_size=batch_size,
-                                      shuffle=True, seed=self._nn_seed + index, cache=False)
-            val = data.make_dataset(splits.x_val, splits.y_val, batch_size=batch_size,
-                                    cache=False)
-            callbacks = [keras.callbacks.TerminateOnNaN(), *self._nn_callbacks]
-            history = hypermodel.fit(hp, model, train, validation_data=val, epochs=epochs,
-                                     initial_epoch=initial_epoch, callbacks=callbacks,
-                                     verbose=self._nn_verbose, batch_size=None,
-                                     shuffle=False)
-            logs = history.history
+            fitted = engine.fit(
+                model, splits, epochs=epochs, batch_size=batch_size,
+                seed=self._nn_seed + index, strategy=hypermodel.strategy,
+                initial_epoch=initial_epoch, patience=self._nn_patience, monitor=monitor,
+                augmentation=values, callbacks=self._nn_callbacks, verbose=self._nn_verbose)
+            logs = fitted.history.history
             if objective.name not in logs:
                 raise keras_tuner.errors.FatalError(
                     f"The objective {objective.name!r} is not among the logged metrics "
@@ -233,22 +228,27 @@ class _RecipeTrialRunner:
             scores = np.where(np.isfinite(scores), scores,
                               np.inf if objective.direction == "min" else -np.inf)
             best = int(np.argmin(scores) if objective.direction == "min" else np.argmax(scores))
-            fold_results.append({k: float(v[best]) for k, v in logs.items()
-                                 if len(v) == len(scores)})
+            result = {k: float(v[best]) for k, v in logs.items() if len(v) == len(scores)}
+            result["best_epoch"] = initial_epoch + best + 1
+            fold_results.append(result)
             if self._nn_keep_weights:
                 model.save_weights(self._fold_weights(trial.trial_id, index))
-            del model, train, val, history
+            del model, fitted
         keras.backend.clear_session()
         gc.collect()
         metrics = {}
         for key in fold_results[0]:
+            if key == "best_epoch":
+                continue
             column = [r[key] for r in fold_results if key in r]
             metrics[key] = float(np.mean(column))
         column = [r[objective.name] for r in fold_results]
         metrics[f"{objective.name}_std"] = float(np.std(column))
         record = {"tuner_id": self.tuner_id, "epochs": epochs, "initial_epoch": initial_epoch,
                   "batch_size": batch_size, "folds": fold_results,
-                  "objective": objective.name}
+                  "objective": objective.name,
+                  # The epochs `refit` trains for: where the folds' objective was best.
+                  "best_epoch": int(round(np.mean([r["best_epoch"] for r in fold_results])))}
         _write_json_atomically(os.path.join(self.get_trial_dir(trial.trial_id),
                                             "nnrecipes.json"), record)
         self._nn_ran.append(trial.trial_id)
@@ -392,7 +392,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
          space=None, tune_all=True, directory=DEFAULT_DIRECTORY, project_name=None,
          overwrite=False, cv=None, strategy="auto", mixed_precision=False, seed=0,
          data_dir=None, callbacks=None, verbose=0, hyperband_factor=3, view=True,
-         **hyperparameters):
+         patience=engine.DEFAULT_PATIENCE, **hyperparameters):
     """Searches a recipe's hyperparameters with KerasTuner.
 
     The search space is the recipe's own declaration (`nnrecipes info
@@ -455,6 +455,10 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         view: view the dataset in an input kind the recipe takes (e.g.
             images as flat vectors for `mlp`), as `nnrecipes.train` does.
             Defaults to `True`.
+        patience: each trial (and fold) stops once its validation objective
+            (else `val_loss`) has not improved for this many epochs, and is
+            scored at its best epoch; `None` or `0` trains every epoch.
+            Defaults to `5`.
         **hyperparameters: hyperparameters fixed for the whole search.
 
     Returns:
@@ -469,8 +473,6 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
     export_path = result.refit().export_path
     ```
     """
-    from nnrecipes.training import check_splits
-    from nnrecipes.training import choose_view
     from nnrecipes.tuning.results import TuneResult
 
     recipe = get_recipe(recipe)
@@ -486,8 +488,8 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
                          f"max_epochs epochs). Received: max_epochs={max_epochs!r}")
     splits = as_splits(train_data, validation_data, data_dir=data_dir, seed=seed)
     if view:
-        splits = choose_view(splits, recipe)
-    check_splits(splits)
+        splits = data.choose_view(splits, recipe)
+    data.check_splits(splits)
     task = "classification" if splits.num_classes is not None else "regression"
     folds = None if cv is None else cv_lib.folds_for(splits, cv, seed=seed)
     fold_list = _fold_splits(splits, folds)
@@ -519,11 +521,11 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         _record_search(search.project_dir, identity)
         search.configure(folds=fold_list, hypermodel=hypermodel, batch_size=batch_size,
                          epochs=epochs, seed=seed, callbacks=callbacks, verbose=verbose,
-                         keep_weights=name == "hyperband")
+                         keep_weights=name == "hyperband", patience=patience)
         search.search()
     settings = {"recipe": recipe.name, "tuner": name, "objective": objective.name,
                 "direction": objective.direction, "cv": cv, "epochs": epochs,
                 "max_epochs": max_epochs, "batch_size": batch_size, "seed": seed,
                 "mixed_precision": bool(mixed_precision), "task": task,
-                "fixed": dict(hyperparameters)}
+                "fixed": dict(hyperparameters), "patience": patience}
     return TuneResult(search, splits, settings, strategy=strategy_obj)

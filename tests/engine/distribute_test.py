@@ -6,7 +6,7 @@ import keras
 import pytest
 import tensorflow as tf
 
-from nnrecipes.tuning import distribute
+from nnrecipes.engine import distribute
 
 
 def test_auto_is_the_default_strategy_on_one_device(monkeypatch):

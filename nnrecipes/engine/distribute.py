@@ -75,7 +75,7 @@ def get_strategy(strategy="auto"):
 
     Example:
     ```python
-    strategy = nnrecipes.tuning.get_strategy("auto")
+    strategy = nnrecipes.engine.get_strategy("auto")
     with strategy.scope():
         model = nnrecipes.build("mlp", input_shape=(8,), num_classes=3)
     ```
@@ -157,7 +157,7 @@ def set_mixed_precision(enabled=True):
 
     Example:
     ```python
-    nnrecipes.tuning.set_mixed_precision(True)   # on a GPU machine
+    nnrecipes.engine.set_mixed_precision(True)   # on a GPU machine
     ```
     """
     import tensorflow as tf
@@ -184,7 +184,7 @@ def mixed_precision_scope(enabled=True):
 
     Example:
     ```python
-    with nnrecipes.tuning.distribute.mixed_precision_scope(True):   # on a GPU
+    with nnrecipes.engine.mixed_precision_scope(True):   # on a GPU
         model = nnrecipes.build("cnn", input_shape=(28, 28, 1), num_classes=10)
     ```
     """

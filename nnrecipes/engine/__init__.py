@@ -1,0 +1,41 @@
+"""The engine: the one place that builds, trains, evaluates and exports a recipe.
+
+`nnrecipes.train`, every tuning trial and fold, `TuneResult.refit` and
+`nnrecipes.lr_find` go through it, so each gets the same guarantees: the
+strategy and mixed precision it asked for (`distribute`), preprocessing
+adapted on training data only, LSUV, epoch-ordered resumable batches, a stop
+at the first NaN, early stopping that keeps the best epoch, training-only
+augmentation, weight EMA, diagnostics, and an atomic export with its
+evaluation report.
+
+Example:
+```python
+recipe = nnrecipes.get_recipe("mlp")
+splits = nnrecipes.data.load("wine")
+model = nnrecipes.engine.build_model(recipe, splits, {"units": 64})
+fitted = nnrecipes.engine.fit(model, splits, epochs=30, patience=5)
+print(fitted.early_stopping["kept_epoch"])
+```
+"""
+
+from nnrecipes.engine.distribute import STRATEGIES
+from nnrecipes.engine.distribute import get_strategy
+from nnrecipes.engine.distribute import is_chief
+from nnrecipes.engine.distribute import mixed_precision_scope
+from nnrecipes.engine.distribute import set_mixed_precision
+from nnrecipes.engine.outcome import TrainResult
+from nnrecipes.engine.outcome import conclude
+from nnrecipes.engine.run import DEFAULT_MONITOR
+from nnrecipes.engine.run import DEFAULT_PATIENCE
+from nnrecipes.engine.run import FitResult
+from nnrecipes.engine.run import build_model
+from nnrecipes.engine.run import evaluate
+from nnrecipes.engine.run import fit
+from nnrecipes.engine.run import run_hyperparameters
+from nnrecipes.engine.run import task_of
+
+__all__ = [
+    "DEFAULT_MONITOR", "DEFAULT_PATIENCE", "FitResult", "STRATEGIES", "TrainResult",
+    "build_model", "conclude", "evaluate", "fit", "get_strategy", "is_chief",
+    "mixed_precision_scope", "run_hyperparameters", "set_mixed_precision", "task_of",
+]

@@ -1,0 +1,217 @@
+"""Builds a recipe for a dataset and trains it: the one training loop that
+`nnrecipes.train`, every tuning trial and fold, `TuneResult.refit` and
+`lr_find` go through.
+
+`build_model` makes the model where it will train (strategy, mixed
+precision), with the preprocessing adapted on the training part only and
+LSUV when the recipe asks. `fit` trains it on epoch-ordered batches (a
+resumed run sees the same batches), with the guards every run gets: a stop
+at the first NaN, resumable checkpoints, early stopping that keeps the best
+epoch, the recipe's training-time augmentation, diagnostics, and weight EMA
+folded into the weights at the end.
+"""
+
+import dataclasses
+import time
+
+import keras
+
+from nnrecipes import data
+from nnrecipes.callbacks import KeepBestEpoch
+from nnrecipes.callbacks import StopOnNonFinite
+from nnrecipes.engine import distribute
+from nnrecipes.registry import build
+from nnrecipes.registry import hypermodel_build
+from nnrecipes.registry import resolve_hyperparameters
+
+# Epochs without a better validation loss before training stops (the best
+# epoch's weights are kept). Small runs on small data peak within a few
+# epochs and then wander; 5 rides out the wandering without wasting much.
+DEFAULT_PATIENCE = 5
+DEFAULT_MONITOR = "val_loss"
+
+
+def task_of(splits):
+    return "classification" if splits.num_classes is not None else "regression"
+
+
+def run_hyperparameters(recipe, splits, hyperparameters, *, epochs, batch_size):
+    """The hyperparameters a run builds with: the user's, plus a schedule's
+    `decay_steps` spanning the whole run unless the user set it.
+
+    Returns:
+        `(hyperparameters, values)`: what to pass to `build`, and every
+        resolved value (for the manifest).
+    """
+    task = task_of(splits)
+    values = resolve_hyperparameters(recipe, hyperparameters, task)
+    if values["lr_schedule"] != "constant" and "decay_steps" not in hyperparameters:
+        steps = -(-len(splits.x_train) // batch_size)
+        hyperparameters = dict(hyperparameters, decay_steps=max(2, epochs * steps))
+        values = resolve_hyperparameters(recipe, hyperparameters, task)
+    return dict(hyperparameters), values
+
+
+def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
+                mixed_precision=False, seed=0):
+    """Builds `recipe` for `splits`, ready to train.
+
+    The preprocessing (normalization, text vectorization, table encoding) is
+    adapted on `splits.x_train` only and becomes the model's first layers.
+    The model is made under `strategy`'s scope and, with `mixed_precision`,
+    computes in 16 bits. When the values ask for `lsuv`, the weights are
+    LSUV-initialized on a batch of training examples.
+
+    Args:
+        recipe: a `nnrecipes.Recipe`.
+        splits: the `nnrecipes.data.Splits` to train on.
+        hyperparameters: the recipe's hyperparameters by name. Defaults to
+            `None` (the defaults).
+        hp: a KerasTuner `HyperParameters` to build from instead (a
+            tuner's trial). Defaults to `None`.
+        strategy: a `tf.distribute.Strategy` or a name (see
+            `nnrecipes.engine.get_strategy`). Defaults to `None` (the current
+            device).
+        mixed_precision: build in mixed precision (GPU or TPU). Defaults to
+            `False`.
+        seed: seeds the weights and LSUV's batch. Defaults to `0`.
+
+    Returns:
+        A compiled `keras.Model`.
+    """
+    strategy = distribute.get_strategy(strategy or "default")
+    keras.utils.set_random_seed(seed)
+    kwargs = dict(data.preprocessing_for(splits), num_classes=splits.num_classes,
+                  num_outputs=splits.num_outputs)
+    with distribute.mixed_precision_scope(mixed_precision), strategy.scope():
+        if hp is not None:
+            model = hypermodel_build(recipe.name, hp, **kwargs)
+            lsuv = hp.values.get("lsuv")
+        else:
+            hyperparameters = dict(hyperparameters or {})
+            model = build(recipe.name, **kwargs, **hyperparameters)
+            lsuv = resolve_hyperparameters(recipe, hyperparameters,
+                                           task_of(splits)).get("lsuv")
+    if lsuv:
+        from nnrecipes.initializers import lsuv_init
+
+        batch = data.make_dataset(splits.x_train[:512], batch_size=512, cache=False)
+        lsuv_init(model, batch.get_single_element(), seed=seed)
+    return model
+
+
+@dataclasses.dataclass
+class FitResult:
+    """What `fit` returns.
+
+    Attributes:
+        history: the `keras.callbacks.History` of this call (empty when a
+            resumed run had already finished).
+        seconds: wall time of training.
+        stopped: where training broke on a NaN or infinite loss (with a
+            `message`), or None.
+        early_stopping: `KeepBestEpoch.summary()`: the kept epoch and why,
+            or None when early stopping was off.
+        diagnostics: the `TrainingDiagnostics` callback, or None.
+    """
+
+    history: keras.callbacks.History
+    seconds: float
+    stopped: dict = None
+    early_stopping: dict = None
+    diagnostics: object = None
+
+
+def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_epoch=0,
+        validate=True, patience=DEFAULT_PATIENCE, monitor=DEFAULT_MONITOR, checkpoint=None,
+        diagnostics=False, augmentation=None, callbacks=None, verbose=0):
+    """Trains `model` on `splits` with the guards every nnrecipes run has.
+
+    Args:
+        model: a compiled model (see `build_model`).
+        splits: the `nnrecipes.data.Splits`; trains on `x_train`, validates
+            on `x_val`.
+        epochs: the most epochs (early stopping may end sooner).
+        batch_size: examples per step. Defaults to `64`.
+        seed: seeds the order of each epoch. Defaults to `0`.
+        strategy: where it trains (as `build_model`). Defaults to `None`.
+        initial_epoch: epochs already done (a resumed run). Defaults to `0`.
+        validate: evaluate on `x_val` after each epoch. Defaults to `True`;
+            without it there is no early stopping.
+        patience: stop after this many epochs without a better `monitor`
+            and keep the best epoch's weights; `None` trains every epoch but
+            still keeps the best one; `0` turns early stopping off (the last
+            epoch's weights stay). Defaults to `DEFAULT_PATIENCE` (5).
+        monitor: the validation metric that early stopping watches. Defaults
+            to `"val_loss"`.
+        checkpoint: a `nnrecipes.callbacks.EpochCheckpoint` saved after each
+            epoch (its history seeds early stopping in a resumed run).
+            Defaults to `None`.
+        diagnostics: watch the run with `TrainingDiagnostics`. Defaults to
+            `False`.
+        augmentation: the resolved hyperparameters whose augmentation knobs
+            apply to the training batches only (`nnrecipes.data.augment`).
+            Defaults to `None` (none).
+        callbacks: more Keras callbacks. Defaults to `None`.
+        verbose: Keras `fit` verbosity. Defaults to `0`.
+
+    Returns:
+        A `FitResult`.
+    """
+    strategy = distribute.get_strategy(strategy or "default")
+    steps = -(-len(splits.x_train) // batch_size)
+    stop = StopOnNonFinite()
+    guards = [stop]
+    keeper = None
+    if validate and patience != 0:
+        keeper = KeepBestEpoch(monitor, patience=patience,
+                               directory=checkpoint.directory if checkpoint else None,
+                               history=checkpoint.history if checkpoint else None)
+        guards.append(keeper)  # before the checkpoint: best weights are on disk first
+    if checkpoint is not None:
+        guards.append(checkpoint)
+    watcher = None
+    if diagnostics and initial_epoch < epochs:
+        from nnrecipes.diagnostics import TrainingDiagnostics
+
+        # Per-layer figures stay out of the progress bar; the report and the
+        # plots read them from the callback's own history.
+        watcher = TrainingDiagnostics(probe=splits.x_val if validate else splits.x_train[:256],
+                                      per_layer_logs=False)
+        guards.insert(0, watcher)
+    if getattr(model.optimizer, "use_ema", False):
+        # Validation, early stopping, checkpoints and the end of training see
+        # the averaged weights: they are swapped in at each epoch's end.
+        guards.insert(0, keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
+    start = time.perf_counter()
+    history = keras.callbacks.History()
+    if initial_epoch < epochs:
+        train = data.epoch_batches(splits.x_train, splits.y_train, batch_size=batch_size,
+                                   seed=seed, first_epoch=initial_epoch, epochs=epochs)
+        if augmentation:
+            train = _augmented(train, augmentation, splits, seed)
+        val = (data.make_dataset(splits.x_val, splits.y_val, batch_size=batch_size)
+               if validate else None)
+        history = distribute.fit(
+            model, train, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
+            validation_data=val, shuffle=False, callbacks=[*guards, *(callbacks or [])],
+            verbose=verbose, strategy=strategy)
+    stopped = dict(stop.stopped, message=stop.message()) if stop.stopped else None
+    return FitResult(history, time.perf_counter() - start, stopped,
+                     keeper.summary() if keeper else None, watcher)
+
+
+def _augmented(train, values, splits, seed):
+    augment = getattr(data, "training_augmentation", None)
+    if augment is None:
+        return train
+    return augment(train, values, kind=splits.kind, num_classes=splits.num_classes, seed=seed)
+
+
+def evaluate(model, splits, *, part="test", batch_size=64, strategy=None):
+    """Keras metrics of `model` on `splits.x_<part>` (also multi-worker)."""
+    dataset = data.make_dataset(getattr(splits, f"x_{part}"), getattr(splits, f"y_{part}"),
+                                batch_size=batch_size)
+    metrics = distribute.evaluate(model, dataset, strategy=distribute.get_strategy(
+        strategy or "default"))
+    return {k: float(v) for k, v in metrics.items()}

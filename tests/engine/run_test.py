@@ -1,0 +1,46 @@
+"""The engine under `train`: early stopping keeps the best epoch, the manifest
+says which and why, and what is evaluated and exported is that epoch."""
+
+import numpy as np
+import pytest
+
+import nnrecipes
+from nnrecipes import engine
+
+
+@pytest.fixture(scope="module")
+def early(tmp_path_factory):
+    return nnrecipes.train("mlp", "wine", epochs=60, patience=2, verbose=0,
+                           diagnostics=False, learning_rate=0.01,
+                           export_dir=str(tmp_path_factory.mktemp("saved")))
+
+
+def test_early_stopping_keeps_the_best_validation_epoch(early):
+    record = early.manifest["early_stopping"]
+    val_loss = early.manifest["history"]["val_loss"]
+    assert record["stopped_early"], record  # 60 epochs at lr 0.01 on 151 wines overfit
+    assert len(val_loss) == record["epochs_run"] < 60
+    assert record["kept_epoch"] == int(np.argmin(val_loss)) + 1
+    assert record["epochs_run"] - record["kept_epoch"] == 2
+    # The model returned (and exported) holds the kept epoch's weights.
+    val = engine.evaluate(early.model, nnrecipes.data.load("wine"), part="val")
+    assert val["loss"] == pytest.approx(min(val_loss), rel=1e-4)
+    exported = nnrecipes.export.load_manifest(early.export_path)
+    assert exported["early_stopping"] == record
+
+
+def test_patience_zero_keeps_the_last_epoch(tmp_path):
+    result = nnrecipes.train("mlp", "wine", epochs=4, patience=0, verbose=0, diagnostics=False,
+                             export=False)
+    assert "early_stopping" not in result.manifest
+    assert len(result.manifest["history"]["loss"]) == 4
+
+
+def test_the_evaluation_report_sits_beside_its_baseline(early):
+    report = early.manifest["evaluation"]
+    assert report["accuracy"] == pytest.approx(early.test_metrics["accuracy"], abs=1e-6)
+    assert report["majority_accuracy"] == pytest.approx(
+        nnrecipes.data.load("wine").majority_accuracy())
+    assert report["accuracy"] > report["majority_accuracy"] + 0.3
+    assert set(report["per_class"]) == {str(c) for c in early.manifest["class_names"]}
+    assert np.sum(report["confusion_matrix"]) == early.manifest["dataset"]["test"]
