@@ -156,6 +156,39 @@ def add_hyperparameter_options(parser, recipe):
     return group
 
 
+def add_early_stopping_options(parser, monitor=True):
+    """`--patience`, `--no-early-stopping` (and `--monitor`) for train and tune."""
+    group = parser.add_argument_group("early stopping")
+    group.add_argument("--patience", type=int, default=None, metavar="N",
+                       help="stop after N epochs without a better validation score and keep "
+                            "the best epoch; --epochs is the most (default: 5)")
+    group.add_argument("--no-early-stopping", action="store_true",
+                       help="train every epoch and keep the last one")
+    if monitor:
+        group.add_argument("--monitor", default=None,
+                           help="the validation metric it watches, e.g. val_accuracy "
+                                "(default: val_loss)")
+    return group
+
+
+def early_stopping_from(args):
+    """The `patience` (and `monitor`) keyword arguments the flags ask for."""
+    if args.no_early_stopping and args.patience is not None:
+        sys.exit("nnrecipes: error: --patience and --no-early-stopping contradict each other; "
+                 "give one")
+    if args.patience is not None and args.patience < 1:
+        sys.exit(f"nnrecipes: error: --patience must be a positive integer. "
+                 f"Received: --patience {args.patience}")
+    kwargs = {}
+    if args.no_early_stopping:
+        kwargs["patience"] = 0
+    elif args.patience is not None:
+        kwargs["patience"] = args.patience
+    if getattr(args, "monitor", None):
+        kwargs["monitor"] = args.monitor
+    return kwargs
+
+
 def hyperparameters_from(args):
     """The hyperparameters a user set on the command line."""
     return {key[3:]: value for key, value in vars(args).items()
@@ -215,6 +248,7 @@ def recipe_command_parser(command, argv, description):
 
 
 def _train(argv):
+    from nnrecipes import evaluation
     from nnrecipes import training
     from nnrecipes.engine import distribute
 
@@ -245,6 +279,7 @@ def _train(argv):
                             "default device (default: the default device)")
     where.add_argument("--mixed-precision", action="store_true",
                        help="mixed precision (GPU or TPU only)")
+    add_early_stopping_options(parser)
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
     try:
@@ -255,7 +290,8 @@ def _train(argv):
             resume=args.resume, deterministic=args.deterministic, strategy=args.strategy,
             mixed_precision=args.mixed_precision,
             verbose="auto" if args.verbose is None else args.verbose,
-            diagnostics=not args.no_diagnostics, **hyperparameters_from(args))
+            diagnostics=not args.no_diagnostics, **early_stopping_from(args),
+            **hyperparameters_from(args))
     except (ValueError, FileNotFoundError, FileExistsError, PermissionError) as error:
         sys.exit(f"nnrecipes: error: {error}")
     if result.stopped:
@@ -264,6 +300,10 @@ def _train(argv):
         metrics = ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items())
         print(f"\nTest metrics ({result.manifest['dataset']['name']}, "
               f"{result.manifest['dataset']['test']} held-out examples): {metrics}")
+        print(f"Against the baseline: {evaluation.summary_line(result.manifest['evaluation'])}")
+        kept = result.manifest.get("early_stopping")
+        if kept and kept.get("kept_epoch"):
+            print(f"Kept epoch {kept['kept_epoch']} of {kept['epochs_run']}: {kept['reason']}.")
     if result.manifest.get("health"):
         from nnrecipes.diagnostics import HealthReport
 
@@ -274,13 +314,13 @@ def _train(argv):
 
 
 def _list(_):
-    from nnrecipes.registry import _ALIASES
+    from nnrecipes.registry import aliases_of
     from nnrecipes.registry import get_recipe
     from nnrecipes.registry import list_recipes
 
     for name in list_recipes():
         recipe = get_recipe(name)
-        aliases = [a for a, target in _ALIASES.items() if target == name]
+        aliases = aliases_of(name)
         also = f" (also: {', '.join(aliases)})" if aliases else ""
         print(f"{name:12s} {recipe.description}{also}\n{'':12s} inputs: "
               f"{', '.join(recipe.input_kinds)}")

@@ -168,6 +168,17 @@ def list_recipes(include_aliases=False):
     return sorted(names)
 
 
+def aliases_of(name):
+    """The other names the recipe `name` answers to, sorted.
+
+    Example:
+    >>> nnrecipes.registry.aliases_of("mlp")
+    ['dense', 'dnn', 'feedforward', 'fnn']
+    """
+    canonical = get_recipe(name).name
+    return sorted(alias for alias, target in _ALIASES.items() if target == canonical)
+
+
 def get_recipe(name):
     """Returns the `Recipe` registered under `name` (or one of its aliases).
 

@@ -56,6 +56,8 @@ def test_train_help_has_one_flag_per_hyperparameter(capsys):
     (["train", "mlp", "--dataset", "fashion_mnst"], "Did you mean 'fashion_mnist'"),
     (["train", "cnn", "--dataset", "fashion_mnist", "--data-dir", "/nonexistent/dir"],
      "/nonexistent/dir/fashion_mnist/t10k-images-idx3-ubyte.gz"),
+    (["train", "mlp", "--patience", "0", "--no-export"], "Received: --patience 0"),
+    (["train", "mlp", "--patience", "3", "--no-early-stopping"], "contradict each other"),
 ])
 def test_train_errors_are_one_clear_line(argv, message):
     with pytest.raises(SystemExit) as exit_info:
@@ -77,16 +79,21 @@ def test_console_script_trains_and_exports_with_hyperparameter_flags(tmp_path):
     done = subprocess.run(
         command + ["train", "mlp", "--epochs", "2", "--num-layers", "1", "--units", "32",
                    "--batch-norm", "true", "--optimizer", "sgd", "--learning-rate", "0.05",
-                   "--export-dir", str(tmp_path), "--verbose", "2"],
+                   "--export-dir", str(tmp_path), "--verbose", "2", "--patience", "1"],
         capture_output=True, text=True, timeout=300,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Test metrics (digits, 360 held-out examples): accuracy=" in done.stdout
+    assert "Against the baseline: accuracy " in done.stdout and "(majority class 0." in \
+        done.stdout
     assert "Epoch 2/2" in done.stdout
     manifest = json.loads((tmp_path / "mlp" / "1" / "manifest.json").read_text())
     values = manifest["hyperparameters"]
     assert (values["num_layers"], values["units"], values["batch_norm"]) == (1, 32, True)
     assert (values["optimizer"], values["learning_rate"]) == ("sgd", 0.05)
+    assert manifest["early_stopping"]["patience"] == 1
+    assert f"Kept epoch {manifest['early_stopping']['kept_epoch']} of 2" in done.stdout
+    assert os.path.isfile(tmp_path / "mlp" / "1" / "plots" / "confusion_matrix.png")
 
 
 @pytest.mark.large

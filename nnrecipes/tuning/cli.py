@@ -91,6 +91,7 @@ def run(argv):
                      help="retrain the best configuration on train+validation and export it")
     out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
                      help="where --refit exports (default: saved_models)")
+    cli.add_early_stopping_options(parser, monitor=False)
     cli.add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
     space = dict(args.space)
@@ -103,7 +104,7 @@ def run(argv):
             project_name=args.project_name, overwrite=args.overwrite, cv=args.cv,
             strategy=args.strategy, mixed_precision=args.mixed_precision, seed=args.seed,
             verbose=0 if args.verbose is None else args.verbose,
-            **cli.hyperparameters_from(args))
+            **cli.early_stopping_from(args), **cli.hyperparameters_from(args))
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         sys.exit(f"nnrecipes: error: {error}")
     print(f"\nTrials, best first ({result.settings['objective']}):")
