@@ -41,7 +41,6 @@ def make_exports(base, formats=("onnx", "litert")):
     """
     import nnrecipes
     from nnrecipes import data
-    from nnrecipes.training import choose_view
 
     digits = data.load("digits")
     texts = data.from_arrays(np.array(TEXTS, dtype=object),
@@ -50,8 +49,9 @@ def make_exports(base, formats=("onnx", "litert")):
     rows = data.from_arrays(np.array(ROWS, dtype=object), np.arange(len(ROWS)) % 2,
                             kind="tabular", class_names=["<=50K", ">50K"], name="census",
                             info={"columns": COLUMNS, "categorical": [1, 3]})
-    cases = [(name, choose_view(digits, nnrecipes.get_recipe(name)), name)
-             for name in SMALL]
+    # The digit images as each family reads them: whole, or row by row.
+    cases = [(name, digits if "image" in nnrecipes.get_recipe(name).input_kinds
+              else digits.as_kind("sequence"), name) for name in SMALL]
     cases += [("text_gru", texts, "gru"), ("table_mlp", rows, "mlp")]
     out = {}
     for case, splits, recipe in cases:
