@@ -11,6 +11,14 @@ import difflib
 import keras
 import keras_tuner
 
+# Importing the families registers every recipe; their base class and the
+# registration decorator live with them.
+from nnrecipes.families import common
+from nnrecipes.families.base import ALIASES as _ALIASES
+from nnrecipes.families.base import RECIPES as _RECIPES
+from nnrecipes.families.base import Recipe
+from nnrecipes.families.base import register_recipe
+
 # Input kinds a recipe may accept, decided from `input_shape` and `vocab_size`.
 INPUT_KINDS = {
     "tabular": "(features,) float features",
@@ -18,10 +26,6 @@ INPUT_KINDS = {
     "sequence": "(timesteps, features) numeric sequences",
     "image": "(height, width, channels) images",
 }
-
-_RECIPES = {}  # canonical name -> Recipe instance
-_ALIASES = {}  # alias -> canonical name
-
 
 def input_kind(input_shape, vocab_size=None):
     """Names the kind of input that `input_shape` (and `vocab_size`) describe.
@@ -61,98 +65,6 @@ def input_kind(input_shape, vocab_size=None):
             f"Received: input_shape={input_shape!r}"
         )
     return {1: "tabular", 2: "sequence", 3: "image"}[len(shape)]
-
-
-class Recipe:
-    """Base class of a recipe: one architecture family, declared once.
-
-    Subclasses set `name`, `description` and `input_kinds`, declare their
-    hyperparameters in `search_space(hp, task)` and make the model's body in
-    `build_body(inputs, kind, **hyperparameters)`. The shared input, output
-    head and `compile` live in `nnrecipes.families.common`.
-    """
-
-    name = None
-    description = ""
-    input_kinds = ()
-    aliases = ()
-
-    def search_space(self, hp, task):
-        """Declares every hyperparameter on `hp` and returns their values.
-
-        Args:
-            hp: a `keras_tuner.HyperParameters`.
-            task: `"classification"` or `"regression"`.
-
-        Returns:
-            A dict name -> value (the default, a fixed value, or a tuner's pick).
-        """
-        raise NotImplementedError
-
-    def build_body(self, inputs, kind, *, vocab_size=None, **hyperparameters):
-        """Returns the feature tensor that the output head is put on."""
-        raise NotImplementedError
-
-    def hyperparameters(self, task="classification"):
-        """Every hyperparameter of the recipe: default, range or choices.
-
-        Returns:
-            A dict name -> {"type", "default", and "min"/"max"/"step"/"sampling"
-            or "values"}.
-        """
-        hp = keras_tuner.HyperParameters()
-        self.search_space(hp, task)
-        return {p.name: _describe(p) for p in hp.space}
-
-    def __repr__(self):
-        return (
-            f"<Recipe {self.name!r}: {self.description} "
-            f"inputs={list(self.input_kinds)}>"
-        )
-
-
-def _describe(param):
-    kind = type(param).__name__
-    info = {"type": kind, "default": param.default}
-    if kind in ("Int", "Float"):
-        info.update(min=param.min_value, max=param.max_value, step=param.step,
-                    sampling=param.sampling)
-    elif kind == "Choice":
-        info["values"] = list(param.values)
-    elif kind == "Boolean":
-        info["values"] = [False, True]
-    return info
-
-
-def register_recipe(name, aliases=()):
-    """Class decorator that registers a `Recipe` under `name` and its aliases.
-
-    Registering a name twice is an error.
-
-    Example:
-    ```python
-    @nnrecipes.register_recipe("tiny_mlp")
-    class TinyMLP(nnrecipes.families.mlp.MLPRecipe):
-        description = "An MLP with one small layer by default."
-    ```
-    """
-
-    def decorator(cls):
-        taken = [n for n in (name, *aliases) if n in _RECIPES or n in _ALIASES]
-        if taken:
-            raise ValueError(
-                f"Recipe name(s) {taken} are already registered. "
-                f"Registered: {sorted([*_RECIPES, *_ALIASES])}"
-            )
-        instance = cls()
-        instance.name = name
-        instance.aliases = tuple(aliases)
-        _RECIPES[name] = instance
-        for alias in aliases:
-            _ALIASES[alias] = name
-        return cls
-
-    return decorator
 
 
 def list_recipes(include_aliases=False):
@@ -328,8 +240,6 @@ def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_s
     model.fit(tf.constant(texts), labels)  # raw strings in
     ```
     """
-    from nnrecipes.families import common
-
     recipe = get_recipe(name)
     text = _text_input(preprocessing, input_shape=input_shape, vocab_size=vocab_size,
                        raw_input_shape=raw_input_shape, input_dtype=input_dtype)

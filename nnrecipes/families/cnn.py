@@ -5,8 +5,8 @@ import keras
 from nnrecipes import activations
 from nnrecipes.families import common
 from nnrecipes.layers import DropPath
-from nnrecipes.registry import Recipe
-from nnrecipes.registry import register_recipe
+from nnrecipes.families.base import Recipe
+from nnrecipes.families.base import register_recipe
 
 
 @register_recipe("cnn", aliases=("convnet",))

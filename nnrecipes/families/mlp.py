@@ -4,8 +4,8 @@ import keras
 
 from nnrecipes.families import common
 from nnrecipes.layers import MaskedGlobalPooling1D
-from nnrecipes.registry import Recipe
-from nnrecipes.registry import register_recipe
+from nnrecipes.families.base import Recipe
+from nnrecipes.families.base import register_recipe
 
 
 @register_recipe("mlp", aliases=("dnn", "fnn", "feedforward", "dense"))

@@ -4,8 +4,8 @@ import keras
 
 from nnrecipes import activations
 from nnrecipes.families import common
-from nnrecipes.registry import Recipe
-from nnrecipes.registry import register_recipe
+from nnrecipes.families.base import Recipe
+from nnrecipes.families.base import register_recipe
 
 
 class RecurrentRecipe(Recipe):

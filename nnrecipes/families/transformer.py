@@ -7,8 +7,8 @@ from nnrecipes.layers import MaskedGlobalPooling1D
 from nnrecipes.layers import PositionalEmbedding
 from nnrecipes.layers import SinusoidalPositionalEmbedding
 from nnrecipes.layers import TransformerEncoder
-from nnrecipes.registry import Recipe
-from nnrecipes.registry import register_recipe
+from nnrecipes.families.base import Recipe
+from nnrecipes.families.base import register_recipe
 
 
 @register_recipe("transformer")

@@ -179,7 +179,7 @@ def test_cli_errors_are_one_line(argv, message, tmp_path):
 
 
 def test_cli_space_entries():
-    from nnrecipes.tuning.cli import parse_space_entry
+    from nnrecipes.cli import parse_space_entry
 
     assert parse_space_entry("units=32,64") == ("units", [32, 64])
     assert parse_space_entry("learning-rate=1e-4:1e-2") == ("learning_rate", (1e-4, 1e-2))
