@@ -24,10 +24,11 @@ import os
 import keras
 import tensorflow as tf
 
+from nnrecipes.data.preprocessing import TabularEncoder
 from nnrecipes.export import host
 
 FORMATS = {"onnx": "model.onnx", "litert": "model.tflite"}
-STRING_LAYERS = ("TextVectorization", "TabularEncoder")
+STRING_LAYERS = (keras.layers.TextVectorization, TabularEncoder)
 
 
 def check_formats(formats):
@@ -52,16 +53,20 @@ def split_string_preprocessing(model):
     if model.inputs[0].dtype != "string":
         return None, model
     first = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    if not first or type(first[0]).__name__ not in STRING_LAYERS:
+    if not first or not isinstance(first[0], STRING_LAYERS):
         raise ValueError(
             f"A model that takes strings can be exported to ONNX or LiteRT when its first "
-            f"layer is one of {list(STRING_LAYERS)}. Received: first layer "
+            f"layer is one of {[c.__name__ for c in STRING_LAYERS]}. Received: first layer "
             f"{type(first[0]).__name__ if first else None}")
     layer = first[0]
-    if len(layer._inbound_nodes) != 1:
-        raise ValueError(f"Layer {layer.name!r} is used more than once; export a model "
-                         "loaded from its `.keras` file instead.")
-    return layer, keras.Model(layer.output, model.output, name=f"{model.name}_core")
+    try:
+        core = keras.Model(layer.output, model.output, name=f"{model.name}_core")
+    except ValueError:  # the layer's first call belongs to another model
+        raise ValueError(
+            f"Layer {layer.name!r} was first called in another model, so this model cannot "
+            "be cut after it; export the model loaded from its `.keras` file instead. "
+            f"Received: model={model.name!r}") from None
+    return layer, core
 
 
 def _input_spec(model):

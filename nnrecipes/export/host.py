@@ -14,7 +14,10 @@ import json
 import os
 import re
 
+import keras
 import numpy as np
+
+from nnrecipes.data.preprocessing import TabularEncoder
 
 PREPROCESSING_FILE = "preprocessing.json"
 VOCABULARY_FILE = "vocabulary.txt"
@@ -36,7 +39,7 @@ def describe(layer):
         `{file name: text}` to write beside it.
     """
     config = layer.get_config()
-    if type(layer).__name__ == "TextVectorization":
+    if isinstance(layer, keras.layers.TextVectorization):
         unsupported = {k: config[k] for k, ok in (
             ("standardize", config["standardize"] in TEXT_STANDARDIZE),
             ("split", config["split"] == "whitespace"), ("ngrams", config["ngrams"] is None),
@@ -57,7 +60,7 @@ def describe(layer):
                 "sequence_length": config["output_sequence_length"], "padding_id": 0,
                 "oov_id": 1, "output_dtype": "int64"}
         return spec, {VOCABULARY_FILE: "\n".join(vocabulary) + "\n"}
-    if type(layer).__name__ == "TabularEncoder":
+    if isinstance(layer, TabularEncoder):
         spec = {"kind": "tabular", "columns": config["columns"],
                 "num_columns": config["num_columns"], "categorical": config["categorical"],
                 "numeric": layer.numeric, "means": config["means"], "stds": config["stds"],

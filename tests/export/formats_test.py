@@ -119,3 +119,12 @@ def test_classify_signature_returns_class_names_and_scores(exports):
     default = loaded.signatures["serving_default"](inputs=texts)
     np.testing.assert_allclose(list(default.values())[0].numpy(), out["scores"].numpy(),
                                atol=1e-6)
+
+
+def test_a_string_model_must_start_with_a_known_string_layer(tmp_path):
+    inputs = keras.Input(shape=(), dtype="string")
+    lookup = keras.layers.StringLookup(vocabulary=["a", "b"], output_mode="one_hot")
+    model = keras.Model(inputs, keras.layers.Dense(2)(lookup(inputs)))
+    with pytest.raises(ValueError, match=r"first layer is one of \['TextVectorization', "
+                                         r"'TabularEncoder'\]. Received: first layer StringLookup"):
+        formats.write_formats(model, str(tmp_path), ["onnx"])
