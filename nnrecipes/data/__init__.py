@@ -6,6 +6,7 @@ from nnrecipes.data import sources
 from nnrecipes.data import tabular
 from nnrecipes.data import text
 from nnrecipes.data import timeseries
+from nnrecipes.data.augment import training_augmentation
 from nnrecipes.data.catalog import DATA_DIR_ENV
 from nnrecipes.data.catalog import Splits
 from nnrecipes.data.catalog import list_datasets
@@ -31,5 +32,5 @@ __all__ = [
     "check_splits", "choose_view", "epoch_batches",
     "from_arrays", "list_datasets", "list_sources", "load", "make_dataset", "make_windows",
     "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset", "sources",
-    "tabular", "text", "text_vectorizer", "timeseries",
+    "tabular", "text", "text_vectorizer", "timeseries", "training_augmentation",
 ]

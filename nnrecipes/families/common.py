@@ -4,15 +4,37 @@ output head, the optimizer, the loss and `compile`.
 Each family's `search_space` calls `declare_common(hp, task, ...)` once, so the
 knobs of the subject (activation, dropout, batch normalization, L1/L2 and
 group lasso, initializer, LSUV, optimizer, learning rate and its schedule,
-loss) are declared in one place.
+loss, and the training techniques) are declared in one place.
+
+Training techniques, all off by default:
+- `label_smoothing` (classification): the crossentropy's targets are mixed
+  with the uniform distribution.
+- `weight_decay`: decoupled weight decay, `w -= learning_rate * weight_decay * w`
+  each step, on every optimizer (Keras 3 decouples it for all of them, so
+  `optimizer="adam"` with `weight_decay` is AdamW). Only kernels and
+  embeddings decay: `compile_model` excludes every vector or scalar weight
+  (biases, normalization scales and offsets). `optimizer="adamw"` with
+  `weight_decay=0` keeps Keras's AdamW default of 0.004.
+- `ema`, `ema_momentum`: the optimizer keeps an exponential moving average of
+  the weights (`use_ema`); `fit` writes the average into the model when it
+  ends, so evaluation and export use it (`ema_callbacks` also swaps it in
+  for each epoch's validation).
+- `gradient_accumulation_steps`: the optimizer updates once per that many
+  batches, with their mean gradient (1: every batch). Schedules then count
+  updates, not batches.
+- `augment`, `random_erasing`, `mixup`, `cutmix`: applied to the training
+  batches by `nnrecipes.data.training_augmentation`, never inside the model;
+  see there. MixUp and CutMix (classification) need `loss="crossentropy"`.
 """
 
 import keras
 
 from nnrecipes import activations
 from nnrecipes import losses
+from nnrecipes import metrics
 from nnrecipes import regularizers
 from nnrecipes import schedules
+from nnrecipes.data.augment import AUGMENTATIONS
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
 CLASSIFICATION_LOSSES = ("crossentropy", "hinge", "poly1", "focal", "symmetric_crossentropy")
@@ -55,8 +77,23 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
         "warmup_steps": hp.Int("warmup_steps", 0, 1_000_000, default=0),
         # LSUV initialization from a data batch before training (train() runs it).
         "lsuv": hp.Boolean("lsuv", default=False),
+        # Training techniques (see the module docstring).
+        "weight_decay": hp.Float("weight_decay", 0.0, 0.5, default=0.0),
+        "ema": hp.Boolean("ema", default=False),
+        "ema_momentum": hp.Float("ema_momentum", 0.9, 0.9999, default=0.999),
+        "gradient_accumulation_steps": hp.Int("gradient_accumulation_steps", 1, 64,
+                                              default=1),
+        # Image inputs only (ignored, with a warning, for other inputs).
+        "augment": hp.Choice("augment", AUGMENTATIONS, default="none"),
+        "random_erasing": hp.Float("random_erasing", 0.0, 0.5, default=0.0),
     }
-    if task != "classification":
+    if task == "classification":
+        values["label_smoothing"] = hp.Float("label_smoothing", 0.0, 0.5, default=0.0)
+        # Beta(alpha, alpha) of MixUp (any continuous input) and CutMix
+        # (images); 0 turns each off.
+        values["mixup"] = hp.Float("mixup", 0.0, 1.0, default=0.0)
+        values["cutmix"] = hp.Float("cutmix", 0.0, 1.0, default=0.0)
+    else:
         # The quantile that the "pinball" loss fits (0.5: the median).
         values["quantile"] = hp.Float("quantile", 0.01, 0.99, default=0.5)
     return values
@@ -115,32 +152,87 @@ def token_embedding(x, vocab_size, embedding_dim, mask_zero=True):
 
 
 def make_optimizer(values):
-    """Returns the optimizer the values name, with learning rate and clipping."""
+    """Returns the optimizer the values name, with learning rate, clipping,
+    weight decay, weight EMA and gradient accumulation.
+
+    Example:
+    >>> nnrecipes.families.common.make_optimizer(
+    ...     {"optimizer": "adam", "learning_rate": 1e-3, "global_clipnorm": 0.0,
+    ...      "weight_decay": 0.05, "ema": True})
+    """
     name = values["optimizer"]
     lr = schedules.make_schedule(values.get("lr_schedule", "constant"), values["learning_rate"],
                                  decay_steps=values.get("decay_steps", 10_000),
                                  warmup_steps=values.get("warmup_steps", 0))
-    clip = {"global_clipnorm": values["global_clipnorm"]} if values["global_clipnorm"] else {}
+    args = {}
+    if values["global_clipnorm"]:
+        args["global_clipnorm"] = values["global_clipnorm"]
+    if values.get("weight_decay"):
+        args["weight_decay"] = values["weight_decay"]
+    if values.get("ema"):
+        args.update(use_ema=True, ema_momentum=values.get("ema_momentum", 0.999))
+    steps = values.get("gradient_accumulation_steps", 1)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError("`gradient_accumulation_steps` must be an integer >= 1 (1: update "
+                         f"every batch). Received: gradient_accumulation_steps={steps!r}")
+    if steps > 1:
+        args["gradient_accumulation_steps"] = steps
     if name == "sgd":
-        return keras.optimizers.SGD(lr, momentum=values["momentum"], nesterov=True, **clip)
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(lr, **clip)
-    if name == "adagrad":
-        return keras.optimizers.Adagrad(lr, **clip)
-    if name == "adamw":
-        return keras.optimizers.AdamW(lr, **clip)
-    if name == "nadam":
-        return keras.optimizers.Nadam(lr, **clip)
-    return keras.optimizers.Adam(lr, **clip)
+        return keras.optimizers.SGD(lr, momentum=values["momentum"], nesterov=True, **args)
+    makers = {"rmsprop": keras.optimizers.RMSprop, "adagrad": keras.optimizers.Adagrad,
+              "adamw": keras.optimizers.AdamW, "nadam": keras.optimizers.Nadam}
+    return makers.get(name, keras.optimizers.Adam)(lr, **args)
 
 
-def make_loss(name, quantile=0.5):
+def exclude_from_weight_decay(optimizer, model):
+    """Keeps `optimizer`'s weight decay to the kernels and embeddings of `model`.
+
+    Every trainable weight with fewer than two dimensions (biases,
+    BatchNormalization and LayerNormalization scales and offsets, per-unit
+    activation parameters) is excluded. Call it before the optimizer is built
+    (before the first training step). Does nothing without weight decay.
+    """
+    if optimizer.weight_decay is None:
+        return
+    vectors = [v for v in model.trainable_variables if len(v.shape) < 2]
+    if vectors:
+        optimizer.exclude_from_weight_decay(var_list=vectors)
+
+
+def ema_callbacks(values):
+    """The callbacks that `values` asks `fit` for: with `ema`, Keras's
+    `SwapEMAWeights`, so each epoch's validation sees the averaged weights.
+
+    Example:
+    >>> model.fit(x, y, validation_data=(xv, yv),
+    ...           callbacks=nnrecipes.families.common.ema_callbacks(values))
+    """
+    if values.get("ema"):
+        return [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)]
+    return []
+
+
+def check_techniques(values, task):
+    """Raises when `values` combine training techniques that cannot work
+    together: MixUp or CutMix (soft targets) with a loss other than
+    `"crossentropy"`."""
+    mixing = {k: values[k] for k in ("mixup", "cutmix") if values.get(k)}
+    if task == "classification" and mixing and values["loss"] != "crossentropy":
+        given = ", ".join(f"{k}={v}" for k, v in mixing.items())
+        raise ValueError(
+            "mixup/cutmix make soft targets, which need loss='crossentropy'. "
+            f"Received: loss={values['loss']!r}, {given}")
+
+
+def make_loss(name, quantile=0.5, label_smoothing=0.0):
     """Returns the Keras loss that the `loss` hyperparameter names.
 
-    `quantile` is the quantile that `"pinball"` fits.
+    `quantile` is the quantile that `"pinball"` fits; `label_smoothing`
+    applies to `"crossentropy"`, which takes integer labels and soft
+    (MixUp/CutMix) targets alike.
     """
     makers = {
-        "crossentropy": keras.losses.SparseCategoricalCrossentropy,
+        "crossentropy": lambda: losses.Crossentropy(label_smoothing=label_smoothing),
         "hinge": losses.SparseCategoricalHinge,
         "poly1": losses.PolyLoss,
         "focal": losses.SparseFocalCrossentropy,
@@ -171,12 +263,16 @@ def head(features, task, num_targets, values):
 def compile_model(model, task, values):
     """Compiles with the optimizer, loss and metrics the values name."""
     if task == "classification":
-        metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+        scores = [metrics.Accuracy(name="accuracy")]
     else:
-        metrics = [keras.metrics.MeanAbsoluteError(name="mae"),
-                   keras.metrics.RootMeanSquaredError(name="rmse")]
-    loss = make_loss(values["loss"], values.get("quantile", 0.5))
-    model.compile(optimizer=make_optimizer(values), loss=loss, metrics=metrics)
+        scores = [keras.metrics.MeanAbsoluteError(name="mae"),
+                  keras.metrics.RootMeanSquaredError(name="rmse")]
+    check_techniques(values, task)
+    loss = make_loss(values["loss"], values.get("quantile", 0.5),
+                     values.get("label_smoothing", 0.0))
+    optimizer = make_optimizer(values)
+    exclude_from_weight_decay(optimizer, model)
+    model.compile(optimizer=optimizer, loss=loss, metrics=scores)
 
 
 def _apply(layers, x):
@@ -191,6 +287,7 @@ def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size
     """Input -> preprocessing -> the family's body -> head -> postprocessing,
     then compile. The input has `raw_input_shape` when given (raw strings that
     the preprocessing turns into `input_shape`), else `input_shape`."""
+    check_techniques(values, task)
     dtype = input_dtype or ("int32" if kind == "tokens" else "float32")
     shape = input_shape if raw_input_shape is None else tuple(raw_input_shape)
     inputs = keras.Input(shape=shape, dtype=dtype, name="inputs")

@@ -4,6 +4,9 @@ Each comes as a function (per-sample values) and as a `keras.losses.Loss`
 class (with Keras's reductions and `sample_weight`).
 """
 
+from nnrecipes.losses.crossentropy import Crossentropy
+from nnrecipes.losses.crossentropy import class_targets
+from nnrecipes.losses.crossentropy import crossentropy
 from nnrecipes.losses.pinball_loss import PinballLoss
 from nnrecipes.losses.pinball_loss import pinball_loss
 from nnrecipes.losses.poly_loss import PolyLoss
@@ -16,11 +19,14 @@ from nnrecipes.losses.symmetric_crossentropy import SymmetricCrossentropy
 from nnrecipes.losses.symmetric_crossentropy import symmetric_crossentropy
 
 __all__ = [
+    "Crossentropy",
     "PinballLoss",
     "PolyLoss",
     "SparseCategoricalHinge",
     "SparseFocalCrossentropy",
     "SymmetricCrossentropy",
+    "class_targets",
+    "crossentropy",
     "pinball_loss",
     "poly1_crossentropy",
     "sparse_categorical_hinge",

@@ -13,6 +13,7 @@ import tensorflow as tf
 COMPONENT_PACKAGES = (
     "nnrecipes.activations", "nnrecipes.layers", "nnrecipes.losses",
     "nnrecipes.regularizers", "nnrecipes.schedules", "nnrecipes.initializers",
+    "nnrecipes.metrics",
 )
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import keras
+import tensorflow as tf
 
 import nnrecipes
 from nnrecipes import losses
@@ -174,3 +175,67 @@ def test_recipes_train_with_each_loss_by_name(name, task):
     y = RNG.integers(0, 3, size=16) if task == "classification" else x[:, :1]
     history = model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+# Crossentropy: integer labels and soft targets
+
+def np_crossentropy(targets, smoothing=0.0):
+    targets = targets * (1 - smoothing) + smoothing / targets.shape[-1]
+    return -np.sum(targets * np.log(PROBS), axis=-1)
+
+
+SOFT = np.array([[0.7, 0.0, 0.3, 0.0], [0.0, 0.4, 0.0, 0.6], [0.25, 0.25, 0.25, 0.25],
+                 [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.9, 0.1], [0.5, 0.5, 0.0, 0.0]],
+                dtype="float32")
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_crossentropy_matches_numpy_for_labels_and_soft_targets(smoothing, reduction):
+    loss = losses.Crossentropy(label_smoothing=smoothing, reduction=reduction)
+    for y_true, targets in [(LABELS, ONE_HOT), (LABELS[:, None], ONE_HOT), (ONE_HOT, ONE_HOT),
+                            (SOFT, SOFT)]:
+        per_sample = np_crossentropy(targets, smoothing)
+        np.testing.assert_allclose(to_np(loss(y_true, PROBS)),
+                                   np_reduce(per_sample, None, reduction), rtol=1e-5)
+        np.testing.assert_allclose(to_np(loss(y_true, PROBS, sample_weight=WEIGHTS)),
+                                   np_reduce(per_sample, WEIGHTS, reduction), rtol=1e-5)
+
+
+def test_crossentropy_agrees_with_keras_and_logits():
+    smoothed = keras.losses.CategoricalCrossentropy(label_smoothing=0.1, reduction=None)
+    np.testing.assert_allclose(to_np(losses.crossentropy(LABELS, PROBS, label_smoothing=0.1)),
+                               to_np(smoothed(ONE_HOT, PROBS)), rtol=1e-5)
+    np.testing.assert_allclose(to_np(losses.crossentropy(SOFT, LOGITS, from_logits=True)),
+                               to_np(losses.crossentropy(SOFT, PROBS)), rtol=1e-4)
+
+
+def test_crossentropy_decides_at_run_time_when_the_rank_is_unknown():
+    # A retraced train step may see targets of unknown rank.
+    run = tf.function(losses.crossentropy,
+                      input_signature=[tf.TensorSpec(None, "float32"),
+                                       tf.TensorSpec([None, 4], "float32")])
+    np.testing.assert_allclose(to_np(run(LABELS.astype("float32"), PROBS)),
+                               np_crossentropy(ONE_HOT), rtol=1e-5)
+    np.testing.assert_allclose(to_np(run(SOFT, PROBS)), np_crossentropy(SOFT), rtol=1e-5)
+
+
+def test_crossentropy_refuses_targets_of_another_shape():
+    with pytest.raises(ValueError, match=r"Received: y_true.shape=\(6, 3\)"):
+        losses.crossentropy(SOFT[:, :3], PROBS)
+    with pytest.raises(ValueError, match="Received: label_smoothing=1.5"):
+        losses.Crossentropy(label_smoothing=1.5)
+
+
+def test_recipes_smooth_labels_and_refuse_mixing_with_other_losses():
+    model = nnrecipes.build("mlp", input_shape=(4,), num_classes=4, label_smoothing=0.2)
+    assert isinstance(model.loss, losses.Crossentropy)
+    np.testing.assert_allclose(to_np(model.loss(LABELS, PROBS)),
+                               np_crossentropy(ONE_HOT, 0.2).mean(), rtol=1e-5)
+    default = nnrecipes.build("mlp", input_shape=(4,), num_classes=4)
+    assert default.loss.label_smoothing == 0.0
+    with pytest.raises(ValueError, match="need loss='crossentropy'. Received: loss='hinge'"):
+        nnrecipes.build("mlp", input_shape=(4,), num_classes=4, loss="hinge", mixup=0.2)
+    with pytest.raises(ValueError, match="loss='focal', cutmix=0.5"):
+        nnrecipes.build("cnn", input_shape=(8, 8, 1), num_classes=4, loss="focal", cutmix=0.5,
+                        compile=False)

@@ -110,3 +110,17 @@ def test_recipes_take_a_schedule_by_name():
     assert float(schedule(5)) == pytest.approx(0.02)
     default = nnrecipes.build("mlp", input_shape=(4,), num_classes=2)
     assert isinstance(default.optimizer.get_config()["learning_rate"], float)
+
+
+def test_cosine_with_warmup_rises_linearly_then_follows_the_cosine():
+    peak, total, warmup = 0.02, 110, 10
+    lr = schedules.make_schedule("cosine", peak, decay_steps=total, warmup_steps=warmup)
+    steps = [0, 5, 10, 35, 60, 110]
+
+    def np_lr(s):
+        if s < warmup:
+            return peak * s / warmup
+        return peak * 0.5 * (1 + math.cos(math.pi * (s - warmup) / (total - warmup)))
+
+    np.testing.assert_allclose(values(lr, steps), [np_lr(s) for s in steps], rtol=1e-5,
+                               atol=1e-9)

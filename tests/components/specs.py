@@ -6,8 +6,9 @@ no entry here, so a new component cannot go untested: add it to `SPECS`.
 Kinds: `"layer"` (the model's outputs are compared and the model is exported
 as a SavedModel), `"activation"` (a weightless activation function inside a
 Dense layer; compared and exported like a layer), `"loss"` (the compiled
-loss's value), `"regularizer"` (the penalty the model adds) and
-`"schedule"` (the optimizer's learning rate at several steps).
+loss's value), `"metric"` (the compiled metric's value), `"regularizer"`
+(the penalty the model adds) and `"schedule"` (the optimizer's learning rate
+at several steps).
 """
 
 import numpy as np
@@ -54,6 +55,13 @@ def _loss_model(loss, quantiles=False):
     else:
         y_true, y_pred = LABELS, PROBS
     return model, {"y_true": y_true, "y_pred": y_pred, "sample_weight": WEIGHTS}
+
+
+def _metric_model(metric):
+    inputs = keras.Input(X_FLAT.shape[1:])
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    model.compile(optimizer="adam", loss="mse", metrics=[metric])
+    return model, {"y_true": LABELS, "y_pred": PROBS}
 
 
 def _regularizer_model(regularizer, activity=False):
@@ -132,7 +140,10 @@ SPECS = {
         "loss", lambda: nnrecipes.losses.SymmetricCrossentropy(alpha=0.3, beta=0.7,
                                                                reduction="mean"),
         _loss_model),
+    "nnrecipes>Crossentropy": ("loss", lambda: nnrecipes.losses.Crossentropy(
+        label_smoothing=0.2), _loss_model),
     # Loss functions
+    "nnrecipes>crossentropy": ("loss", lambda: nnrecipes.losses.crossentropy, _loss_model),
     "nnrecipes>pinball_loss": ("loss", lambda: nnrecipes.losses.pinball_loss,
                                _loss_model),
     "nnrecipes>poly1_crossentropy": ("loss", lambda: nnrecipes.losses.poly1_crossentropy,
@@ -152,6 +163,10 @@ SPECS = {
     "nnrecipes>KLSparsity": ("regularizer",
                              lambda: nnrecipes.regularizers.KLSparsity(0.1, 0.5),
                              lambda c: _regularizer_model(c, activity=True)),
+    # Metrics
+    "nnrecipes>Accuracy": ("metric", lambda: nnrecipes.metrics.Accuracy(name="acc"),
+                           _metric_model),
+    "nnrecipes>accuracy": ("metric", lambda: nnrecipes.metrics.accuracy, _metric_model),
     # Schedules
     "nnrecipes>CyclicalLearningRate": (
         "schedule", lambda: S.CyclicalLearningRate(1e-3, 1e-2, 20, mode="exp_range",
@@ -194,6 +209,14 @@ def probe(kind, model, inputs):
                                            sample_weight=inputs["sample_weight"])),
                     "class": np.array(type(loss).__name__)}
         return {"loss": to_np(loss(y_true, y_pred)), "name": np.array(loss.__name__)}
+    if kind == "metric":
+        config = model.get_compile_config()["metrics"][0]
+        metric = keras.saving.deserialize_keras_object(config)
+        if isinstance(metric, keras.metrics.Metric):
+            metric.update_state(inputs["y_true"], inputs["y_pred"])
+            return {"value": to_np(metric.result()), "name": np.array(metric.name)}
+        return {"value": to_np(metric(inputs["y_true"], inputs["y_pred"])),
+                "name": np.array(metric.__name__)}
     if kind == "regularizer":
         model(inputs["x"])
         return {"penalty": to_np(keras.ops.sum(keras.ops.stack(model.losses)))}
