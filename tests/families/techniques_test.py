@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import keras
+import tensorflow as tf
 
 import nnrecipes
 from nnrecipes.families import common
@@ -72,7 +73,7 @@ def _twin(**techniques):
                            optimizer="sgd", learning_rate=0.1, **techniques)
 
 
-def test_ema_leaves_the_averaged_weights_in_the_model():
+def test_ema_leaves_the_averaged_weights_in_the_model_and_its_export(tmp_path):
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(64, 4)).astype("float32"), rng.integers(0, 3, 64)
     raw, averaged = _twin(), _twin(ema=True, ema_momentum=0.9)
@@ -84,6 +85,11 @@ def test_ema_leaves_the_averaged_weights_in_the_model():
     differ = [not np.allclose(a, b) for a, b in zip(raw.get_weights(), averaged.get_weights())]
     assert all(differ)
     assert raw.evaluate(x, y, verbose=0) != averaged.evaluate(x, y, verbose=0)
+    averaged.export(tmp_path / "export", verbose=False)
+    exported = tf.saved_model.load(str(tmp_path / "export"))
+    served = exported.serve(x).numpy()
+    np.testing.assert_allclose(served, averaged.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(served, raw.predict(x, verbose=0), atol=1e-4)
     [swap] = common.ema_callbacks({"ema": True})
     assert isinstance(swap, keras.callbacks.SwapEMAWeights)
 
