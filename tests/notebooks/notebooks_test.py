@@ -1,10 +1,17 @@
-"""Executes every teaching notebook top to bottom in a fresh kernel (small data)."""
+"""Executes every teaching notebook top to bottom in a fresh kernel (small data).
 
+A notebook passes only if what it teaches still holds: its own `assert` cells run, the
+claims below run in its kernel after its last cell, and it draws the figures it has.
+"""
+
+import ast
 import os
 import pathlib
 import time
 
 import pytest
+
+from tests.conftest import shared_data_dir
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
 EXPECTED = [
@@ -14,9 +21,90 @@ EXPECTED = [
 ]
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
+# Figures each notebook draws in its small run (all its sections run: the offline
+# data is there).
+FIGURES = {
+    "01_neurons_and_layers": 2, "02_activation_functions": 4, "03_backpropagation": 2,
+    "04_losses_and_regularization": 2, "05_optimizers": 3, "06_architectures": 2,
+    "07_hyperparameter_search": 2, "08_common_challenges": 2, "09_export_and_serving": 2,
+}
 
-def test_the_nine_notebooks_are_there():
+# Notebooks with sections on the file-based datasets (`../shared/data`).
+NEEDS_DATA = {"06_architectures"}
+
+# What a notebook teaches but does not assert itself, checked on its variables after its
+# last cell. Margins come from several small runs (fixed seeds).
+CLAIMS = {
+    "01_neurons_and_layers": """
+h = history.history
+assert h["loss"][-1] < 0.2 * h["loss"][0], "training did not lower the loss"
+assert h["val_accuracy"][-1] > 0.85, "the learned weights do not classify the wines"
+""",
+    "02_activation_functions": """
+assert abs(d_sigmoid.max() - 0.25) < 1e-3, "the sigmoid's largest slope is 1/4"
+assert np.abs(two_layers - one_layer).max() < 1e-8, "two linear layers are one"
+scores = {t.split(":")[0]: float(t.split()[-1]) for t in (ax.get_title() for ax in axes)}
+assert max(scores["relu"], scores["tanh"], scores["lisht"]) > scores["linear"] + 0.25, scores
+assert scores["linear"] < 0.65, "a linear model cannot separate a checkerboard"
+""",
+    "03_backpropagation": """
+assert losses[-1] < 0.3 * losses[0], "our own gradients do not descend"
+""",
+    "04_losses_and_regularization": """
+plain = histories["no regularization"]
+assert plain["loss"][-1] < 0.01 and plain["val_loss"][-1] > 20 * plain["loss"][-1], (
+    "100 examples and 2x256 units should memorize the training set")
+assert len(histories["early stopping"]["loss"]) < epochs, "early stopping did not stop"
+assert histories["dropout 0.5"]["loss"][-1] > 10 * plain["loss"][-1], (
+    "dropout should keep the network from memorizing the training set")
+""",
+    "05_optimizers": """
+assert all(h["loss"][-1] < h["loss"][0] for h in curves.values())
+assert curves["SGD + momentum 0.9"]["val_loss"][-1] < 0.5 * curves["SGD"]["val_loss"][-1], (
+    "momentum should train faster than plain SGD at the same rate")
+assert one_cycle["val_loss"][-1] < curves["SGD"]["val_loss"][-1]
+assert 1e-4 < result.suggestion < 1e-1, result.suggestion
+""",
+    "06_architectures": """
+assert len(scores) == 5, f"five families should have been scored: {sorted(scores)}"
+for name, score in scores.items():
+    assert score > (0.9 if "SMS" in name else 0.6), (name, score)
+assert rmse < baseline, "the GRU should beat the persistence forecast"
+""",
+    "07_hyperparameter_search": """
+assert len(grid.trials) == 4, "the grid has 2 x 2 points"
+for name, r in results.items():
+    assert r.best_trial["score"] > 0.7, (name, r.best_trial)
+assert all(len(r.trials) >= 2 for r in results.values())
+""",
+    "08_common_challenges": """
+assert "overfitting" in overfit.report.codes
+assert "overfitting" not in regularized.report.codes
+assert "unstable_training" in unstable.report.codes
+assert "unstable_training" not in steady.report.codes
+""",
+    "09_export_and_serving": """
+assert model.evaluate(digits.x_test, digits.y_test, verbose=0)[1] > 0.5, "an untrained export"
+assert (served.argmax(1) == reloaded.argmax(1)).all() and (lite.argmax(1) == served.argmax(1)).all()
+assert sizes["TFLite"] < sizes[".keras"], sizes
+""",
+}
+
+
+def code_cells(book):
+    return [c for c in book.cells if c.cell_type == "code"]
+
+
+def count_asserts(source):
+    """Assert statements in notebook code (IPython magics left out)."""
+    python = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))
+    return sum(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(python)))
+
+
+def test_the_notebooks_are_there():
     assert [p.stem for p in PATHS] == EXPECTED
+    assert set(FIGURES) == set(EXPECTED)
+    assert set(CLAIMS) <= set(EXPECTED) and NEEDS_DATA <= set(EXPECTED)
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -24,7 +112,7 @@ def test_committed_without_outputs(path):
     nbformat = pytest.importorskip("nbformat")
     book = nbformat.read(path, as_version=4)
     nbformat.validate(book)
-    code = [c for c in book.cells if c.cell_type == "code"]
+    code = code_cells(book)
     assert code, f"{path.name} has no code cells"
     dirty = [i for i, c in enumerate(code) if c.outputs or c.execution_count is not None]
     assert not dirty, f"{path.name}: code cells {dirty} hold outputs; clear them before committing"
@@ -32,25 +120,43 @@ def test_committed_without_outputs(path):
         f"{path.name}: the first code cell must read NNRECIPES_NOTEBOOK_SMALL")
 
 
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_states_its_claims(path):
+    """Each notebook's lessons are checked: asserts in its cells or in CLAIMS above."""
+    nbformat = pytest.importorskip("nbformat")
+    book = nbformat.read(path, as_version=4)
+    own = sum(count_asserts(c.source) for c in code_cells(book))
+    added = count_asserts(CLAIMS.get(path.stem, ""))
+    assert own + added >= 3, f"{path.name} checks {own} + {added} claims; state what it teaches"
+
+
 @pytest.mark.large
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_runs_top_to_bottom_and_plots(path, tmp_path, monkeypatch):
+def test_runs_top_to_bottom_and_its_claims_hold(path, tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
+    if path.stem in NEEDS_DATA and shared_data_dir() is None:
+        pytest.skip(f"{path.name} has sections on the offline datasets; set NNRECIPES_DATA_DIR")
     monkeypatch.setenv("NNRECIPES_NOTEBOOK_SMALL", "1")
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend draws
     # Exports and tuning state go to a scratch folder, never into the checkout.
     monkeypatch.setenv("NNRECIPES_NOTEBOOK_WORKDIR", str(tmp_path))
     book = nbformat.read(path, as_version=4)
+    if path.stem in CLAIMS:
+        book.cells.append(nbformat.v4.new_code_cell(CLAIMS[path.stem].strip()))
     client = nbclient.NotebookClient(book, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
     start = time.perf_counter()
-    client.execute()  # raises CellExecutionError naming the cell that failed
+    client.execute()  # raises CellExecutionError naming the cell (or claim) that failed
     seconds = time.perf_counter() - start
-    figures = sum(1 for cell in book.cells if cell.cell_type == "code"
-                  for out in cell.outputs if "image/png" in out.get("data", {}))
-    assert figures >= 1, f"{path.name} ran but drew no figure"
+    code = code_cells(book)
+    assert all(c.execution_count is not None for c in code), "a cell did not run"
+    printed = "".join(out.get("text", "") for c in code for out in c.outputs)
+    assert "skipping" not in printed, f"{path.name} skipped a section:\n{printed[-2000:]}"
+    figures = sum(1 for c in code for out in c.outputs if "image/png" in out.get("data", {}))
+    assert figures == FIGURES[path.stem], (
+        f"{path.name} drew {figures} figures; it draws {FIGURES[path.stem]}")
     print(f"{path.stem}: {seconds:.1f} s, {figures} figures")
     assert not (NOTEBOOKS / "saved_models").exists(), "a notebook wrote into notebooks/"
