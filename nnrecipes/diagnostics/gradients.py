@@ -89,8 +89,9 @@ class GradientMonitor(keras.callbacks.Callback):
 
     Works for any compiled model whose `train_step` calls
     `self.optimizer.apply(...)` or `apply_gradients(...)` (every Keras
-    model, and most custom steps). Not supported: training under a
-    `tf.distribute` strategy with several replicas.
+    model, and most custom steps). Under a `tf.distribute` strategy with
+    several replicas it refuses with an error rather than log per-replica
+    norms as if they were global.
 
     Args:
         update_ratios: whether to compute the per-layer update-to-weight
@@ -149,6 +150,13 @@ class GradientMonitor(keras.callbacks.Callback):
                 f"`model.compile(optimizer=..., loss=...)` first. Received: model "
                 f"{model.name!r} with optimizer=None"
             )
+        replicas = _replicas(model)
+        if replicas > 1:
+            raise ValueError(
+                f"GradientMonitor cannot watch training over {replicas} replicas: each "
+                "replica sees only its share of the gradient, so the norms it would log "
+                "are not the global ones. Train without it (nnrecipes: diagnostics=False, "
+                f"--no-diagnostics) or on one replica. Received: {replicas} replicas")
         groups = layer_groups(model)
         self.layer_names = [name for name, _, _ in groups]
         self.layer_classes = [cls for _, cls, _ in groups]
@@ -339,3 +347,11 @@ class GradientMonitor(keras.callbacks.Callback):
             if keep is not None:
                 ratios = ops.where(keep, ratios, ops.zeros_like(ratios))
             self._ratio_sum.assign_add(ratios)
+
+
+def _replicas(model):
+    """How many replicas the model trains on (its distribution strategy's)."""
+    import tensorflow as tf
+
+    strategy = getattr(model, "distribute_strategy", None) or tf.distribute.get_strategy()
+    return int(getattr(strategy, "num_replicas_in_sync", 1))

@@ -215,15 +215,25 @@ def _auto_sharded(dataset):
     return dataset.with_options(options)
 
 
+# keras-team/keras#20585: Keras's `fit` and `evaluate` reduce the input batch
+# and scalar metrics over an axis that does not exist under a
+# MultiWorkerMirroredStrategy, so they fail there. Every Keras release up to
+# this one has the bug; `tests/engine/distribute_test.py` runs plain `fit`
+# under two workers and fails the day it works, so this loop can go.
+KERAS_FIT_FAILS_UNDER_MULTI_WORKER = True
+
+
 class _MultiWorkerLoop:
     """Synchronous data-parallel steps over the workers of a
-    `MultiWorkerMirroredStrategy`, with public Keras APIs only.
+    `MultiWorkerMirroredStrategy`, around Keras's own `train_step` and
+    `test_step` (see `KERAS_FIT_FAILS_UNDER_MULTI_WORKER`).
 
-    Keras 3.15's `fit` and `evaluate` fail under this strategy (they reduce
-    the input batch and scalar metrics with an axis that does not exist;
-    keras-team/keras#20585), so nnrecipes runs these steps itself: each
-    worker computes the loss on its shard, the optimizer sums the gradients
-    over all replicas, and metrics are Keras's compiled ones.
+    Each replica runs the model's `train_step` on its shard: the compiled
+    loss through `Loss.__call__` (reduction, sample weights, the per-replica
+    scaling of `keras.losses`), regularization losses, the optimizer's loss
+    scaling under mixed precision, and the compiled metrics. The optimizer
+    sums the gradients over all replicas; the metrics (the loss among them)
+    are read back aggregated over every worker.
     """
 
     def __init__(self, model, strategy, sample_batch):
@@ -233,76 +243,47 @@ class _MultiWorkerLoop:
         self.strategy = strategy
         x0, y0 = sample_batch
         with strategy.scope():
-            # Optimizer slots and metric variables are made once, outside the
-            # replicas, where variables may be created.
+            # Optimizer slots, the compiled loss and metric variables are made
+            # once, outside the replicas, where variables may be created.
             model.optimizer.build(model.trainable_variables)
-            model.compute_metrics(x0, y0, model(x0, training=False), sample_weight=None)
+            y_pred = model(x0, training=False)
+            model.compute_loss(x=x0, y=y0, y_pred=y_pred, training=False)
+            model.compute_metrics(x0, y0, y_pred, sample_weight=None)
         model.reset_metrics()
-        loss_object = model.loss
-
-        def per_example_loss(y, y_pred):
-            values = loss_object.call(y, y_pred)
-            return tf.reshape(values, [tf.shape(values)[0], -1])[:, 0] \
-                if len(values.shape) > 1 else values
-
-        def train_replica(x, y):
-            with tf.GradientTape() as tape:
-                y_pred = model(x, training=True)
-                loss = tf.nn.compute_average_loss(per_example_loss(y, y_pred))
-                if model.losses:
-                    loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
-            grads = tape.gradient(loss, model.trainable_variables)
-            model.optimizer.apply_gradients(zip(grads, model.trainable_variables))
-            model.compute_metrics(x, y, y_pred, sample_weight=None)
-            return loss
-
-        def test_replica(x, y):
-            y_pred = model(x, training=False)
-            model.compute_metrics(x, y, y_pred, sample_weight=None)
-            values = per_example_loss(y, y_pred)
-            return tf.reduce_sum(values), tf.cast(tf.shape(values)[0], "float32")
 
         @tf.function
         def train_step(x, y):
-            per_replica = strategy.run(train_replica, args=(x, y))
-            return strategy.reduce("SUM", per_replica, axis=None)
+            strategy.run(model.train_step, args=((x, y),))
 
         @tf.function
         def test_step(x, y):
-            total, count = strategy.run(test_replica, args=(x, y))
-            return (strategy.reduce("SUM", total, axis=None),
-                    strategy.reduce("SUM", count, axis=None))
+            strategy.run(model.test_step, args=((x, y),))
 
         self.train_step, self.test_step = train_step, test_step
 
-    def _results(self, loss, prefix=""):
-        logs = {k: float(v) for k, v in self.model.get_metrics_result().items()
-                if k != "loss"}
-        logs["loss"] = float(loss)
-        return {prefix + k: v for k, v in logs.items()}
+    def _results(self, prefix=""):
+        return {prefix + k: float(v) for k, v in self.model.get_metrics_result().items()}
 
     def iterator(self, dataset):
         return iter(self.strategy.experimental_distribute_dataset(_auto_sharded(dataset)))
 
     def run_epoch(self, iterator, steps=None):
         self.model.reset_metrics()
-        total, done = 0.0, 0
+        done = 0
         while steps is None or done < steps:
             try:
                 x, y = next(iterator)
             except StopIteration:
                 break
-            total += float(self.train_step(x, y))
+            self.train_step(x, y)
             done += 1
-        return self._results(total / max(done, 1))
+        return self._results()
 
     def evaluate(self, dataset, prefix=""):
         self.model.reset_metrics()
-        total, count = 0.0, 0.0
         for x, y in self.strategy.experimental_distribute_dataset(_auto_sharded(dataset)):
-            batch_total, batch_count = self.test_step(x, y)
-            total, count = total + float(batch_total), count + float(batch_count)
-        return self._results(total / max(count, 1.0), prefix)
+            self.test_step(x, y)
+        return self._results(prefix)
 
 
 def fit(model, train_data, *, strategy=None, validation_data=None, epochs=1, initial_epoch=0,
@@ -371,3 +352,15 @@ def evaluate(model, data, *, strategy=None, verbose=0):
         return model.evaluate(data, verbose=verbose, return_dict=True)
     loop = _LOOPS.get(model) or _MultiWorkerLoop(model, strategy, next(iter(data)))
     return loop.evaluate(data)
+
+
+def predict(model, data, *, strategy=None):
+    """`model.predict(data)`, also under a multi-worker strategy (where each
+    worker predicts every batch itself: the weights are the same on all)."""
+    import numpy as np
+    import tensorflow as tf
+
+    strategy = strategy or tf.distribute.get_strategy()
+    if not is_multi_worker(strategy):
+        return model.predict(data, verbose=0)
+    return np.concatenate([np.asarray(model(x, training=False)) for x in data])

@@ -67,8 +67,8 @@ def conclude(model, splits, fitted, manifest, *, batch_size=64, strategy=None, e
         manifest["stopped"] = dict(fitted.stopped)
         return TrainResult(model, fitted.history, {}, None, manifest, fitted.stopped)
     test_metrics = evaluate(model, splits, batch_size=batch_size, strategy=strategy)
-    predictions = model.predict(data.make_dataset(splits.x_test, batch_size=batch_size),
-                                verbose=0)
+    predictions = distribute.predict(
+        model, data.make_dataset(splits.x_test, batch_size=batch_size), strategy=strategy)
     report = evaluation.evaluate_predictions(splits, np.asarray(predictions))
     manifest["metrics"] = {"test": test_metrics,
                            "baseline": export_lib.baseline_metrics(splits),

@@ -225,3 +225,28 @@ def test_kerastuner_objective_on_grad_norm(tmp_path, monkeypatch):
     scores = [t.score for t in trials]
     assert all(np.isfinite(scores)) and all(s > 0 for s in scores)
     assert scores[0] <= scores[1]
+
+
+def test_several_replicas_are_refused_not_misreported():
+    import subprocess
+    import sys
+
+    script = """
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras
+from nnrecipes.diagnostics import GradientMonitor
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile("sgd", "mse")
+try:
+    GradientMonitor().attach(model)
+except ValueError as error:
+    print("REFUSED", error)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert "REFUSED GradientMonitor cannot watch training over 2 replicas" in done.stdout, \
+        done.stdout[-1000:] + done.stderr[-2000:]

@@ -63,3 +63,44 @@ def test_mixed_precision_switch():
         assert distribute.set_mixed_precision(False) == "float32"
     finally:
         keras.mixed_precision.set_global_policy(before)
+
+
+PLAIN_FIT_SCRIPT = """
+import keras, numpy as np, tensorflow as tf
+strategy = tf.distribute.MultiWorkerMirroredStrategy()
+with strategy.scope():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+y = (np.arange(64) % 3).astype("int32")
+model.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(16), epochs=1, verbose=0)
+print("PLAIN FIT WORKED")
+"""
+
+
+@pytest.mark.large
+def test_upstream_fit_still_fails_under_multi_worker(tmp_path):
+    """The canary of `distribute.KERAS_FIT_FAILS_UNDER_MULTI_WORKER`: the day
+    plain `model.fit` works under two workers (keras-team/keras#20585 fixed),
+    this fails, and nnrecipes' own multi-worker loop can go."""
+    from tests.tuning import helpers
+
+    assert distribute.KERAS_FIT_FAILS_UNDER_MULTI_WORKER
+    ports = [helpers.free_port(), helpers.free_port()]
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    processes = []
+    try:
+        for i in (0, 1):
+            config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})
+            processes.append(helpers.start(["-c", PLAIN_FIT_SCRIPT], tmp_path / f"w{i}.log",
+                                           TF_CONFIG=config))
+        codes = helpers.wait_all(processes, timeout=240)
+    finally:
+        for p in processes:
+            helpers.stop(p)
+    logs = [open(tmp_path / f"w{i}.log").read() for i in (0, 1)]
+    assert None not in codes, "the workers hung"
+    assert not any("PLAIN FIT WORKED" in log for log in logs), (
+        f"Keras {keras.__version__}: plain fit now works under MultiWorkerMirroredStrategy; "
+        "drop nnrecipes.engine.distribute's own loop and use model.fit there.")
+    assert all(code != 0 for code in codes), [log[-1500:] for log in logs]
