@@ -18,6 +18,7 @@ EXPECTED = [
     "01_neurons_and_layers", "02_activation_functions", "03_backpropagation",
     "04_losses_and_regularization", "05_optimizers", "06_architectures",
     "07_hyperparameter_search", "08_common_challenges", "09_export_and_serving",
+    "10_loss_landscapes", "11_batch_size", "12_evaluation", "13_training_stability",
 ]
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
@@ -27,13 +28,16 @@ FIGURES = {
     "01_neurons_and_layers": 2, "02_activation_functions": 4, "03_backpropagation": 2,
     "04_losses_and_regularization": 2, "05_optimizers": 3, "06_architectures": 2,
     "07_hyperparameter_search": 2, "08_common_challenges": 2, "09_export_and_serving": 2,
+    "10_loss_landscapes": 4, "11_batch_size": 2, "12_evaluation": 6,
+    "13_training_stability": 3,
 }
 
 # Notebooks with sections on the file-based datasets (`../shared/data`).
-NEEDS_DATA = {"06_architectures"}
+NEEDS_DATA = {"06_architectures", "12_evaluation"}
 
 # What a notebook teaches but does not assert itself, checked on its variables after its
-# last cell. Margins come from several small runs (fixed seeds).
+# last cell. Margins come from several small runs (fixed seeds). Notebooks 10-13 assert
+# their claims in their own cells.
 CLAIMS = {
     "01_neurons_and_layers": """
 h = history.history
