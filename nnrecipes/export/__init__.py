@@ -1,25 +1,44 @@
 """Exports: SavedModel (TensorFlow Serving layout), `.keras`, ONNX, LiteRT, a JSON
-manifest and a model card; running an export on new raw inputs."""
+manifest and a model card; running an export on new raw inputs.
 
-from nnrecipes.export import host
-from nnrecipes.export.formats import FORMATS
-from nnrecipes.export.formats import write_formats
-from nnrecipes.export.load import load_model
-from nnrecipes.export.model_card import baseline_metrics
-from nnrecipes.export.model_card import model_card
-from nnrecipes.export.predict import predict_file
-from nnrecipes.export.runtime import RUNTIMES
-from nnrecipes.export.runtime import Runner
-from nnrecipes.export.saved_model import DEFAULT_EXPORT_DIR
-from nnrecipes.export.saved_model import add_formats
-from nnrecipes.export.saved_model import check_export_dir
-from nnrecipes.export.saved_model import existing_versions
-from nnrecipes.export.saved_model import export_model
-from nnrecipes.export.saved_model import load_manifest
-from nnrecipes.export.saved_model import write_saved_model
+Its modules load on first use of a name, so `nnrecipes.export.cli` (the
+`export` and `predict` command parsers) imports without TensorFlow.
+"""
 
-__all__ = [
-    "DEFAULT_EXPORT_DIR", "FORMATS", "RUNTIMES", "Runner", "add_formats", "baseline_metrics", "check_export_dir",
-    "existing_versions", "export_model", "host", "load_manifest", "load_model", "model_card",
-    "predict_file", "write_formats", "write_saved_model",
-]
+import importlib
+
+# Public name -> the module that defines it; a name mapped to itself is a module.
+_EXPORTS = {
+    "DEFAULT_EXPORT_DIR": "nnrecipes.export.saved_model",
+    "FORMATS": "nnrecipes.export.formats",
+    "RUNTIMES": "nnrecipes.export.runtime",
+    "Runner": "nnrecipes.export.runtime",
+    "add_formats": "nnrecipes.export.saved_model",
+    "baseline_metrics": "nnrecipes.export.card",
+    "check_export_dir": "nnrecipes.export.saved_model",
+    "existing_versions": "nnrecipes.export.saved_model",
+    "export_model": "nnrecipes.export.saved_model",
+    "formats": "nnrecipes.export.formats",
+    "host": "nnrecipes.export.host",
+    "load_manifest": "nnrecipes.export.saved_model",
+    "load_model": "nnrecipes.export.load",
+    "model_card": "nnrecipes.export.card",
+    "predict_file": "nnrecipes.export.predict",
+    "write_formats": "nnrecipes.export.formats",
+    "write_saved_model": "nnrecipes.export.saved_model",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'nnrecipes.export' has no attribute {name!r}")
+    module = importlib.import_module(_EXPORTS[name])
+    value = module if _EXPORTS[name].endswith(f".{name}") else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -23,42 +23,51 @@ def formats_arg(text):
     return names
 
 
-def export_parser():
-    parser = argparse.ArgumentParser(
-        prog="nnrecipes export",
-        description="Write ONNX (model.onnx) and/or LiteRT (model.tflite) files into an "
-                    "export version folder, beside its SavedModel. Models that take strings "
-                    "get the part after their TextVectorization / table encoder, plus "
-                    "preprocessing.json (string lookups do not convert to ONNX, and LiteRT "
-                    "would need Flex ops).")
-    parser.add_argument("version_dir", help="an export version folder, e.g. saved_models/cnn/1")
-    parser.add_argument("--format", dest="formats", type=formats_arg, action="extend",
+EXPORT_DESCRIPTION = (
+    "Write ONNX (model.onnx) and/or LiteRT (model.tflite) files into an export version "
+    "folder, beside its SavedModel, and list them in its manifest and model card. A model "
+    "that takes strings gets the part after its TextVectorization / table encoder (token "
+    "ids or encoded features in), plus preprocessing.json: string lookups do not convert to "
+    "ONNX, and LiteRT would need its Flex ops.")
+PREDICT_DESCRIPTION = (
+    "Predict new raw inputs with an export and write one CSV row per input: the predicted "
+    "class and one prob_<class> column per class, or the predicted values for regression. "
+    "Inputs that do not match the export (shape, dtype, columns) are refused before any "
+    "prediction, and the output file appears only when all inputs were predicted.")
+
+
+def add_parsers(subparsers):
+    """Adds the `export` and `predict` subcommands; each runs `args.run(args)`."""
+    export = subparsers.add_parser("export", help="write ONNX / LiteRT files into an export",
+                                   description=EXPORT_DESCRIPTION)
+    export.add_argument("version_dir", help="an export version folder, e.g. saved_models/cnn/1")
+    export.add_argument("--format", dest="formats", type=formats_arg, action="extend",
                         required=True, help="onnx, litert, or onnx,litert (repeatable)")
+    export.set_defaults(run=run_export)
+    predict = subparsers.add_parser("predict", help="predict a file of new inputs into a CSV",
+                                    description=PREDICT_DESCRIPTION)
+    predict.add_argument("version_dir", help="an export version folder, e.g. saved_models/cnn/1")
+    predict.add_argument("input", help="a .csv table (columns matched by header name), a text "
+                                       "file (one text per line) or folder of .txt files, a "
+                                       "folder of images, or a .npy array")
+    predict.add_argument("--output", "-o", required=True, help="the CSV file to write")
+    predict.add_argument("--runtime", choices=RUNTIME_NAMES, default="saved_model",
+                         help="which file of the export runs (default: saved_model)")
+    predict.add_argument("--batch-size", type=int, default=256,
+                         help="inputs per call (default: 256)")
+    predict.add_argument("--quiet", action="store_true", help="no progress bar")
+    predict.set_defaults(run=run_predict)
+
+
+def command_parser():
+    """A parser of just these two subcommands (for tests and embedding)."""
+    parser = argparse.ArgumentParser(prog="nnrecipes")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
     return parser
 
 
-def predict_parser():
-    parser = argparse.ArgumentParser(
-        prog="nnrecipes predict",
-        description="Predict new raw inputs with an export and write one CSV row per input: "
-                    "the predicted class and one prob_<class> column per class (or the "
-                    "predicted values for regression).")
-    parser.add_argument("version_dir", help="an export version folder, e.g. saved_models/cnn/1")
-    parser.add_argument("input", help="a .csv table (columns matched by header name), a text "
-                                      "file (one text per line) or folder of .txt files, a "
-                                      "folder of images, or a .npy array")
-    parser.add_argument("--output", "-o", required=True, help="the CSV file to write")
-    parser.add_argument("--runtime", choices=RUNTIME_NAMES, default="saved_model",
-                        help="which file of the export runs (default: saved_model)")
-    parser.add_argument("--batch-size", type=int, default=256,
-                        help="inputs per call (default: 256)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    return parser
-
-
-def run_export(argv):
-    """Runs `nnrecipes export`; returns the exit status."""
-    args = export_parser().parse_args(argv)
+def run_export(args):
+    """Runs `nnrecipes export` on parsed `args`; returns the exit status."""
     from nnrecipes.export import add_formats
 
     try:
@@ -73,9 +82,8 @@ def run_export(argv):
     return 0
 
 
-def run_predict(argv):
-    """Runs `nnrecipes predict`; returns the exit status."""
-    args = predict_parser().parse_args(argv)
+def run_predict(args):
+    """Runs `nnrecipes predict` on parsed `args`; returns the exit status."""
     from nnrecipes.export import predict_file
 
     try:

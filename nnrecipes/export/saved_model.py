@@ -240,7 +240,7 @@ def add_formats(version_dir, formats):
 
 def write_manifest(version_dir, record):
     """Writes `manifest.json` and the model card `README.md`, each atomically."""
-    from nnrecipes.export.model_card import model_card
+    from nnrecipes.export.card import model_card
 
     for name, text in ((MANIFEST, json.dumps(record, indent=2, default=_json_default)),
                        (MODEL_CARD, model_card(record))):

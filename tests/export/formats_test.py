@@ -16,6 +16,12 @@ from nnrecipes.export import formats
 from nnrecipes.export import host
 from tests.export import helpers
 
+
+def _run(argv):
+    args = export_cli.command_parser().parse_args(argv)
+    return args.run(args)
+
+
 WORKER = os.path.join(os.path.dirname(__file__), "parity_worker.py")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -93,7 +99,7 @@ def test_export_command_adds_a_format_to_an_existing_version(tmp_path, capsys):
                             **nnrecipes.data.preprocessing_for(splits))
     path = nnrecipes.export.export_model(model, str(tmp_path / "mlp"), {"task": "classification"})
     assert "formats" in nnrecipes.export.load_manifest(path)
-    assert export_cli.run_export([path, "--format", "onnx"]) == 0
+    assert _run(["export", path, "--format", "onnx"]) == 0
     assert "model.onnx" in capsys.readouterr().out
     manifest = nnrecipes.export.load_manifest(path)
     assert manifest["files"]["onnx"] == "model.onnx" and "litert" not in manifest["formats"]
@@ -102,9 +108,9 @@ def test_export_command_adds_a_format_to_an_existing_version(tmp_path, capsys):
     np.testing.assert_allclose(nnrecipes.export.Runner(path, "onnx")(x),
                                nnrecipes.export.Runner(path)(x), atol=1e-5)
     with pytest.raises(SystemExit, match="not an export version folder"):
-        export_cli.run_export([str(tmp_path), "--format", "litert"])
+        _run(["export", str(tmp_path), "--format", "litert"])
     with pytest.raises(SystemExit):
-        export_cli.run_export([path, "--format", "tflite"])
+        _run(["export", path, "--format", "tflite"])
 
 
 def test_classify_signature_returns_class_names_and_scores(exports):

@@ -13,6 +13,11 @@ from nnrecipes.export import predict_file
 from tests.export import helpers
 
 
+def _run(argv):
+    args = export_cli.command_parser().parse_args(argv)
+    return args.run(args)
+
+
 def _read(path):
     with open(path, newline="") as f:
         return list(csv.reader(f))
@@ -167,11 +172,11 @@ def test_predict_command(exports, tmp_path, capsys):
     path, _ = exports["text_gru"]
     (tmp_path / "in.txt").write_text("free prize\nlunch?\n")
     out = str(tmp_path / "out.csv")
-    assert export_cli.run_predict([path, str(tmp_path / "in.txt"), "--output", out,
+    assert _run(["predict", path, str(tmp_path / "in.txt"), "--output", out,
                                    "--runtime", "onnx"]) == 0
     assert "Predicted 2 inputs" in capsys.readouterr().out
     assert len(_read(out)) == 3
     with pytest.raises(SystemExit, match="No input file or folder"):
-        export_cli.run_predict([path, str(tmp_path / "missing.txt"), "-o", out])
+        _run(["predict", path, str(tmp_path / "missing.txt"), "-o", out])
     with pytest.raises(SystemExit, match=r"`batch_size` must be a positive integer"):
-        export_cli.run_predict([path, str(tmp_path / "in.txt"), "-o", out, "--batch-size", "0"])
+        _run(["predict", path, str(tmp_path / "in.txt"), "-o", out, "--batch-size", "0"])
