@@ -189,7 +189,8 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         train = data.epoch_batches(splits.x_train, splits.y_train, batch_size=batch_size,
                                    seed=seed, first_epoch=initial_epoch, epochs=epochs)
         if augmentation:
-            train = _augmented(train, augmentation, splits, seed)
+            train = data.training_augmentation(train, augmentation, kind=splits.kind,
+                                               num_classes=splits.num_classes, seed=seed)
         val = (data.make_dataset(splits.x_val, splits.y_val, batch_size=batch_size)
                if validate else None)
         history = distribute.fit(
@@ -199,13 +200,6 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
     stopped = dict(stop.stopped, message=stop.message()) if stop.stopped else None
     return FitResult(history, time.perf_counter() - start, stopped,
                      keeper.summary() if keeper else None, watcher)
-
-
-def _augmented(train, values, splits, seed):
-    augment = getattr(data, "training_augmentation", None)
-    if augment is None:
-        return train
-    return augment(train, values, kind=splits.kind, num_classes=splits.num_classes, seed=seed)
 
 
 def evaluate(model, splits, *, part="test", batch_size=64, strategy=None):

@@ -44,3 +44,25 @@ def test_the_evaluation_report_sits_beside_its_baseline(early):
     assert report["accuracy"] > report["majority_accuracy"] + 0.3
     assert set(report["per_class"]) == {str(c) for c in early.manifest["class_names"]}
     assert np.sum(report["confusion_matrix"]) == early.manifest["dataset"]["test"]
+
+
+def test_augmentation_reaches_the_training_batches_only(monkeypatch):
+    wine = nnrecipes.data.load("wine")
+    recipe = nnrecipes.get_recipe("mlp")
+    seen = []
+    real = nnrecipes.data.training_augmentation
+
+    def spy(dataset, values, **kwargs):
+        out = real(dataset, values, **kwargs)
+        seen.append(next(iter(out))[1].shape)
+        return out
+
+    monkeypatch.setattr(nnrecipes.data, "training_augmentation", spy)
+    hyperparameters, values = engine.run_hyperparameters(recipe, wine, {"mixup": 0.4},
+                                                         epochs=2, batch_size=16)
+    model = engine.build_model(recipe, wine, hyperparameters)
+    fitted = engine.fit(model, wine, epochs=2, batch_size=16, augmentation=values)
+    # Called once, on the training batches, whose labels MixUp turned into
+    # class-probability rows; validation batches never pass through it.
+    assert seen == [(16, 3)]
+    assert len(fitted.history.history["val_accuracy"]) == 2
