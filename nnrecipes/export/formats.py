@@ -158,25 +158,30 @@ def write_formats(model, folder, formats):
         preprocessing = host.PREPROCESSING_FILE
     spec = _input_spec(core)
     kind = "raw" if layer is None else ("token_ids" if spec.dtype.is_integer else "features")
-    info = {}
-    for name in formats:
-        final = os.path.join(folder, FORMATS[name])
-        staging = os.path.join(folder, f".tmp-{os.getpid()}-{FORMATS[name]}")
-        try:
+    info, staged = {}, {}
+    try:
+        # Every file is converted and checked first, then all appear together.
+        for name in formats:
+            staged[name] = os.path.join(folder, f".tmp-{os.getpid()}-{FORMATS[name]}")
             if name == "onnx":
-                write_onnx(core, spec, staging)
+                write_onnx(core, spec, staged[name])
             else:
                 _require("ai_edge_litert", "litert")
                 source = unrolled(core) if any(map(_has_recurrent, core.layers)) else core
-                source.export(staging, format="litert", verbose=False, input_signature=[spec])
-                _check_litert_runs(staging)
+                source.export(staged[name], format="litert", verbose=False,
+                              input_signature=[spec])
+                _check_litert_runs(staged[name])
+        for name, staging in staged.items():
+            final = os.path.join(folder, FORMATS[name])
             os.replace(staging, final)
-        finally:
+            info[name] = {"file": FORMATS[name], "input": kind,
+                          "input_shape": [None, *spec.shape[1:]],
+                          "input_dtype": spec.dtype.name, "preprocessing": preprocessing,
+                          "bytes": os.path.getsize(final)}
+    finally:
+        for staging in staged.values():
             if os.path.exists(staging):
                 os.remove(staging)
-        info[name] = {"file": FORMATS[name], "input": kind,
-                      "input_shape": [None, *spec.shape[1:]], "input_dtype": spec.dtype.name,
-                      "preprocessing": preprocessing, "bytes": os.path.getsize(final)}
     return info
 
 

@@ -134,3 +134,15 @@ def test_a_string_model_must_start_with_a_known_string_layer(tmp_path):
     with pytest.raises(ValueError, match=r"first layer is one of \['TextVectorization', "
                                          r"'TabularEncoder'\]. Received: first layer StringLookup"):
         formats.write_formats(model, str(tmp_path), ["onnx"])
+
+
+def test_a_failed_format_leaves_no_file_behind(tmp_path, monkeypatch):
+    model = nnrecipes.build("mlp", input_shape=(3,), num_classes=2, num_layers=1, units=8)
+
+    def refuse(path):
+        raise ValueError("The LiteRT file needs ops the LiteRT interpreter lacks: FlexFoo")
+
+    monkeypatch.setattr(formats, "_check_litert_runs", refuse)
+    with pytest.raises(ValueError, match="FlexFoo"):
+        formats.write_formats(model, str(tmp_path), ["onnx", "litert"])
+    assert os.listdir(tmp_path) == []  # not even the ONNX file that did convert
