@@ -17,8 +17,8 @@ Training techniques, all off by default:
   `weight_decay=0` keeps Keras's AdamW default of 0.004.
 - `ema`, `ema_momentum`: the optimizer keeps an exponential moving average of
   the weights (`use_ema`); `fit` writes the average into the model when it
-  ends, so evaluation and export use it (`ema_callbacks` also swaps it in
-  for each epoch's validation).
+  ends, so evaluation and export use it (the engine also swaps it in for
+  each epoch's validation, with Keras's `SwapEMAWeights`).
 - `gradient_accumulation_steps`: the optimizer updates once per that many
   batches, with their mean gradient (1: every batch). Schedules then count
   updates, not batches.
@@ -197,19 +197,6 @@ def exclude_from_weight_decay(optimizer, model):
     vectors = [v for v in model.trainable_variables if len(v.shape) < 2]
     if vectors:
         optimizer.exclude_from_weight_decay(var_list=vectors)
-
-
-def ema_callbacks(values):
-    """The callbacks that `values` asks `fit` for: with `ema`, Keras's
-    `SwapEMAWeights`, so each epoch's validation sees the averaged weights.
-
-    Example:
-    >>> model.fit(x, y, validation_data=(xv, yv),
-    ...           callbacks=nnrecipes.families.common.ema_callbacks(values))
-    """
-    if values.get("ema"):
-        return [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)]
-    return []
 
 
 def check_techniques(values, task):

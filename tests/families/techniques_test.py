@@ -31,7 +31,6 @@ def test_default_optimizer_has_no_technique_switched_on():
     assert optimizer.weight_decay is None
     assert not optimizer.use_ema
     assert optimizer.gradient_accumulation_steps is None
-    assert common.ema_callbacks({"ema": False}) == []
 
 
 def _zero_gradient_steps(model, steps):
@@ -90,8 +89,6 @@ def test_ema_leaves_the_averaged_weights_in_the_model_and_its_export(tmp_path):
     served = exported.serve(x).numpy()
     np.testing.assert_allclose(served, averaged.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
     assert not np.allclose(served, raw.predict(x, verbose=0), atol=1e-4)
-    [swap] = common.ema_callbacks({"ema": True})
-    assert isinstance(swap, keras.callbacks.SwapEMAWeights)
 
 
 def test_gradient_accumulation_updates_every_k_batches():
