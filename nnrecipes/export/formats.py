@@ -28,6 +28,8 @@ from nnrecipes.data.preprocessing import TabularEncoder
 from nnrecipes.export import host
 
 FORMATS = {"onnx": "model.onnx", "litert": "model.tflite"}
+# The packages each format needs (the `export` extra of setup.cfg).
+PACKAGES = {"onnx": ("tf2onnx", "onnxruntime"), "litert": ("ai_edge_litert",)}
 STRING_LAYERS = (keras.layers.TextVectorization, TabularEncoder)
 
 
@@ -40,6 +42,9 @@ def check_formats(formats):
     if unknown:
         raise ValueError(f"Unknown export format {unknown[0]!r}. Valid: {list(FORMATS)}. "
                          f"Received: formats={formats}")
+    for name in formats:
+        for module in PACKAGES[name]:
+            _require(module, name)
     return list(dict.fromkeys(formats))
 
 
@@ -166,7 +171,6 @@ def write_formats(model, folder, formats):
             if name == "onnx":
                 write_onnx(core, spec, staged[name])
             else:
-                _require("ai_edge_litert", "litert")
                 source = unrolled(core) if any(map(_has_recurrent, core.layers)) else core
                 source.export(staged[name], format="litert", verbose=False,
                               input_signature=[spec])
@@ -204,8 +208,7 @@ def write_onnx(model, spec, path, opset=17):
     Runtime), and tf2onnx lacks `Erfc` (GELU); here the traced function is
     frozen first, and `Erfc` is written as `1 - Erf`.
     """
-    _require("tf2onnx", "onnx")
-    _require("onnxruntime", "onnx")
+    check_formats(["onnx"])
     import onnxruntime
     import tf2onnx
     from tensorflow.python.framework.convert_to_constants import (
@@ -232,9 +235,9 @@ def _require(module, fmt):
     import importlib.util
 
     if importlib.util.find_spec(module) is None:
-        raise ImportError(
-            f"Export format {fmt!r} needs the {module!r} package: "
-            "pip install 'nnrecipes[export]'.")
+        raise ValueError(
+            f"Export format {fmt!r} needs the {module!r} package, which is not installed: "
+            f"pip install 'nnrecipes[export]'. Received: format={fmt!r}")
 
 
 def _json(value):

@@ -146,3 +146,15 @@ def test_a_failed_format_leaves_no_file_behind(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="FlexFoo"):
         formats.write_formats(model, str(tmp_path), ["onnx", "litert"])
     assert os.listdir(tmp_path) == []  # not even the ONNX file that did convert
+
+
+def test_a_missing_package_is_named_before_any_work(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ai_edge_litert" else real(name, *a))
+    with pytest.raises(ValueError, match=r"'litert' needs the 'ai_edge_litert' package.*"
+                                         r"pip install 'nnrecipes\[export\]'"):
+        formats.check_formats("onnx,litert")
+    assert formats.check_formats("onnx") == ["onnx"]
