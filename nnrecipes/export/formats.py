@@ -14,7 +14,12 @@ What a format cannot carry:
   model *after* that layer: it takes int64 token ids (text) or float32
   encoded features (tables), and the folder holds `preprocessing.json`
   (plus `vocabulary.txt`) that `nnrecipes.export.host.encode` turns raw
-  inputs with, in NumPy. The SavedModel still takes raw strings.
+  inputs with, in NumPy. The SavedModel still takes raw strings. The
+  LiteRT Flex alternative (the whole model, string ops included) is not
+  offered: neither the `ai-edge-litert` interpreter nor TensorFlow's own
+  `tf.lite.Interpreter` from pip (TF 2.21) runs Flex ops ("Select
+  TensorFlow op(s) ... not supported by this interpreter"), so such a file
+  would need a custom LiteRT build to run at all.
 - Recurrent layers are unrolled in the LiteRT file (same weights, same
   outputs): a masked LSTM/GRU loop needs Flex TensorList ops otherwise.
 """
