@@ -475,27 +475,26 @@ class RunFacts:
             rise = (final - best_value) / best_value
             # Training loss still falling and below validation loss: a model
             # that collapsed (train loss >= val loss) is not overfitting.
+            k = int(self.t["overfit_rising_epochs"])
             if rise > self.t["overfit_val_rise"] and self.loss[-1] < self.loss[best] \
                     and self.loss[-1] < final:
-                return Finding(
-                    "overfitting", "warning",
-                    f"Overfitting: validation loss was lowest at epoch {best + 1} "
-                    f"({best_value:.4g}) and rose {rise:.0%} to {final:.4g} while training "
-                    "loss kept falling.",
-                    {"metric": "val_loss", "epoch": best + 1, "value": final,
-                     "best": best_value, "train_loss": float(self.loss[-1]),
-                     "threshold": self.t["overfit_val_rise"]}, remedy)
-            k = int(self.t["overfit_rising_epochs"])
-            if k and self.epochs > k and np.all(np.diff(self.val_loss[-k - 1:]) > 0) \
+                how = f"was lowest at epoch {best + 1} ({best_value:.4g}) and rose {rise:.0%}"
+                threshold = self.t["overfit_val_rise"]
+            elif k and self.epochs > k and np.all(np.diff(self.val_loss[-k - 1:]) > 0) \
                     and self.loss[-1] < self.loss[-k - 1] and self.loss[-1] < final:
+                how = (f"rose in each of the last {k} epochs (lowest at epoch {best + 1}, "
+                       f"{best_value:.4g})")
+                threshold = k
+            else:
+                how = None
+            if how:
                 return Finding(
                     "overfitting", "warning",
-                    f"Overfitting: validation loss rose in each of the last {k} epochs "
-                    f"(lowest at epoch {best + 1}, {best_value:.4g}; now {final:.4g}) while "
-                    "training loss kept falling.",
+                    f"Overfitting: validation loss {how} to {final:.4g} while training loss "
+                    "kept falling.",
                     {"metric": "val_loss", "epoch": best + 1, "value": final,
                      "best": best_value, "train_loss": float(self.loss[-1]),
-                     "threshold": k}, remedy)
+                     "threshold": threshold}, remedy)
         for name in ("accuracy", "acc", "sparse_categorical_accuracy",
                      "categorical_accuracy", "binary_accuracy"):
             train, val = _series(self.h, name), _series(self.h, f"val_{name}")

@@ -86,19 +86,7 @@ def test_upstream_fit_still_fails_under_multi_worker(tmp_path):
     from tests.tuning import helpers
 
     assert distribute.KERAS_FIT_FAILS_UNDER_MULTI_WORKER
-    ports = [helpers.free_port(), helpers.free_port()]
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
-    processes = []
-    try:
-        for i in (0, 1):
-            config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})
-            processes.append(helpers.start(["-c", PLAIN_FIT_SCRIPT], tmp_path / f"w{i}.log",
-                                           TF_CONFIG=config))
-        codes = helpers.wait_all(processes, timeout=240)
-    finally:
-        for p in processes:
-            helpers.stop(p)
-    logs = [open(tmp_path / f"w{i}.log").read() for i in (0, 1)]
+    codes, logs = helpers.run_two_workers(PLAIN_FIT_SCRIPT, str(tmp_path), 240)
     assert None not in codes, "the workers hung"
     assert not any("PLAIN FIT WORKED" in log for log in logs), (
         f"Keras {keras.__version__}: plain fit now works under MultiWorkerMirroredStrategy; "

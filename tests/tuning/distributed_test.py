@@ -61,19 +61,8 @@ print("RESULT " + json.dumps({"loss": result.history.history["loss"],
 def test_two_worker_multi_worker_mirrored_training(tmp_path):
     import json
 
-    ports = [helpers.free_port(), helpers.free_port()]
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
-    processes = []
-    try:
-        for i in (0, 1):
-            config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})
-            processes.append(helpers.start(["-c", TRAIN_SCRIPT, str(tmp_path / f"out{i}")],
-                                           tmp_path / f"worker{i}.log", TF_CONFIG=config))
-        codes = helpers.wait_all(processes, timeout=300)
-    finally:
-        for p in processes:
-            helpers.stop(p)
-    logs = [open(tmp_path / f"worker{i}.log").read() for i in (0, 1)]
+    codes, logs = helpers.run_two_workers(TRAIN_SCRIPT, str(tmp_path), 300,
+                                          str(tmp_path / "out{worker}"))
     assert codes == [0, 0], [log[-2000:] for log in logs]
     results = [json.loads(re.search(r"^RESULT (.*)$", log, re.M).group(1)) for log in logs]
     # Synchronous training: both workers end with the same weights and losses.

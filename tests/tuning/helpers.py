@@ -55,3 +55,29 @@ def wait_all(processes, timeout):
         except subprocess.TimeoutExpired:
             codes.append(None)
     return codes
+
+
+def run_two_workers(script, folder, timeout, *args):
+    """Runs `python -c script *args` as the two workers of a
+    MultiWorkerMirroredStrategy cluster on 127.0.0.1 (TF_CONFIG set for each);
+    returns their exit codes and logs (`folder/worker0.log`, `worker1.log`)."""
+    import json
+
+    ports = [free_port(), free_port()]
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    processes = []
+    try:
+        for i in (0, 1):
+            config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})
+            extra = [a.format(worker=i) for a in args]
+            processes.append(start(["-c", script, *extra],
+                                   os.path.join(folder, f"worker{i}.log"), TF_CONFIG=config))
+        codes = wait_all(processes, timeout=timeout)
+    finally:
+        for p in processes:
+            stop(p)
+    logs = []
+    for i in (0, 1):
+        with open(os.path.join(folder, f"worker{i}.log")) as f:
+            logs.append(f.read())
+    return codes, logs
