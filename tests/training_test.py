@@ -79,7 +79,12 @@ def test_export_layout_and_manifest(runs, name):
     assert "critical" not in severities, health
     assert (health["status"] == "healthy") == ("warning" not in severities), health
     assert sorted(os.listdir(os.path.join(path, "plots"))) == [
-        "gradient_norms.png", "learning_rate.png", "training_curves.png"]
+        "confusion_matrix.png", "gradient_norms.png", "learning_rate.png",
+        "training_curves.png"]
+    evaluation = manifest["evaluation"]
+    assert evaluation["accuracy"] == pytest.approx(runs[name].test_metrics["accuracy"],
+                                                   abs=1e-6)
+    assert np.sum(evaluation["confusion_matrix"]) == manifest["dataset"]["test"] == 360
     assert "grad_norm" in manifest["history"], "the global norm is in the logs"
     assert manifest["hardware"]["cpu_count"] >= 1
 
