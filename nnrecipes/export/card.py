@@ -40,15 +40,21 @@ def _number(value):
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+def _dict(value):
+    """`value` if it is a dict, else `{}`: a manifest may hold what its writer chose."""
+    return value if isinstance(value, dict) else {}
+
+
 def model_card(record):
     """The model card of an export, as Markdown, from its manifest `record`."""
-    dataset = record.get("dataset") or {}
-    training = record.get("training") or {}
-    metrics = record.get("metrics") or {}
-    serving = record.get("serving") or {}
-    env = record.get("versions") or {}
-    hardware = record.get("hardware") or {}
-    formats = record.get("formats") or {}
+    dataset = record.get("dataset")
+    dataset = _dict(dataset) or ({"name": str(dataset)} if dataset else {})
+    training = _dict(record.get("training"))
+    metrics = _dict(record.get("metrics"))
+    serving = _dict(record.get("serving"))
+    env = _dict(record.get("versions"))
+    hardware = _dict(record.get("hardware"))
+    formats = _dict(record.get("formats"))
     classes = record.get("class_names")
     title = record.get("recipe", "model")
     version = record.get("version", "?")
@@ -57,22 +63,25 @@ def model_card(record):
              f"{env.get('nnrecipes', '?')}. Task: {record.get('task', '?')}."]
 
     lines += ["", "## Data", ""]
-    if dataset:
+    if "train" in dataset:
         lines += [f"{dataset.get('name')} ({dataset.get('kind')} inputs, source: "
                   f"{dataset.get('source') or '?'}): {dataset.get('train')} training, "
                   f"{dataset.get('validation')} validation and {dataset.get('test')} test "
                   "examples. The test split was used once, after training."]
+    elif dataset:
+        lines += [f"{dataset.get('name')}; its splits were not recorded."]
+    if dataset:
         if classes:
             lines += ["", f"Classes: {', '.join(map(str, classes))}."]
-        columns = (dataset.get("info") or {}).get("columns")
+        columns = _dict(dataset.get("info")).get("columns")
         if columns:
             lines += ["", f"Columns (by name, any order): {', '.join(columns)}."]
     else:
         lines += ["Not recorded."]
 
     lines += ["", "## Metrics", ""]
-    test = metrics.get("test") or {}
-    baseline = metrics.get("baseline") or {}
+    test = _dict(metrics.get("test"))
+    baseline = _dict(metrics.get("baseline"))
     if test:
         rows = [(name, _number(value), _number(baseline[name]) if name in baseline else "")
                 for name, value in test.items()]
@@ -82,7 +91,7 @@ def model_card(record):
     else:
         lines += ["Not evaluated."]
 
-    hyperparameters = record.get("hyperparameters") or {}
+    hyperparameters = _dict(record.get("hyperparameters"))
     lines += ["", "## Hyperparameters", ""]
     lines += [_table(sorted(hyperparameters.items()), ["name", "value"])
               if hyperparameters else "Not recorded."]
@@ -170,8 +179,9 @@ def model_card(record):
         lines += ["- The ONNX and LiteRT files take token ids or encoded features, not "
                   "strings: string lookup tables do not convert to ONNX and need LiteRT's "
                   "Flex ops; `preprocessing.json` describes the step they lack."]
-    health = record.get("health") or {}
-    if health.get("findings"):
+    health = _dict(record.get("health"))
+    findings = health.get("findings")
+    if findings and isinstance(findings, list):
         lines += [f"- Training diagnostics flagged: "
-                  f"{'; '.join(str(f.get('message', f)) for f in health['findings'][:3])}."]
+                  f"{'; '.join(str(_dict(f).get('message', f)) for f in findings[:3])}."]
     return "\n".join(lines) + "\n"

@@ -65,3 +65,14 @@ def test_forecasting_baseline_is_persistence():
     result = baseline_metrics(splits)
     assert result["rmse"] == pytest.approx(timeseries.persistence_rmse(splits))
     assert "persistence" in result["predictor"]
+
+
+@pytest.mark.parametrize("record", [
+    {}, {"dataset": "digits"}, {"dataset": "digits", "metrics": "n/a", "health": {"findings": 3}},
+    {"hyperparameters": None, "formats": [], "serving": "x", "class_names": ["a", "b"]},
+])
+def test_card_of_any_manifest_a_user_wrote(record):
+    card = model_card(record)
+    assert "## Limits" in card
+    if record.get("dataset") == "digits":
+        assert "digits; its splits were not recorded." in card
