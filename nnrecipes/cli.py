@@ -147,7 +147,7 @@ def add_hyperparameter_options(parser, recipe):
         elif kind == "Boolean":
             convert, help_text = _bool, "true or false"
         else:
-            convert, help_text = _choice_value, f"one of {info['values']}"
+            convert, help_text = choice_value, f"one of {info['values']}"
             if name == "loss":
                 help_text += " (regression datasets: mse, mae, huber, ...)"
         group.add_argument(f"--{name.replace('_', '-')}", dest=f"hp_{name}", type=convert,
