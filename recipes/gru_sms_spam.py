@@ -12,7 +12,6 @@ Run: python recipes/gru_sms_spam.py [--data-dir D] [--epochs N]
 import argparse
 import json
 
-import keras
 import numpy as np
 
 import nnrecipes
@@ -23,14 +22,10 @@ parser.add_argument("--epochs", type=int, default=6)
 parser.add_argument("--export-dir", default="saved_models")
 args = parser.parse_args()
 
-# Keep the weights of the epoch with the best validation accuracy.
-best_on_validation = keras.callbacks.EarlyStopping(
-    monitor="val_accuracy", patience=3, restore_best_weights=True)
-
 result = nnrecipes.train(
     "gru", "sms_spam", data_dir=args.data_dir, epochs=args.epochs, batch_size=32,
     export_dir=args.export_dir, units=64, embedding_dim=64, bidirectional=True, dropout=0.2,
-    callbacks=[best_on_validation], verbose=2)
+    patience=3, monitor="val_accuracy", verbose=2)
 splits = nnrecipes.data.load("sms_spam", data_dir=args.data_dir)
 predicted = np.argmax(result.model.predict(nnrecipes.data.make_dataset(splits.x_test),
                                            verbose=0), axis=-1)

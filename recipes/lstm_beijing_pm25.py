@@ -16,8 +16,6 @@ Run: python recipes/lstm_beijing_pm25.py [--data-dir D] [--epochs N]
 import argparse
 import json
 
-import keras
-
 import nnrecipes
 
 parser = argparse.ArgumentParser(description="LSTM on Beijing PM2.5.")
@@ -26,13 +24,10 @@ parser.add_argument("--epochs", type=int, default=20)
 parser.add_argument("--export-dir", default="saved_models")
 args = parser.parse_args()
 
-# Keep the weights of the epoch with the lowest validation RMSE.
-best_on_validation = keras.callbacks.EarlyStopping(
-    monitor="val_rmse", patience=3, restore_best_weights=True)
-
 result = nnrecipes.train(
     "lstm", "beijing_pm25", data_dir=args.data_dir, epochs=args.epochs, batch_size=64,
-    export_dir=args.export_dir, units=64, dropout=0.1, callbacks=[best_on_validation], verbose=2)
+    export_dir=args.export_dir, units=64, dropout=0.1, patience=3, monitor="val_rmse",
+    verbose=2)
 splits = nnrecipes.data.load("beijing_pm25", data_dir=args.data_dir)
 baseline = nnrecipes.data.persistence_rmse(splits)
 rmse = result.test_metrics["rmse"]

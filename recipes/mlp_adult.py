@@ -12,8 +12,6 @@ Run: python recipes/mlp_adult.py [--data-dir D] [--epochs N]
 import argparse
 import json
 
-import keras
-
 import nnrecipes
 
 parser = argparse.ArgumentParser(description="MLP on UCI Adult.")
@@ -22,14 +20,10 @@ parser.add_argument("--epochs", type=int, default=10)
 parser.add_argument("--export-dir", default="saved_models")
 args = parser.parse_args()
 
-# Keep the weights of the epoch with the best validation accuracy.
-best_on_validation = keras.callbacks.EarlyStopping(
-    monitor="val_accuracy", patience=3, restore_best_weights=True)
-
 result = nnrecipes.train(
     "mlp", "adult", data_dir=args.data_dir, epochs=args.epochs, batch_size=256,
     export_dir=args.export_dir, num_layers=2, units=128, dropout=0.3,
-    callbacks=[best_on_validation], verbose=2)
+    patience=3, monitor="val_accuracy", verbose=2)
 majority = nnrecipes.data.load("adult", data_dir=args.data_dir).majority_accuracy()
 print(f"test accuracy: {result.test_metrics['accuracy']:.4f} "
       f"(majority class: {majority:.4f})")

@@ -12,8 +12,6 @@ Run: python recipes/rnn_daily_min_temperatures.py [--data-dir D] [--epochs N]
 import argparse
 import json
 
-import keras
-
 import nnrecipes
 
 parser = argparse.ArgumentParser(description="Simple RNN on daily minimum temperatures.")
@@ -22,14 +20,10 @@ parser.add_argument("--epochs", type=int, default=30)
 parser.add_argument("--export-dir", default="saved_models")
 args = parser.parse_args()
 
-# Keep the weights of the epoch with the lowest validation RMSE.
-best_on_validation = keras.callbacks.EarlyStopping(
-    monitor="val_rmse", patience=3, restore_best_weights=True)
-
 result = nnrecipes.train(
     "rnn", "daily_min_temperatures", data_dir=args.data_dir, epochs=args.epochs,
     batch_size=32, export_dir=args.export_dir, units=32, dropout=0.0,
-    callbacks=[best_on_validation], verbose=2)
+    patience=3, monitor="val_rmse", verbose=2)
 splits = nnrecipes.data.load("daily_min_temperatures", data_dir=args.data_dir)
 baseline = nnrecipes.data.persistence_rmse(splits)
 rmse = result.test_metrics["rmse"]

@@ -11,8 +11,6 @@ Run: python recipes/transformer_trec.py [--data-dir D] [--epochs N]
 import argparse
 import json
 
-import keras
-
 import nnrecipes
 
 parser = argparse.ArgumentParser(description="Transformer on TREC.")
@@ -21,14 +19,10 @@ parser.add_argument("--epochs", type=int, default=15)
 parser.add_argument("--export-dir", default="saved_models")
 args = parser.parse_args()
 
-# Keep the weights of the epoch with the best validation accuracy.
-best_on_validation = keras.callbacks.EarlyStopping(
-    monitor="val_accuracy", patience=3, restore_best_weights=True)
-
 result = nnrecipes.train(
     "transformer", "trec", data_dir=args.data_dir, epochs=args.epochs, batch_size=32,
     export_dir=args.export_dir, num_blocks=1, embed_dim=128, num_heads=4, ff_dim=256,
-    dropout=0.3, learning_rate=5e-4, callbacks=[best_on_validation], verbose=2)
+    dropout=0.3, learning_rate=5e-4, patience=3, monitor="val_accuracy", verbose=2)
 print(f"test accuracy: {result.test_metrics['accuracy']:.4f}")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "accuracy", "value": result.test_metrics["accuracy"],
