@@ -33,6 +33,7 @@ _EXPORTS = {
     "initializers": "nnrecipes.initializers",
     "layers": "nnrecipes.layers",
     "losses": "nnrecipes.losses",
+    "metrics": "nnrecipes.metrics",
     "regularizers": "nnrecipes.regularizers",
     "schedules": "nnrecipes.schedules",
     "families": "nnrecipes.families",

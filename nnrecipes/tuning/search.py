@@ -426,8 +426,10 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
             Defaults to `None`.
         tune_all: search every declared hyperparameter not in `space`
             (`True`), or only the ones in `space` (`False`: the others keep
-            their defaults). `loss`, `quantile`, `decay_steps` and
-            `warmup_steps` are searched only when named in `space`.
+            their defaults). `loss`, `quantile`, `decay_steps`,
+            `warmup_steps` and the training techniques (label smoothing,
+            weight decay, EMA, gradient accumulation, augmentation, MixUp,
+            CutMix) are searched only when named in `space`.
             Defaults to `True`.
         directory: folder of the search's state. Defaults to `"tuning"`.
         project_name: subfolder of this search. Defaults to

@@ -30,7 +30,12 @@ FIT_HYPERPARAMETERS = ("batch_size", "epochs")
 #   they minimize the same loss;
 # - `decay_steps`/`warmup_steps`: lengths in steps that depend on the data
 #   size, not quality knobs (`decay_steps` follows the training length).
-HELD_BY_DEFAULT = ("loss", "quantile", "decay_steps", "warmup_steps")
+HELD_BY_DEFAULT = ("loss", "quantile", "decay_steps", "warmup_steps",
+                   # The training techniques: a search tries them when named in
+                   # `space`, not in every trial (each changes what a trial means).
+                   "label_smoothing", "weight_decay", "ema", "ema_momentum",
+                   "gradient_accumulation_steps", "augment", "random_erasing", "mixup",
+                   "cutmix")
 
 
 def declared_space(recipe, task):
