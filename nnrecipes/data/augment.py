@@ -30,6 +30,8 @@ import tensorflow as tf
 
 AUGMENTATIONS = ("none", "translate", "flip_translate", "randaugment")
 INPUT_KINDS = ("tabular", "tokens", "sequence", "image")
+# A dataset of raw strings (`Splits.kind == "text"`) feeds a token model.
+_AS_KIND = {"text": "tokens"}
 _IMAGE_ONLY = ("augment", "random_erasing", "cutmix")
 _DEFAULTS = {"augment": "none", "random_erasing": 0.0, "mixup": 0.0, "cutmix": 0.0}
 
@@ -50,7 +52,8 @@ def training_augmentation(dataset, values, *, kind, num_classes, seed=0, value_r
             `(batch, height, width, channels)`.
         values: the resolved hyperparameters (a dict); reads `augment`,
             `random_erasing`, `mixup` and `cutmix` (absent keys are off).
-        kind: the input kind, one of `"tabular"`, `"tokens"`, `"sequence"`,
+        kind: the input kind, one of `"tabular"`, `"tokens"` (or `"text"`,
+            raw strings for a token model), `"sequence"`,
             `"image"`.
         num_classes: number of classes, for MixUp/CutMix's one-hot rows.
         seed: seed of the random layers. Defaults to `0`.
@@ -74,6 +77,7 @@ def training_augmentation(dataset, values, *, kind, num_classes, seed=0, value_r
     - [Cubuk et al., 2020](https://arxiv.org/abs/1909.13719) (RandAugment)
     - [Zhong et al., 2020](https://arxiv.org/abs/1708.04896) (random erasing)
     """
+    kind = _AS_KIND.get(kind, kind)
     options = _check_options(values, kind)
     if kind != "image":
         ignored = [name for name in _IMAGE_ONLY if options[name] != _DEFAULTS[name]]

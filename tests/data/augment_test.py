@@ -91,3 +91,14 @@ def test_bad_values_and_datasets_say_what_was_received():
         training_augmentation(dataset.unbatch(), {"mixup": 0.2}, kind="image", num_classes=4)
     with pytest.raises(ValueError, match="Received: num_classes=None"):
         training_augmentation(dataset, {"mixup": 0.2}, kind="image", num_classes=None)
+
+
+def test_raw_text_counts_as_token_input():
+    texts = tf.data.Dataset.from_tensor_slices(
+        (tf.constant(["a b", "c d", "e f", "g h"]), tf.constant([0, 1, 0, 1]))).batch(2)
+    same = training_augmentation(texts, {}, kind="text", num_classes=2)
+    assert same is texts
+    with pytest.warns(UserWarning, match="MixUp cannot mix"):
+        unmixed = training_augmentation(texts, {"mixup": 0.2}, kind="text",
+                                        num_classes=2)
+    assert unmixed is texts

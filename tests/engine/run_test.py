@@ -66,3 +66,15 @@ def test_augmentation_reaches_the_training_batches_only(monkeypatch):
     # class-probability rows; validation batches never pass through it.
     assert seen == [(16, 3)]
     assert len(fitted.history.history["val_accuracy"]) == 2
+
+
+def test_raw_text_trains_through_the_engine():
+    words = ["free", "prize", "call", "now", "lunch", "later", "see", "you"]
+    rng = np.random.default_rng(0)
+    texts = np.array([" ".join(rng.choice(words[:4] if i % 2 else words[4:], 3))
+                      for i in range(60)], dtype=object)
+    splits = nnrecipes.data.from_arrays(texts, np.arange(60) % 2, name="toy_text")
+    assert splits.kind == "text"
+    result = nnrecipes.train("mlp", splits, epochs=3, export=False, verbose=0,
+                             diagnostics=False, units=16)
+    assert result.manifest["evaluation"]["accuracy"] >= 0.8
