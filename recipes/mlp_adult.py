@@ -4,7 +4,7 @@ The model's first layer (`nnrecipes.data.TabularEncoder`, adapted on the
 training rows) standardizes the numeric columns and one-hot encodes the
 categorical ones, so the export takes a raw row of 14 strings, e.g.
 `["39", "State-gov", "77516", "Bachelors", ...]`. The weights of the epoch with
-the best validation accuracy are kept. Target: >= 85% test accuracy.
+the lowest validation loss are kept. Target: >= 85% test accuracy.
 
 Run: python recipes/mlp_adult.py [--data-dir D] [--epochs N]
 """
@@ -23,7 +23,7 @@ args = parser.parse_args()
 result = nnrecipes.train(
     "mlp", "adult", data_dir=args.data_dir, epochs=args.epochs, batch_size=256,
     export_dir=args.export_dir, num_layers=2, units=128, dropout=0.3,
-    patience=3, monitor="val_accuracy", verbose=2)
+    patience=3, verbose=2)
 majority = nnrecipes.data.load("adult", data_dir=args.data_dir).majority_accuracy()
 print(f"test accuracy: {result.test_metrics['accuracy']:.4f} "
       f"(majority class: {majority:.4f})")
