@@ -6,6 +6,8 @@
     nnrecipes train RECIPE [options]    train, evaluate on held-out data, export
     nnrecipes lr-find RECIPE [options]  learning-rate range test: a suggestion and a plot
     nnrecipes tune RECIPE [options]     hyperparameter search with KerasTuner
+    nnrecipes export VERSION_DIR --format onnx,litert   ONNX / LiteRT files of an export
+    nnrecipes predict VERSION_DIR INPUT -o OUT.csv      predictions on a file of new inputs
 
 `nnrecipes train RECIPE --help` lists one flag per hyperparameter of that
 recipe, read from the recipe's declaration. `nnrecipes --verbose COMMAND`
@@ -251,6 +253,7 @@ def _train(argv):
     from nnrecipes import evaluation
     from nnrecipes import training
     from nnrecipes.engine import distribute
+    from nnrecipes.export import cli as export_cli
 
     recipe, parser = recipe_command_parser(
         "train", argv, lambda r: f"Train {r.name!r} ({r.description}), evaluate it on the "
@@ -265,6 +268,9 @@ def _train(argv):
                      help="the export's integer version (default: the next free one)")
     out.add_argument("--overwrite", action="store_true",
                      help="replace the existing --version (never done without this flag)")
+    out.add_argument("--export-formats", type=export_cli.formats_arg, default=[],
+                     help="also write these files into the export: onnx, litert or "
+                          "onnx,litert (default: none)")
     out.add_argument("--no-diagnostics", action="store_true",
                      help="no gradient monitoring, health report or plots")
     run = parser.add_argument_group("reliability")
@@ -288,7 +294,7 @@ def _train(argv):
             batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
             export_dir=args.export_dir, version=args.version, overwrite=args.overwrite,
             resume=args.resume, deterministic=args.deterministic, strategy=args.strategy,
-            mixed_precision=args.mixed_precision,
+            mixed_precision=args.mixed_precision, export_formats=args.export_formats,
             verbose="auto" if args.verbose is None else args.verbose,
             diagnostics=not args.no_diagnostics, **early_stopping_from(args),
             **hyperparameters_from(args))
@@ -532,6 +538,9 @@ def _parser():
                                    "(`nnrecipes lr-find RECIPE --help`)")
     sub.add_parser("tune", help="hyperparameter search with KerasTuner "
                                 "(`nnrecipes tune RECIPE --help`)")
+    from nnrecipes.export import cli as export_cli  # standard library only
+
+    export_cli.add_parsers(sub)
     return parser
 
 

@@ -34,3 +34,13 @@ def test_bad_arguments_are_named(argv, message, capsys):
     with pytest.raises(SystemExit):
         export_cli.command_parser().parse_args(argv)
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["export", "predict"])
+def test_command_help_answers_without_tensorflow(command):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "nnrecipes", command,
+                           "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and f"usage: nnrecipes {command}" in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "nnrecipes.export.cli" in imported
+    assert not imported & {"tensorflow", "keras", "numpy"}
