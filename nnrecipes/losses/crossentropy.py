@@ -82,18 +82,19 @@ def crossentropy(y_true, y_pred, label_smoothing=0.0, from_logits=False):
     - [Szegedy et al., 2016](https://arxiv.org/abs/1512.00567) (label smoothing)
     """
     y_pred = ops.convert_to_tensor(y_pred)
-    targets, _, log_probs = _common.targets_and_log_probs(
-        class_targets(y_true, y_pred), y_pred, sparse=False, from_logits=from_logits)
-    if label_smoothing:
-        num_classes = ops.cast(ops.shape(y_pred)[-1], targets.dtype)
-        targets = targets * (1.0 - label_smoothing) + label_smoothing / num_classes
-    return -ops.sum(targets * log_probs, axis=-1)
+    # Keras's own categorical cross-entropy: after a softmax layer it works
+    # from the logits the layer kept, so a diverging model shows an infinite
+    # or NaN loss (and stops) instead of one clipped at -log(epsilon).
+    return keras.losses.categorical_crossentropy(
+        class_targets(y_true, y_pred), y_pred, from_logits=from_logits,
+        label_smoothing=label_smoothing)
 
 
 @keras.saving.register_keras_serializable(package="nnrecipes")
 class Crossentropy(keras.losses.Loss):
-    """Cross-entropy for integer labels or soft targets; see
-    `nnrecipes.losses.crossentropy`.
+    """Cross-entropy for integer labels or soft targets.
+
+    The formula and its reference: see `nnrecipes.losses.crossentropy`.
 
     The recipes' `loss="crossentropy"`: it takes MixUp/CutMix training
     batches (probability targets) and plain integer labels with one loss.

@@ -10,7 +10,7 @@ def accuracy(y_true, y_pred):
 
     The target class is the integer label, or the most probable class of a
     probability target `(batch, num_classes)` (for a MixUp or CutMix mixture,
-    the class with the larger share).
+    the class with the larger share). As a metric: see `nnrecipes.metrics.Accuracy`.
 
     Args:
         y_true: integer labels `(batch,)` or `(batch, 1)`, or class
@@ -30,8 +30,9 @@ def accuracy(y_true, y_pred):
 
 @keras.saving.register_keras_serializable(package="nnrecipes")
 class Accuracy(keras.metrics.MeanMetricWrapper):
-    """Mean classification accuracy over integer labels or soft targets; see
-    `nnrecipes.metrics.accuracy`.
+    """Mean classification accuracy over integer labels or soft targets.
+
+    Per example: see `nnrecipes.metrics.accuracy`.
 
     It is what the recipes compile for classification under the name
     `"accuracy"`, so training on MixUp/CutMix batches and validating on
