@@ -428,7 +428,7 @@ def _tune(argv):
     recipe's own flags (`--units 64`) fix a value for the whole search.
     """
     from nnrecipes import training
-    from nnrecipes.tuning import search
+    from nnrecipes import tuning
 
     recipe, parser = recipe_command_parser(
         "tune", argv, lambda r: f"Search the hyperparameters of {r.name!r} with KerasTuner. "
@@ -437,7 +437,7 @@ def _tune(argv):
     if recipe is None:
         return 0
     group = parser.add_argument_group("search")
-    group.add_argument("--tuner", default="hyperband", choices=list(search.TUNERS),
+    group.add_argument("--tuner", default="hyperband", choices=list(tuning.TUNERS),
                        help="search algorithm (default: hyperband)")
     group.add_argument("--objective", default="val_loss",
                        help="logged metric to optimize; NAME:min or NAME:max to give the "
@@ -454,7 +454,7 @@ def _tune(argv):
                        help="search only the --space entries; the rest keep their defaults")
     group.add_argument("--cv", type=int, default=None,
                        help="score each trial by K-fold cross-validation")
-    group.add_argument("--directory", default=search.DEFAULT_DIRECTORY,
+    group.add_argument("--directory", default=tuning.DEFAULT_DIRECTORY,
                        help="folder of the search state (default: tuning)")
     group.add_argument("--project-name", default=None,
                        help="subfolder of this search (default: RECIPE_DATASET_TUNER)")
@@ -477,7 +477,7 @@ def _tune(argv):
     args = parser.parse_args(argv)
     space = dict(args.space)
     try:
-        result = search.tune(
+        result = tuning.tune(
             recipe.name, args.dataset or training.DEFAULT_DATASET, data_dir=args.data_dir,
             tuner=args.tuner, objective=args.objective, max_trials=args.max_trials,
             max_epochs=args.max_epochs, epochs=args.epochs, batch_size=args.batch_size,

@@ -36,20 +36,21 @@ from nnrecipes.engine.distribute import get_strategy
 from nnrecipes.engine.distribute import is_chief
 from nnrecipes.engine.distribute import set_mixed_precision
 from nnrecipes.tuning.results import TuneResult
-from nnrecipes.tuning.search import TUNERS
-from nnrecipes.tuning.search import BayesianOptimization
-from nnrecipes.tuning.search import GridSearch
-from nnrecipes.tuning.search import Hyperband
-from nnrecipes.tuning.search import RandomSearch
-from nnrecipes.tuning.search import RecipeHyperModel
+from nnrecipes.tuning.hypermodel import RecipeHyperModel
+from nnrecipes.tuning.objective import make_objective
+from nnrecipes.tuning.search import DEFAULT_DIRECTORY
 from nnrecipes.tuning.search import as_splits
-from nnrecipes.tuning.search import make_objective
-from nnrecipes.tuning.search import make_tuner
 from nnrecipes.tuning.search import tune
+from nnrecipes.tuning.trials import TUNERS
+from nnrecipes.tuning.trials import BayesianOptimization
+from nnrecipes.tuning.trials import GridSearch
+from nnrecipes.tuning.trials import Hyperband
+from nnrecipes.tuning.trials import RandomSearch
+from nnrecipes.tuning.trials import make_tuner
 from nnrecipes.tuning.space import narrowed_hyperparameters
 
 __all__ = [
-    "BayesianOptimization", "GridSearch", "Hyperband", "RandomSearch", "RecipeHyperModel",
+    "DEFAULT_DIRECTORY", "BayesianOptimization", "GridSearch", "Hyperband", "RandomSearch", "RecipeHyperModel",
     "TUNERS", "TuneResult", "as_splits", "folds_for", "forward_chaining_indices",
     "get_strategy", "is_chief", "kfold_indices", "make_objective", "make_tuner",
     "narrowed_hyperparameters", "set_mixed_precision", "tune",

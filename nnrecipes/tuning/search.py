@@ -1,312 +1,34 @@
 """`tune`: a KerasTuner search over a recipe's own search space.
 
-The tuners are KerasTuner's four (`random`, `grid`, `bayesian`,
-`hyperband`), each with nnrecipes' trial runner mixed in: it builds the
-recipe from the trial's `hp` (`nnrecipes.registry.hypermodel_build`, the
-same path as `build`), adapts the preprocessing on the training fold only,
-trains every cross-validation fold and reports the folds' mean and standard
-deviation. KerasTuner's project folder holds the state, so a search that is
-killed and started again with the same arguments goes on where it stopped.
+This module turns `tune`'s arguments into a search: the data (`as_splits`),
+the cross-validation folds, the narrowed space (`nnrecipes.tuning.space`),
+the objective (`objective`), the hypermodel (`hypermodel`) and the tuner with
+its trial runner (`trials`), and checks that a search resumed in the same
+folder is the same search. KerasTuner's project folder holds the state, so a
+search that is killed and started again with the same arguments goes on
+where it stopped.
 """
 
 import dataclasses
-import gc
 import json
 import os
 
-import keras
-import keras_tuner
 import numpy as np
 
 from nnrecipes import data
 from nnrecipes import engine
-from nnrecipes.callbacks import LARGER_IS_BETTER
 from nnrecipes.engine import distribute
 from nnrecipes.registry import get_recipe
-from nnrecipes.registry import hypermodel_build
 from nnrecipes.tuning import cv as cv_lib
 from nnrecipes.tuning import space as space_lib
+from nnrecipes.tuning.hypermodel import RecipeHyperModel
+from nnrecipes.tuning.objective import make_objective
+from nnrecipes.tuning.trials import Fold
+from nnrecipes.tuning.trials import make_tuner
+from nnrecipes.tuning.trials import tuner_name
+from nnrecipes.tuning.trials import write_json_atomically
 
-TUNERS = ("random", "grid", "bayesian", "hyperband")
-_TUNER_ALIASES = {"randomsearch": "random", "random_search": "random", "gridsearch": "grid",
-                  "grid_search": "grid", "bayesianoptimization": "bayesian",
-                  "bayesian_optimization": "bayesian", "bayes": "bayesian"}
 DEFAULT_DIRECTORY = "tuning"
-
-# Words in a metric's name that say smaller is better (larger is better:
-# `nnrecipes.callbacks.LARGER_IS_BETTER`).
-_MINIMIZE = ("loss", "error", "mae", "mse", "rmse", "mape", "crossentropy", "hinge",
-             "norm", "grad", "dead", "saturated", "nan")
-
-
-def make_objective(objective):
-    """A `keras_tuner.Objective` from a metric name, with the right direction.
-
-    Args:
-        objective: a logged metric's name (`"val_loss"`, `"val_accuracy"`,
-            `"val_rmse"`, a diagnostics value such as
-            `"val_grad_norm"`...), `"name:min"` / `"name:max"` to say the
-            direction, or a `keras_tuner.Objective`.
-
-    Returns:
-        A `keras_tuner.Objective`.
-
-    Example:
-    >>> nnrecipes.tuning.make_objective("val_accuracy").direction
-    'max'
-    """
-    if isinstance(objective, keras_tuner.Objective):
-        return objective
-    if not isinstance(objective, str) or not objective.strip():
-        raise ValueError("`objective` must be a metric name such as 'val_loss', 'name:min', "
-                         f"'name:max', or a keras_tuner.Objective. Received: "
-                         f"objective={objective!r}")
-    name, _, direction = objective.strip().partition(":")
-    if direction:
-        if direction not in ("min", "max"):
-            raise ValueError(f"The direction after ':' must be 'min' or 'max'. "
-                             f"Received: objective={objective!r}")
-        return keras_tuner.Objective(name, direction)
-    words = name.lower().removeprefix("val_").replace("/", "_").split("_")
-    if any(w in LARGER_IS_BETTER for w in words) or name.lower().endswith("accuracy"):
-        return keras_tuner.Objective(name, "max")
-    if any(w in _MINIMIZE for w in words):
-        return keras_tuner.Objective(name, "min")
-    raise ValueError(
-        f"Cannot tell whether {name!r} should be minimized or maximized. Say it: "
-        f"objective='{name}:min' or '{name}:max'. Received: objective={objective!r}")
-
-
-class RecipeHyperModel(keras_tuner.HyperModel):
-    """A KerasTuner `HyperModel` of a registered recipe.
-
-    `build(hp)` builds the recipe from `hp` (declared by the recipe itself);
-    `fit(hp, model, ...)` reads `batch_size` and `epochs` from `hp` when the
-    search space holds them, so they can be tuned too.
-
-    Args:
-        recipe: a recipe name, e.g. `"mlp"`.
-        build_kwargs: keyword arguments of `nnrecipes.build` other than the
-            hyperparameters: `input_shape`, `num_classes` or `num_outputs`,
-            and the preprocessing from `nnrecipes.data.preprocessing_for`.
-        batch_size: batch size when it is not tuned. Defaults to `64`.
-        epochs: epochs when they are not tuned. Defaults to `10`.
-
-    Example:
-    ```python
-    hypermodel = nnrecipes.tuning.RecipeHyperModel(
-        "mlp", {"input_shape": (64,), "num_classes": 10})
-    tuner = keras_tuner.RandomSearch(hypermodel, objective="val_loss", max_trials=5)
-    ```
-    """
-
-    def __init__(self, recipe, build_kwargs, *, batch_size=64, epochs=10, strategy=None):
-        recipe = get_recipe(recipe)
-        super().__init__(name=recipe.name, tunable=True)
-        self.recipe = recipe
-        self.build_kwargs = dict(build_kwargs)
-        self.task = "classification" if self.build_kwargs.get("num_classes") else "regression"
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.strategy = strategy
-
-    def declare_hyperparameters(self, hp):
-        self.recipe.search_space(hp, self.task)
-
-    def build(self, hp):
-        strategy = self.strategy or distribute.get_strategy("default")
-        with strategy.scope():
-            return hypermodel_build(self.recipe.name, hp, **self.build_kwargs)
-
-    def fit(self, hp, model, *args, **kwargs):
-        kwargs.setdefault("batch_size", hp.values.get("batch_size", self.batch_size))
-        kwargs.setdefault("epochs", hp.values.get("epochs", self.epochs))
-        return distribute.fit(model, *args, strategy=self.strategy, **kwargs)
-
-
-def _write_json_atomically(path, state):
-    """Writes JSON so that a kill at any moment leaves the old file or the new
-    one, never a truncated one: a staging file, then an atomic rename."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    staging = f"{path}.{os.getpid()}.tmp"
-    with open(staging, "w") as f:
-        json.dump(state, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(staging, path)
-
-
-def _make_oracle_saves_atomic(oracle, project_dir):
-    """KerasTuner rewrites `oracle.json` and each `trial.json` in place; a
-    SIGKILL during such a write would leave a file the resumed search cannot
-    read. This oracle writes them atomically instead."""
-    if not isinstance(oracle, keras_tuner.Oracle):
-        return  # a worker's proxy to the chief: the chief writes the state
-
-    def save():
-        _write_json_atomically(os.path.join(project_dir, "oracle.json"), oracle.get_state())
-
-    def save_trial(trial):
-        _write_json_atomically(os.path.join(project_dir, f"trial_{trial.trial_id}",
-                                            "trial.json"), trial.get_state())
-
-    oracle.save = save
-    oracle._save_trial = save_trial  # noqa: SLF001 (the one hook KerasTuner has)
-
-
-@dataclasses.dataclass
-class _Fold:
-    splits: object  # a Splits whose train/val parts are this fold's
-
-
-class _RecipeTrialRunner:
-    """Mixed into KerasTuner's tuners: runs one trial over every fold.
-
-    For Hyperband, a trial that continues an earlier one (`tuner/trial_id`)
-    starts each fold from that trial's weights for the same fold.
-    """
-
-    def configure(self, *, folds, hypermodel, batch_size, epochs, seed, callbacks, verbose,
-                  keep_weights, patience=engine.DEFAULT_PATIENCE):
-        self._nn_folds = folds
-        self._nn_hypermodel = hypermodel
-        self._nn_batch_size = batch_size
-        self._nn_epochs = epochs
-        self._nn_seed = seed
-        self._nn_callbacks = list(callbacks or [])
-        self._nn_verbose = verbose
-        self._nn_keep_weights = keep_weights
-        self._nn_patience = patience
-        self._nn_ran = []
-        _make_oracle_saves_atomic(self.oracle, self.project_dir)
-
-    def save(self):
-        # As `BaseTuner.save`, with atomic writes (see `_make_oracle_saves_atomic`).
-        if not self._is_worker():
-            self.oracle.save()
-        _write_json_atomically(self._get_tuner_fname(), self.get_state())
-
-    def _fold_weights(self, trial_id, index):
-        return os.path.join(self.get_trial_dir(trial_id), f"fold{index}.weights.h5")
-
-    def run_trial(self, trial, *args, **kwargs):
-        hp = trial.hyperparameters
-        values = hp.values
-        epochs = int(values.get("tuner/epochs", values.get("epochs", self._nn_epochs)))
-        initial_epoch = int(values.get("tuner/initial_epoch", 0))
-        previous = values.get("tuner/trial_id")
-        batch_size = int(values.get("batch_size", self._nn_batch_size))
-        objective = self.oracle.objective
-        fold_results = []
-        hypermodel = self._nn_hypermodel
-        # Early stopping watches the objective when it is a validation metric.
-        monitor = objective.name if objective.name.startswith("val_") \
-            else engine.DEFAULT_MONITOR
-        for index, fold in enumerate(self._nn_folds):
-            # One model at a time: the previous fold's graph and model go.
-            keras.backend.clear_session()
-            gc.collect()
-            splits = fold.splits
-            model = engine.build_model(hypermodel.recipe, splits, hp=hp,
-                                       strategy=hypermodel.strategy, seed=self._nn_seed + index)
-            if previous is not None:
-                # The optimizer's slots are part of the saved state: build them
-                # first so training goes on where the parent trial stopped.
-                model.optimizer.build(model.trainable_variables)
-                model.load_weights(self._fold_weights(previous, index))
-            fitted = engine.fit(
-                model, splits, epochs=epochs, batch_size=batch_size,
-                seed=self._nn_seed + index, strategy=hypermodel.strategy,
-                initial_epoch=initial_epoch, patience=self._nn_patience, monitor=monitor,
-                augmentation=values, callbacks=self._nn_callbacks, verbose=self._nn_verbose)
-            logs = fitted.history.history
-            if objective.name not in logs:
-                raise keras_tuner.errors.FatalError(
-                    f"The objective {objective.name!r} is not among the logged metrics "
-                    f"{sorted(logs)}. Received: objective={objective.name!r}")
-            scores = np.asarray(logs[objective.name], dtype="float64")
-            scores = np.where(np.isfinite(scores), scores,
-                              np.inf if objective.direction == "min" else -np.inf)
-            best = int(np.argmin(scores) if objective.direction == "min" else np.argmax(scores))
-            result = {k: float(v[best]) for k, v in logs.items() if len(v) == len(scores)}
-            result["best_epoch"] = initial_epoch + best + 1
-            fold_results.append(result)
-            if self._nn_keep_weights:
-                model.save_weights(self._fold_weights(trial.trial_id, index))
-            del model, fitted
-        keras.backend.clear_session()
-        gc.collect()
-        metrics = {}
-        for key in fold_results[0]:
-            if key == "best_epoch":
-                continue
-            column = [r[key] for r in fold_results if key in r]
-            metrics[key] = float(np.mean(column))
-        column = [r[objective.name] for r in fold_results]
-        metrics[f"{objective.name}_std"] = float(np.std(column))
-        record = {"tuner_id": self.tuner_id, "epochs": epochs, "initial_epoch": initial_epoch,
-                  "batch_size": batch_size, "folds": fold_results,
-                  "objective": objective.name,
-                  # The epochs `refit` trains for: where the folds' objective was best.
-                  "best_epoch": int(round(np.mean([r["best_epoch"] for r in fold_results])))}
-        _write_json_atomically(os.path.join(self.get_trial_dir(trial.trial_id),
-                                            "nnrecipes.json"), record)
-        self._nn_ran.append(trial.trial_id)
-        print(f"nnrecipes: tuner {self.tuner_id} finished trial {trial.trial_id}: "
-              f"{objective.name}={metrics[objective.name]:.4f}", flush=True)
-        bad = [v for v in column if not np.isfinite(v)]
-        if bad:
-            raise keras_tuner.errors.FailedTrialError(
-                f"The objective {objective.name!r} was not finite in some fold: {column}")
-        return metrics
-
-
-class RandomSearch(_RecipeTrialRunner, keras_tuner.RandomSearch):
-    """KerasTuner's `RandomSearch` with nnrecipes' cross-validated trials."""
-
-
-class GridSearch(_RecipeTrialRunner, keras_tuner.GridSearch):
-    """KerasTuner's `GridSearch` with nnrecipes' cross-validated trials."""
-
-
-class BayesianOptimization(_RecipeTrialRunner, keras_tuner.BayesianOptimization):
-    """KerasTuner's `BayesianOptimization` with nnrecipes' cross-validated trials."""
-
-
-class Hyperband(_RecipeTrialRunner, keras_tuner.Hyperband):
-    """KerasTuner's `Hyperband` with nnrecipes' cross-validated trials; a
-    continued trial starts each fold from the weights of its parent."""
-
-
-_TUNER_CLASSES = {"random": RandomSearch, "grid": GridSearch,
-                  "bayesian": BayesianOptimization, "hyperband": Hyperband}
-
-
-def tuner_name(tuner):
-    """The canonical name of a tuner (`random`, `grid`, `bayesian`, `hyperband`)."""
-    if not isinstance(tuner, str):
-        raise ValueError(f"`tuner` must be one of {list(TUNERS)}. Received: tuner={tuner!r}")
-    key = tuner.strip().lower().replace("-", "_")
-    key = _TUNER_ALIASES.get(key, key)
-    if key not in TUNERS:
-        raise ValueError(f"`tuner` must be one of {list(TUNERS)}. Received: tuner={tuner!r}")
-    return key
-
-
-def make_tuner(tuner, hypermodel, *, objective, max_trials, max_epochs, hyperparameters,
-               tune_new_entries, directory, project_name, overwrite, seed,
-               hyperband_factor=3, max_consecutive_failed_trials=3, **kwargs):
-    """Makes one of the four tuners by name (see `tune` for the arguments)."""
-    name = tuner_name(tuner)
-    common = dict(hypermodel=hypermodel, objective=objective, hyperparameters=hyperparameters,
-                  tune_new_entries=tune_new_entries, allow_new_entries=True,
-                  directory=directory, project_name=project_name, overwrite=overwrite,
-                  seed=seed, max_consecutive_failed_trials=max_consecutive_failed_trials,
-                  **kwargs)
-    if name == "hyperband":
-        return Hyperband(max_epochs=max_epochs, factor=hyperband_factor,
-                         hyperband_iterations=1, **common)
-    return _TUNER_CLASSES[name](max_trials=max_trials, **common)
 
 
 def _build_kwargs(splits):
@@ -352,10 +74,10 @@ def as_splits(train_data, validation_data=None, *, data_dir=None, seed=0):
 def _fold_splits(splits, folds):
     """The Splits of each fold: `x_train` + `x_val` re-cut by the fold's indices."""
     if folds is None:
-        return [_Fold(splits)]
+        return [Fold(splits)]
     x = np.concatenate([splits.x_train, splits.x_val])
     y = np.concatenate([splits.y_train, splits.y_val])
-    return [_Fold(dataclasses.replace(splits, x_train=x[t], y_train=y[t], x_val=x[v],
+    return [Fold(dataclasses.replace(splits, x_train=x[t], y_train=y[t], x_val=x[v],
                                       y_val=y[v]))
             for t, v in folds]
 
@@ -384,7 +106,7 @@ def _check_same_search(project_dir, settings, overwrite):
 def _record_search(project_dir, settings):
     # Every process of a distributed search writes it: atomically, each
     # through its own staging file.
-    _write_json_atomically(os.path.join(project_dir, SETTINGS_FILE), settings)
+    write_json_atomically(os.path.join(project_dir, SETTINGS_FILE), settings)
 
 
 def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband",
@@ -442,7 +164,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
             `None`.
         strategy: where trials train: `"auto"`, `"default"`,
             `"one_device"`, `"mirrored"`, `"multi_worker"`, `"tpu"` or a
-            `tf.distribute.Strategy` (see `nnrecipes.tuning.get_strategy`).
+            `tf.distribute.Strategy` (see `nnrecipes.engine.get_strategy`).
             Defaults to `"auto"`.
         mixed_precision: train in mixed precision (GPU or TPU only).
             Defaults to `False`.

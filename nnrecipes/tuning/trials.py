@@ -1,0 +1,205 @@
+"""KerasTuner's four tuners with nnrecipes' trial runner mixed in: each trial
+builds the recipe from its `hp` and trains every cross-validation fold through
+`nnrecipes.engine`, scored at each fold's best epoch; the search's state is
+written atomically, so a killed search resumes."""
+
+import dataclasses
+import gc
+import json
+import os
+
+import keras
+import keras_tuner
+import numpy as np
+
+from nnrecipes import engine
+
+TUNERS = ("random", "grid", "bayesian", "hyperband")
+_TUNER_ALIASES = {"randomsearch": "random", "random_search": "random", "gridsearch": "grid",
+                  "grid_search": "grid", "bayesianoptimization": "bayesian",
+                  "bayesian_optimization": "bayesian", "bayes": "bayesian"}
+
+
+def write_json_atomically(path, state):
+    """Writes JSON so that a kill at any moment leaves the old file or the new
+    one, never a truncated one: a staging file, then an atomic rename."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    staging = f"{path}.{os.getpid()}.tmp"
+    with open(staging, "w") as f:
+        json.dump(state, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(staging, path)
+
+
+def _make_oracle_saves_atomic(oracle, project_dir):
+    """KerasTuner rewrites `oracle.json` and each `trial.json` in place; a
+    SIGKILL during such a write would leave a file the resumed search cannot
+    read. This oracle writes them atomically instead."""
+    if not isinstance(oracle, keras_tuner.Oracle):
+        return  # a worker's proxy to the chief: the chief writes the state
+
+    def save():
+        write_json_atomically(os.path.join(project_dir, "oracle.json"), oracle.get_state())
+
+    def save_trial(trial):
+        write_json_atomically(os.path.join(project_dir, f"trial_{trial.trial_id}",
+                                            "trial.json"), trial.get_state())
+
+    oracle.save = save
+    oracle._save_trial = save_trial  # noqa: SLF001 (the one hook KerasTuner has)
+
+
+@dataclasses.dataclass
+class Fold:
+    splits: object  # a Splits whose train/val parts are this fold's
+
+
+class _RecipeTrialRunner:
+    """Mixed into KerasTuner's tuners: runs one trial over every fold.
+
+    For Hyperband, a trial that continues an earlier one (`tuner/trial_id`)
+    starts each fold from that trial's weights for the same fold.
+    """
+
+    def configure(self, *, folds, hypermodel, batch_size, epochs, seed, callbacks, verbose,
+                  keep_weights, patience=engine.DEFAULT_PATIENCE):
+        self._nn_folds = folds
+        self._nn_hypermodel = hypermodel
+        self._nn_batch_size = batch_size
+        self._nn_epochs = epochs
+        self._nn_seed = seed
+        self._nn_callbacks = list(callbacks or [])
+        self._nn_verbose = verbose
+        self._nn_keep_weights = keep_weights
+        self._nn_patience = patience
+        self._nn_ran = []
+        _make_oracle_saves_atomic(self.oracle, self.project_dir)
+
+    def save(self):
+        # As `BaseTuner.save`, with atomic writes (see `_make_oracle_saves_atomic`).
+        if not self._is_worker():
+            self.oracle.save()
+        write_json_atomically(self._get_tuner_fname(), self.get_state())
+
+    def _fold_weights(self, trial_id, index):
+        return os.path.join(self.get_trial_dir(trial_id), f"fold{index}.weights.h5")
+
+    def run_trial(self, trial, *args, **kwargs):
+        hp = trial.hyperparameters
+        values = hp.values
+        epochs = int(values.get("tuner/epochs", values.get("epochs", self._nn_epochs)))
+        initial_epoch = int(values.get("tuner/initial_epoch", 0))
+        previous = values.get("tuner/trial_id")
+        batch_size = int(values.get("batch_size", self._nn_batch_size))
+        objective = self.oracle.objective
+        fold_results = []
+        hypermodel = self._nn_hypermodel
+        # Early stopping watches the objective when it is a validation metric.
+        monitor = objective.name if objective.name.startswith("val_") \
+            else engine.DEFAULT_MONITOR
+        for index, fold in enumerate(self._nn_folds):
+            # One model at a time: the previous fold's graph and model go.
+            keras.backend.clear_session()
+            gc.collect()
+            splits = fold.splits
+            model = engine.build_model(hypermodel.recipe, splits, hp=hp,
+                                       strategy=hypermodel.strategy, seed=self._nn_seed + index)
+            if previous is not None:
+                # The optimizer's slots are part of the saved state: build them
+                # first so training goes on where the parent trial stopped.
+                model.optimizer.build(model.trainable_variables)
+                model.load_weights(self._fold_weights(previous, index))
+            fitted = engine.fit(
+                model, splits, epochs=epochs, batch_size=batch_size,
+                seed=self._nn_seed + index, strategy=hypermodel.strategy,
+                initial_epoch=initial_epoch, patience=self._nn_patience, monitor=monitor,
+                augmentation=values, callbacks=self._nn_callbacks, verbose=self._nn_verbose)
+            logs = fitted.history.history
+            if objective.name not in logs:
+                raise keras_tuner.errors.FatalError(
+                    f"The objective {objective.name!r} is not among the logged metrics "
+                    f"{sorted(logs)}. Received: objective={objective.name!r}")
+            scores = np.asarray(logs[objective.name], dtype="float64")
+            scores = np.where(np.isfinite(scores), scores,
+                              np.inf if objective.direction == "min" else -np.inf)
+            best = int(np.argmin(scores) if objective.direction == "min" else np.argmax(scores))
+            result = {k: float(v[best]) for k, v in logs.items() if len(v) == len(scores)}
+            result["best_epoch"] = initial_epoch + best + 1
+            fold_results.append(result)
+            if self._nn_keep_weights:
+                model.save_weights(self._fold_weights(trial.trial_id, index))
+            del model, fitted
+        keras.backend.clear_session()
+        gc.collect()
+        metrics = {}
+        for key in fold_results[0]:
+            if key == "best_epoch":
+                continue
+            column = [r[key] for r in fold_results if key in r]
+            metrics[key] = float(np.mean(column))
+        column = [r[objective.name] for r in fold_results]
+        metrics[f"{objective.name}_std"] = float(np.std(column))
+        record = {"tuner_id": self.tuner_id, "epochs": epochs, "initial_epoch": initial_epoch,
+                  "batch_size": batch_size, "folds": fold_results,
+                  "objective": objective.name,
+                  # The epochs `refit` trains for: where the folds' objective was best.
+                  "best_epoch": int(round(np.mean([r["best_epoch"] for r in fold_results])))}
+        write_json_atomically(os.path.join(self.get_trial_dir(trial.trial_id),
+                                            "nnrecipes.json"), record)
+        self._nn_ran.append(trial.trial_id)
+        print(f"nnrecipes: tuner {self.tuner_id} finished trial {trial.trial_id}: "
+              f"{objective.name}={metrics[objective.name]:.4f}", flush=True)
+        bad = [v for v in column if not np.isfinite(v)]
+        if bad:
+            raise keras_tuner.errors.FailedTrialError(
+                f"The objective {objective.name!r} was not finite in some fold: {column}")
+        return metrics
+
+
+class RandomSearch(_RecipeTrialRunner, keras_tuner.RandomSearch):
+    """KerasTuner's `RandomSearch` with nnrecipes' cross-validated trials."""
+
+
+class GridSearch(_RecipeTrialRunner, keras_tuner.GridSearch):
+    """KerasTuner's `GridSearch` with nnrecipes' cross-validated trials."""
+
+
+class BayesianOptimization(_RecipeTrialRunner, keras_tuner.BayesianOptimization):
+    """KerasTuner's `BayesianOptimization` with nnrecipes' cross-validated trials."""
+
+
+class Hyperband(_RecipeTrialRunner, keras_tuner.Hyperband):
+    """KerasTuner's `Hyperband` with nnrecipes' cross-validated trials; a
+    continued trial starts each fold from the weights of its parent."""
+
+
+_TUNER_CLASSES = {"random": RandomSearch, "grid": GridSearch,
+                  "bayesian": BayesianOptimization, "hyperband": Hyperband}
+
+
+def tuner_name(tuner):
+    """The canonical name of a tuner (`random`, `grid`, `bayesian`, `hyperband`)."""
+    if not isinstance(tuner, str):
+        raise ValueError(f"`tuner` must be one of {list(TUNERS)}. Received: tuner={tuner!r}")
+    key = tuner.strip().lower().replace("-", "_")
+    key = _TUNER_ALIASES.get(key, key)
+    if key not in TUNERS:
+        raise ValueError(f"`tuner` must be one of {list(TUNERS)}. Received: tuner={tuner!r}")
+    return key
+
+
+def make_tuner(tuner, hypermodel, *, objective, max_trials, max_epochs, hyperparameters,
+               tune_new_entries, directory, project_name, overwrite, seed,
+               hyperband_factor=3, max_consecutive_failed_trials=3, **kwargs):
+    """Makes one of the four tuners by name (see `tune` for the arguments)."""
+    name = tuner_name(tuner)
+    common = dict(hypermodel=hypermodel, objective=objective, hyperparameters=hyperparameters,
+                  tune_new_entries=tune_new_entries, allow_new_entries=True,
+                  directory=directory, project_name=project_name, overwrite=overwrite,
+                  seed=seed, max_consecutive_failed_trials=max_consecutive_failed_trials,
+                  **kwargs)
+    if name == "hyperband":
+        return Hyperband(max_epochs=max_epochs, factor=hyperband_factor,
+                         hyperband_iterations=1, **common)
+    return _TUNER_CLASSES[name](max_trials=max_trials, **common)
