@@ -58,7 +58,7 @@ MUTATIONS = {
         "splitter.split(np.zeros(n))]",
         ["tests/tuning/cv_test.py"]),
     "cv_scores_one_fold": (
-        "nnrecipes/tuning/search.py",
+        "nnrecipes/tuning/trials.py",
         "            metrics[key] = float(np.mean(column))",
         "            metrics[key] = float(column[0])",
         ["tests/tuning/search_test.py"]),
