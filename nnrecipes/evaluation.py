@@ -123,14 +123,26 @@ def evaluate_predictions(splits, predictions, part="test"):
     if splits.num_classes is not None:
         return classification_report(y, predictions, class_names=splits.class_names,
                                      majority=splits.majority_class())
+    baseline, name = baseline_forecast(splits, part)
+    return regression_report(y, predictions, baseline=baseline, baseline_name=name)
+
+
+def baseline_forecast(splits, part="test"):
+    """The forecast a regressor must beat on `splits.x_<part>`, and its name:
+    persistence (each window's last value of the target) for windows of a
+    series with a known target feature, else the training targets' mean.
+
+    Example:
+    ```python
+    splits = nnrecipes.data.from_arrays(np.random.rand(50, 3), np.random.rand(50))
+    forecast, name = nnrecipes.evaluation.baseline_forecast(splits)  # "training mean"
+    ```
+    """
     info = splits.info or {}
     if "target_feature" in info:
         x = getattr(splits, f"x_{part}")
-        baseline, name = x[:, -1, info["target_feature"]][:, None], "persistence"
-    else:
-        baseline = np.asarray(splits.y_train, "float64").mean(axis=0)
-        name = "training mean"
-    return regression_report(y, predictions, baseline=baseline, baseline_name=name)
+        return x[:, -1, info["target_feature"]][:, None], "persistence"
+    return np.asarray(splits.y_train, "float64").mean(axis=0), "training mean"
 
 
 def summary_line(report):

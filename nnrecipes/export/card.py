@@ -23,11 +23,12 @@ def baseline_metrics(splits):
         name = splits.class_names[majority] if splits.class_names else str(majority)
         return {"predictor": f"always the most frequent training class ({name!r})",
                 "accuracy": splits.majority_accuracy("test")}
-    # The baseline half of the report does not depend on the predictions.
-    report = evaluation.evaluate_predictions(splits, np.zeros_like(splits.y_test, "float64"))
-    base = report["baseline"]
-    return {"predictor": f"the {base['name']} forecast", "mae": base["mae"],
-            "rmse": base["rmse"]}
+    forecast, name = evaluation.baseline_forecast(splits)
+    forecast = np.broadcast_to(forecast, np.shape(splits.y_test))
+    errors = evaluation.regression_report(splits.y_test, forecast, baseline=forecast,
+                                          baseline_name=name)
+    return {"predictor": f"the {name} forecast", "mae": errors["mae"],
+            "rmse": errors["rmse"]}
 
 
 def _table(rows, header):

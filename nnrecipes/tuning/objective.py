@@ -2,10 +2,10 @@
 
 import keras_tuner
 
-from nnrecipes.callbacks import LARGER_IS_BETTER
+from nnrecipes.callbacks import larger_is_better
 
 # Words in a metric's name that say smaller is better (larger is better:
-# `nnrecipes.callbacks.LARGER_IS_BETTER`).
+# `nnrecipes.callbacks.larger_is_better`).
 _MINIMIZE = ("loss", "error", "mae", "mse", "rmse", "mape", "crossentropy", "hinge",
              "norm", "grad", "dead", "saturated", "nan")
 
@@ -38,9 +38,9 @@ def make_objective(objective):
             raise ValueError(f"The direction after ':' must be 'min' or 'max'. "
                              f"Received: objective={objective!r}")
         return keras_tuner.Objective(name, direction)
-    words = name.lower().removeprefix("val_").replace("/", "_").split("_")
-    if any(w in LARGER_IS_BETTER for w in words) or name.lower().endswith("accuracy"):
+    if larger_is_better(name):
         return keras_tuner.Objective(name, "max")
+    words = name.lower().removeprefix("val_").replace("/", "_").split("_")
     if any(w in _MINIMIZE for w in words):
         return keras_tuner.Objective(name, "min")
     raise ValueError(
