@@ -75,6 +75,10 @@ def register_all():
             imported = importlib.import_module(module)
             globals()[name] = (imported if module.endswith(f".{name}")
                                else getattr(imported, name))
+        # nnrecipes.data imports its TensorFlow parts when first used; their
+        # Keras layers register now, so a saved model holding one loads.
+        for module in sorted(set(globals()["data"].TENSORFLOW_NAMES.values())):
+            importlib.import_module(module)
     except BaseException:
         _registered = False
         raise

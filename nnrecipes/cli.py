@@ -342,9 +342,10 @@ def _info(args):
 
 
 def _datasets(_):
-    from nnrecipes import data
+    # From the submodule: `from nnrecipes import data` would register everything.
+    from nnrecipes.data import list_datasets
 
-    for name, description in data.list_datasets().items():
+    for name, description in list_datasets().items():
         print(f"{name:16s} {description}")
     return 0
 
@@ -517,7 +518,9 @@ def _parser():
 
     A new subcommand is a parser here and a handler `run(args)` that imports
     what it needs inside the function: `main` starts TensorFlow (quietly)
-    after parsing and before `run`, so the subcommand's `--help` stays fast.
+    after parsing and before `run`, so the subcommand's `--help` stays fast;
+    a subcommand that never needs TensorFlow sets `tensorflow=False` in its
+    parser's defaults.
     """
     parser = argparse.ArgumentParser(
         prog="nnrecipes", description="Ready, tested training recipes for Keras 3.")
@@ -531,7 +534,9 @@ def _parser():
     info.add_argument("--task", choices=["classification", "regression"],
                       default="classification")
     info.set_defaults(run=_info)
-    sub.add_parser("datasets", help="list the datasets").set_defaults(run=_datasets)
+    # The dataset catalog needs only NumPy: no TensorFlow for `datasets`.
+    sub.add_parser("datasets", help="list the datasets").set_defaults(
+        run=_datasets, tensorflow=False)
     sub.add_parser("train", help="train a recipe, evaluate and export it "
                                  "(`nnrecipes train RECIPE --help`)")
     sub.add_parser("lr-find", help="learning-rate range test: suggested rate and plot "
@@ -561,7 +566,8 @@ def main(argv=None):
         start_tensorflow(verbose)
         return RECIPE_COMMANDS[argv[0]](argv[1:])
     args = _parser().parse_args(argv)  # exits here for --help and bad arguments
-    start_tensorflow(verbose)
+    if getattr(args, "tensorflow", True):
+        start_tensorflow(verbose)
     return args.run(args)
 
 

@@ -127,6 +127,42 @@ def test_help_answers_without_importing_tensorflow(argv):
         assert seconds < 3, (command, seconds)  # about 0.1 s on a quiet machine
 
 
+def test_datasets_answers_without_importing_tensorflow():
+    expected = set(nnrecipes.data.list_datasets())
+    for command in (_command("datasets"), [sys.executable, "-X", "importtime", "-m",
+                                          "nnrecipes", "datasets"]):
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        seconds = time.perf_counter() - start
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert {line.split()[0] for line in done.stdout.splitlines()} == expected
+        imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+        assert "nnrecipes.data.catalog" in imported
+        assert not imported & {"tensorflow", "keras", "keras_tuner"}, command
+        assert seconds < 5, (command, seconds)  # under 1 s on a quiet machine
+
+
+def test_data_imports_tensorflow_only_for_its_pipelines():
+    probe = ("import sys; sys.argv = ['nnrecipes']; import nnrecipes.data as d; "
+             "print('tensorflow' in sys.modules, len(d.list_datasets()) > 0); "
+             "d.as_datasets; print('tensorflow' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "True", "True"]
+
+
+def test_import_nnrecipes_registers_the_lazy_data_layers():
+    # A saved model with a TabularEncoder loads after `import nnrecipes` alone.
+    probe = ("import keras, nnrecipes; objects = keras.saving.get_custom_objects(); "
+             "print(all(f'nnrecipes>{n}' in objects for n in "
+             "('TabularEncoder', 'Denormalization')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True"]
+
+
 def test_native_log_filter_drops_tensorflow_lines_only(capfd):
     with cli.native_log_filter():
         os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called "
