@@ -55,6 +55,8 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         gradients: whether to monitor gradients. Defaults to `True`.
         update_ratios: whether to compute update-to-weight ratios. Defaults
             to `True`.
+        gradient_every: measure the gradients every this many steps (see
+            `GradientMonitor`'s `every`). Defaults to `1`.
         per_layer_logs: whether per-layer figures (gradient norms, update
             ratios, dead/saturated units) go into `logs`; they are recorded
             in `history` either way. Defaults to `True`.
@@ -77,7 +79,7 @@ class TrainingDiagnostics(keras.callbacks.Callback):
     """
 
     def __init__(self, probe=None, *, probe_size=256, gradients=True, update_ratios=True,
-                 per_layer_logs=True, thresholds=None, verbose=False):
+                 gradient_every=1, per_layer_logs=True, thresholds=None, verbose=False):
         super().__init__()
         self.probe = probe
         self.probe_size = probe_size
@@ -86,8 +88,10 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         self.thresholds = thresholds
         self.verbose = verbose
         self.per_layer_logs = per_layer_logs
+        self.gradient_every = gradient_every
         self.gradient_monitor = (GradientMonitor(update_ratios=update_ratios,
-                                                 per_layer_logs=per_layer_logs)
+                                                 per_layer_logs=per_layer_logs,
+                                                 every=gradient_every)
                                  if gradients else None)
         self.history = {}
         self.report = None

@@ -75,6 +75,12 @@ class GradientMonitor(keras.callbacks.Callback):
       mean). Around 1e-3 is the usual healthy value; far above means the
       learning rate is too high, far below that it is too low.
 
+    With `every=k`, the figures come from every k-th step only (each epoch's
+    first step, then each k steps after it): the epoch mean and maximum are
+    over those steps. The other steps run the plain update, which makes
+    the monitor's cost per step k times smaller where it matters (models
+    whose steps are cheap for their number of weights).
+
     They appear in `logs` at every batch and epoch end (and so in
     `model.fit(...).history`, CSV logs, and TensorBoard as
     `epoch_grad_norm`, `epoch_grad_norm/<layer>`, ...). Validation does not
@@ -102,24 +108,31 @@ class GradientMonitor(keras.callbacks.Callback):
             False, only `grad_norm` and `grad_norm_max` are logged and the
             per-layer figures are read with `results(per_layer=True)`.
             Defaults to `True`.
+        every: measure every this many training steps (`1`: every step).
+            Defaults to `1`.
 
     Example:
     ```python
-    monitor = nnrecipes.diagnostics.GradientMonitor()
+    monitor = nnrecipes.diagnostics.GradientMonitor(every=4)
     history = model.fit(x, y, epochs=3, callbacks=[monitor])
     history.history["grad_norm"]  # one value per epoch
     ```
     """
 
-    def __init__(self, update_ratios=True, per_layer_logs=True):
+    def __init__(self, update_ratios=True, per_layer_logs=True, every=1):
         super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"`every` must be a positive integer (measure every that many "
+                             f"steps). Received: every={every!r}")
         self.update_ratios = update_ratios
         self.per_layer_logs = per_layer_logs
+        self.every = every
         self.layer_names = []
         self.layer_classes = []
         self.layer_params = []
         self._attached = None  # the model the hooks are on
         self._saved = {}
+        self._before = {}
 
     # ---- Keras callback hooks ------------------------------------------------
     def set_model(self, model):
@@ -175,6 +188,18 @@ class GradientMonitor(keras.callbacks.Callback):
                                             name="initial_loss")
         self._initial_norm = keras.Variable(float("nan"), trainable=False,
                                             name="initial_grad_norm")
+        # Steps seen this epoch, measured or not (for `every`), and whether
+        # the current step was recorded.
+        self._seen = keras.Variable(0, dtype="int64", trainable=False,
+                                    name="grad_monitor_seen")
+        self._fresh = keras.Variable(0.0, trainable=False, name="grad_monitor_fresh")
+        # With `every` > 1, the weights before a measured step are kept in
+        # variables of their own (assigned on measured steps only).
+        self._before = {}
+        if self.every > 1 and self.update_ratios:
+            self._before = {id(v): keras.Variable(ops.zeros(v.shape, v.dtype),
+                                                  trainable=False, name="weights_before")
+                            for v in model.trainable_variables}
 
         self._saved = {
             "train_step": model.__dict__.get("train_step"),
@@ -187,16 +212,41 @@ class GradientMonitor(keras.callbacks.Callback):
             variables = (model.trainable_variables if trainable_variables is None
                          else trainable_variables)
             grads, variables = list(grads), list(variables)
-            before = None
-            if self.update_ratios:
-                before = [ops.copy(v) for v in variables]  # a snapshot
             scale = self._loss_scale(optimizer)  # read before `apply` may change it
-            result = original_apply(grads, None if trainable_variables is None else variables)
             # Under dynamic loss scaling, a step whose scaled gradients overflow
             # is skipped by design: it is not recorded either.
             skip = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
-            self._record(grads, variables, before, scale,
-                         optimizer.check_finite(grads) if skip else None)
+            if self.every == 1:
+                before = [ops.copy(v) for v in variables] if self.update_ratios else None
+                result = original_apply(grads, None if trainable_variables is None
+                                        else variables)
+                self._record(grads, variables, before, scale,
+                             optimizer.check_finite(grads) if skip else None)
+                return result
+            # Every k-th step: the snapshot and the figures sit in conditionals,
+            # so the other steps skip them.
+            due = ops.equal(self._seen % self.every, 0)
+            self._seen.assign_add(1)
+            self._fresh.assign(0.0)
+            before = None
+            if self.update_ratios:
+                before = [self._before.get(id(v)) for v in variables]
+
+                def take_snapshot():
+                    for saved, variable in zip(before, variables):
+                        if saved is not None:
+                            saved.assign(variable)
+                    return 0
+
+                ops.cond(due, take_snapshot, lambda: 0)
+            result = original_apply(grads, None if trainable_variables is None else variables)
+
+            def record():
+                self._record(grads, variables, before, scale,
+                             optimizer.check_finite(grads) if skip else None)
+                return 0
+
+            ops.cond(due, record, lambda: 0)
             return result
 
         def train_step(data):
@@ -206,7 +256,8 @@ class GradientMonitor(keras.callbacks.Callback):
             logs = dict(logs)
             results = self.results(per_layer=self.per_layer_logs)
             # After the first step, the epoch's figures are that step's own.
-            first = ops.equal(self._total_steps, 1.0)
+            first = ops.logical_and(ops.equal(self._total_steps, 1.0),
+                                    ops.greater(self._fresh, 0.0))
             if "loss" in logs:
                 self._initial_loss.assign(
                     ops.where(first, ops.cast(logs["loss"], "float32"), self._initial_loss))
@@ -234,6 +285,7 @@ class GradientMonitor(keras.callbacks.Callback):
         model.train_function = None
         self._attached = None
         self._optimizer = None
+        self._before = {}
 
     def reset(self):
         """Zeroes the epoch's running figures (done at each epoch start)."""
@@ -241,6 +293,7 @@ class GradientMonitor(keras.callbacks.Callback):
             return
         for var in (self._steps, self._norm_sum, self._norm_max):
             var.assign(0.0)
+        self._seen.assign(0)
         for var in (self._layer_norm_sum, self._ratio_sum):
             var.assign(ops.zeros(var.shape))
 
@@ -312,7 +365,7 @@ class GradientMonitor(keras.callbacks.Callback):
             if group is None:
                 continue
             grad_sq[group].append(sq)
-            if before is not None:
+            if before is not None and before[i] is not None:
                 old = ops.cast(before[i], "float32")
                 new = ops.cast(ops.convert_to_tensor(var), "float32")
                 delta_sq[group].append(ops.sum(ops.square(new - old)))
@@ -336,6 +389,7 @@ class GradientMonitor(keras.callbacks.Callback):
             layer_norms = ops.where(keep, layer_norms, ops.zeros_like(layer_norms))
         self._steps.assign_add(step)
         self._total_steps.assign_add(step)
+        self._fresh.assign(step)
         self._norm_sum.assign_add(global_norm)
         # The largest norm this epoch; NaN, once seen, stays (it is evidence).
         largest = ops.maximum(self._norm_max, global_norm)

@@ -101,6 +101,55 @@ def test_epoch_mean_and_max_over_steps():
     np.testing.assert_allclose(logs["grad_norm_max"], [np.max(expected)] * 2, rtol=1e-5)
 
 
+@pytest.mark.parametrize("update_ratios", [True, False])
+def test_every_k_steps_measures_only_those_steps(update_ratios):
+    x, y = _data(n=160)
+    model = _sequential()
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")
+    expected = [_tape_norms(model, x[i:i + 32], y[i:i + 32])[0] for i in range(0, 160, 32)]
+    monitor = GradientMonitor(every=2, update_ratios=update_ratios)
+    logs = model.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0,
+                     callbacks=[monitor]).history
+    # Steps 0, 2 and 4 of each epoch: every epoch starts with a measured step.
+    measured = [expected[0], expected[2], expected[4]]
+    np.testing.assert_allclose(logs["grad_norm"], [np.mean(measured)] * 2, rtol=1e-5)
+    np.testing.assert_allclose(logs["grad_norm_max"], [np.max(measured)] * 2, rtol=1e-5)
+    assert np.mean(measured) != pytest.approx(np.mean(expected), rel=1e-4)
+    np.testing.assert_allclose(monitor.initial_grad_norm, expected[0], rtol=1e-5)
+
+
+def test_every_k_update_ratio_equals_sgd_step():
+    x, y = _data(n=96)
+    model = _sequential()
+    lr = 0.1
+    model.compile(keras.optimizers.SGD(lr), "sparse_categorical_crossentropy")
+    before = [v.numpy() for v in model.trainable_variables]
+    _, norms, _ = _tape_norms(model, x[:32], y[:32])
+    monitor = GradientMonitor(every=3)
+    logs = model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0,
+                     callbacks=[monitor]).history
+    # Only the first of the three steps is measured: its update is lr * gradient.
+    hidden_weight_norm = np.sqrt(sum(np.sum(w ** 2) for w in before[:2]))
+    np.testing.assert_allclose(logs["update_ratio/hidden"][0],
+                               lr * norms["hidden"] / hidden_weight_norm, rtol=1e-4)
+    np.testing.assert_allclose(logs["grad_norm/hidden"][0], norms["hidden"], rtol=1e-5)
+    assert monitor.initial_loss == pytest.approx(_tape_norms(
+        _reloaded(model, before), x[:32], y[:32])[2], rel=1e-5)
+
+
+def _reloaded(model, weights):
+    clone = keras.models.clone_model(model)
+    clone.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")
+    clone.set_weights(weights)
+    return clone
+
+
+@pytest.mark.parametrize("every", [0, -1, 1.5, True])
+def test_every_must_be_a_positive_integer(every):
+    with pytest.raises(ValueError, match="every"):
+        GradientMonitor(every=every)
+
+
 def test_figures_reach_history_csv_and_earlystopping(tmp_path):
     x, y = _data()
     model = _sequential()
