@@ -29,6 +29,9 @@ from nnrecipes.registry import resolve_hyperparameters
 # epochs and then wander; 5 rides out the wandering without wasting much.
 DEFAULT_PATIENCE = 5
 DEFAULT_MONITOR = "val_loss"
+# The diagnostics measure the gradients on about this many steps per epoch
+# (every step of a shorter epoch): their cost per step falls as epochs grow.
+GRADIENT_STEPS_PER_EPOCH = 32
 
 
 def task_of(splits):
@@ -177,7 +180,8 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         # Per-layer figures stay out of the progress bar; the report and the
         # plots read them from the callback's own history.
         watcher = TrainingDiagnostics(probe=splits.x_val if validate else splits.x_train[:256],
-                                      per_layer_logs=False)
+                                      per_layer_logs=False,
+                                      gradient_every=gradient_every(steps))
         guards.insert(0, watcher)
     if getattr(model.optimizer, "use_ema", False):
         # Validation, early stopping, checkpoints and the end of training see
@@ -200,6 +204,16 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
     stopped = dict(stop.stopped, message=stop.message()) if stop.stopped else None
     return FitResult(history, time.perf_counter() - start, stopped,
                      keeper.summary() if keeper else None, watcher)
+
+
+def gradient_every(steps_per_epoch):
+    """How often the diagnostics measure gradients in an epoch of `steps_per_epoch` steps.
+
+    Example:
+    >>> nnrecipes.engine.gradient_every(20), nnrecipes.engine.gradient_every(422)
+    (1, 13)
+    """
+    return max(1, steps_per_epoch // GRADIENT_STEPS_PER_EPOCH)
 
 
 def evaluate(model, splits, *, part="test", batch_size=64, strategy=None):

@@ -78,3 +78,15 @@ def test_raw_text_trains_through_the_engine():
     result = nnrecipes.train("mlp", splits, epochs=3, batch_size=8, export=False, verbose=0,
                              diagnostics=False, units=16)
     assert result.manifest["evaluation"]["accuracy"] >= 0.8
+
+
+def test_diagnostics_measure_about_32_steps_of_a_long_epoch():
+    assert [engine.gradient_every(n) for n in (1, 20, 63, 64, 422)] == [1, 1, 1, 2, 13]
+    splits = nnrecipes.data.load("wine")
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits, {"units": 8})
+    batch_size = 1
+    steps = -(-len(splits.x_train) // batch_size)
+    fitted = engine.fit(model, splits, epochs=1, batch_size=batch_size, diagnostics=True)
+    monitor = fitted.diagnostics.gradient_monitor
+    assert monitor.every == engine.gradient_every(steps) > 1
+    assert fitted.diagnostics.history["grad_norm"][0] > 0
