@@ -116,12 +116,16 @@ def main(argv=None):
         "",
         f"Slowest `--help` that needs no recipe: {slowest_help:.2f} s (goal: at most "
         f"{HELP_GOAL_SECONDS:.0f} s; {'met' if slowest_help <= HELP_GOAL_SECONDS else 'NOT met'})."
-        " `list`, `info` and `datasets` pay for TensorFlow: recipe metadata is declared with "
-        "KerasTuner's `HyperParameters` in modules that define Keras layers, and "
-        "`nnrecipes.data`'s package init imports its `tf.data` pipeline. Their own work, "
-        "timed in one process after `import nnrecipes`: "
+        f" `nnrecipes datasets`: {statistics.median(times['nnrecipes datasets']):.2f} s, "
+        f"{'with' if uses_tf['nnrecipes datasets'] else 'without'} TensorFlow (the "
+        "catalog needs only NumPy; `nnrecipes.data` imports its pipelines when first used). "
+        "`list` and `info` pay for TensorFlow: a recipe is Keras code (its module defines "
+        "Keras layers, and `info` runs its declaration through KerasTuner's "
+        "`HyperParameters`, which imports Keras), and a second, hand-kept list of names "
+        "and descriptions could drift from it. Their own work, timed in one process after "
+        "`import nnrecipes`: "
         + ", ".join(f"`{name}` {1000 * s:.0f} ms" for name, s in work.items())
-        + "; the rest is importing TensorFlow, Keras, KerasTuner and nnrecipes.",
+        + "; the rest is importing TensorFlow, Keras and KerasTuner.",
     ])
     print(body)
     if args.write:

@@ -7,6 +7,8 @@ timed epoch by epoch:
 - `plain`: `model.fit(train, validation_data=val)`, what a user would write;
 - `monitor`: plus `GradientMonitor` (gradient norms and update ratios,
   computed in the training step);
+- `monitor/8`: the same, measuring every 8th step only (`every=8`; `train`
+  measures about 32 steps per epoch, every step of an epoch up to 63 steps);
 - `diagnostics`: plus `TrainingDiagnostics` as `train` sets it up (the
   monitor, and dead/saturated units on a validation probe each epoch);
 - `checkpoint`: plus `train`'s reliability callbacks: `StopOnNonFinite`,
@@ -51,7 +53,7 @@ from nnrecipes.callbacks import StopOnNonFinite  # noqa: E402
 from nnrecipes.diagnostics import GradientMonitor  # noqa: E402
 from nnrecipes.diagnostics import TrainingDiagnostics  # noqa: E402
 
-VARIANTS = ("plain", "monitor", "diagnostics", "checkpoint", "train")
+VARIANTS = ("plain", "monitor", "monitor/8", "diagnostics", "checkpoint", "train")
 GOAL = 0.03  # the most overhead per epoch the issue allows
 
 
@@ -95,8 +97,12 @@ class Family:
     def callbacks(self, variant, folder):
         if variant == "monitor":
             return [GradientMonitor(per_layer_logs=False)]
+        if variant == "monitor/8":
+            return [GradientMonitor(per_layer_logs=False, every=8)]
         if variant == "diagnostics":  # as `train` sets it up
-            return [TrainingDiagnostics(probe=self.splits.x_val, per_layer_logs=False)]
+            steps = -(-len(self.splits.x_train) // self.batch_size)
+            return [TrainingDiagnostics(probe=self.splits.x_val, per_layer_logs=False,
+                                        gradient_every=engine.gradient_every(steps))]
         if variant == "checkpoint":  # as `train` orders them: best weights on disk first
             checkpoint = EpochCheckpoint(folder)
             return [StopOnNonFinite(),
