@@ -1,4 +1,4 @@
-"""How close training comes to this CPU's FP32 peak: the CNN recipe beside the keras-io convnet.
+"""How close training comes to this CPU's FP32 peak: each family's recipe beside the keras-io convnet.
 
 Peak FP32 FLOP/s = physical cores x clock x FLOPs per core per cycle, read
 from /proc/cpuinfo: vector width from the flags (AVX-512 on Intel: 512 bits;
@@ -10,6 +10,21 @@ FLOPs per training step are counted from each model: the forward pass, the
 loss and the gradients are traced into one TensorFlow graph at the case's
 batch size and TensorFlow's profiler adds up the float operations of every op
 (convolutions, their two backward passes, matrix products, normalization).
+The profiler does not look inside loops, so the recurrent layers' steps
+(a `while` loop over time) are counted by hand and added: per example and
+timestep, 2 x gates x units x (features + units) for the forward pass, three
+times that with the backward pass (the same rule, applied to the convolutions
+and dense layers of the keras-io convnet, is printed beside the profiler's
+count as a check).
+
+The families run on the dataset and at the batch size of their script in
+`recipes/` (mlp: Adult, batch 256; cnn: Fashion-MNIST, 128; rnn: daily
+minimum temperatures, 32; lstm: Beijing PM2.5, 64; gru: SMS spam, 32;
+transformer: SST-2, 32), with the recipe's default hyperparameters. Beside
+each, the same model fed one batch again and again with `steps_per_execution=8`:
+no input pipeline and one Python call per 8 steps, so the gap between the two
+is what the pipeline and per-step overhead cost, and what is left is the
+kernels. `--levers` adds the CNN cases of batch size, XLA and pipeline alone.
 
 The cases run interleaved, round after round, so load from other processes
 hits them alike: each is a model of its own, warmed up (traced, data cached)
@@ -17,7 +32,7 @@ once, then timed over `--steps` training steps per round; the median round
 gives examples/s, GFLOP/s and the fraction of peak, by the wall clock and
 per CPU-second of this process.
 
-    python benchmarks/efficiency.py [--data-dir D] [--rounds 3] [--steps 32] [--write]
+    python benchmarks/efficiency.py [--data-dir D] [--rounds 3] [--steps 32] [--levers] [--write]
 
 `--write` puts the table in RESULTS.md's "Training efficiency" section.
 """
@@ -73,10 +88,21 @@ def cpu_peak(fma_units=2, ghz=None, cpuinfo="/proc/cpuinfo"):
             "how": how}
 
 
-def train_step_flops(model, batch_size):
-    """FLOPs of one training step of `model` (forward, loss, gradients), counted by TF."""
+def train_step_flops(model, batch_size, y):
+    """FLOPs of one training step of `model` (forward, loss, gradients).
+
+    TensorFlow's profiler counts every op outside loops; `recurrent_flops`
+    adds the recurrent layers' loops. A model of raw text is counted from its
+    token ids on: tokenizing has no FLOPs, and its output has no static
+    shape for the profiler.
+    """
+    if model.inputs[0].dtype == "string" and isinstance(
+            model.layers[1], keras.layers.TextVectorization):
+        counted = keras.Model(model.layers[1].output, model.outputs)
+        counted.compile(loss=model.loss)
+        return train_step_flops(counted, batch_size, y)
     x_spec = tf.TensorSpec((batch_size, *model.input_shape[1:]), model.inputs[0].dtype)
-    y_spec = tf.TensorSpec((batch_size,), tf.int32)
+    y_spec = tf.TensorSpec((batch_size, *y.shape[1:]), y.dtype)
 
     @tf.function
     def step(x, y):
@@ -91,9 +117,39 @@ def train_step_flops(model, batch_size):
     level = logger.level
     logger.setLevel("ERROR")  # the profiler's own TF1 deprecation notes
     try:
-        return tf.compat.v1.profiler.profile(graph, options=options).total_float_ops
+        counted = tf.compat.v1.profiler.profile(graph, options=options).total_float_ops
     finally:
         logger.setLevel(level)
+    return counted + 3 * batch_size * recurrent_flops(model)
+
+
+def recurrent_flops(model):
+    """Forward FLOPs per example of the recurrent layers (SimpleRNN, LSTM, GRU)."""
+    gates = {keras.layers.SimpleRNN: 1, keras.layers.GRU: 3, keras.layers.LSTM: 4}
+    total = 0
+    for layer in model.layers:
+        directions = ([layer.forward_layer, layer.backward_layer]
+                      if isinstance(layer, keras.layers.Bidirectional) else [layer])
+        for cell in directions:
+            kind = next((g for cls, g in gates.items() if isinstance(cell, cls)), 0)
+            if kind:
+                _, timesteps, features = keras.tree.flatten(layer.input)[0].shape
+                total += timesteps * 2 * kind * cell.units * (features + cell.units)
+    return total
+
+
+def dense_and_conv_flops(model):
+    """Forward FLOPs per example of the Dense and Conv layers, by hand (a check)."""
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            positions = int(np.prod(layer.output.shape[1:-1] or [1]))
+            total += 2 * positions * layer.input.shape[-1] * layer.units
+        elif isinstance(layer, (keras.layers.Conv1D, keras.layers.Conv2D)):
+            positions = int(np.prod(layer.output.shape[1:-1]))
+            total += (2 * positions * int(np.prod(layer.kernel_size))
+                      * layer.input.shape[-1] * layer.filters)
+    return total
 
 
 def keras_io_convnet(input_shape, num_classes):
@@ -126,7 +182,8 @@ class Case:
             model.jit_compile = True
         model.train_function = None
         n = steps * batch_size
-        x, y = splits.x_train[:n], splits.y_train[:n].astype("int32")
+        x, y = splits.x_train[:n], splits.y_train[:n]
+        y = y.astype("int32") if splits.num_classes else y.astype("float32")
         self.examples = n
         if feed == "numpy":  # the keras-io example's way: fit(x, y, batch_size=...)
             self.fit = lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
@@ -137,7 +194,7 @@ class Case:
             else:  # train's pipeline: cached, shuffled each epoch, batched, prefetched
                 dataset = data.make_dataset(x, y, batch_size=batch_size, shuffle=True)
             self.fit = lambda: model.fit(dataset, epochs=1, verbose=0, shuffle=False)
-        self.flops_per_example = train_step_flops(model, batch_size) / batch_size
+        self.flops_per_example = train_step_flops(model, batch_size, y) / batch_size
         self.fit()  # trace, fill the cache
         self.wall, self.cpu = [], []
 
@@ -148,19 +205,48 @@ class Case:
         self.cpu.append(time.process_time() - cpu)
 
 
+# Family -> (dataset, batch size) of its script in recipes/.
+FAMILIES = {
+    "mlp": ("adult", 256),
+    "cnn": ("fashion_mnist", 128),
+    "rnn": ("daily_min_temperatures", 32),
+    "lstm": ("beijing_pm25", 64),
+    "gru": ("sms_spam", 32),
+    "transformer": ("sst2", 32),
+}
+
+
+def family_cases(steps, data_dir, families=FAMILIES):
+    """Each family's defaults on its recipe script's data, and the same without overheads."""
+    timed = []
+    for family, (dataset, batch_size) in families.items():
+        splits = data.choose_view(data.load(dataset, data_dir=data_dir),
+                                  nnrecipes.get_recipe(family))
+
+        def recipe():
+            return nnrecipes.build(family, num_classes=splits.num_classes,
+                                   num_outputs=splits.num_outputs,
+                                   **data.preprocessing_for(splits))
+
+        label = f"{family} defaults, {dataset}, batch {batch_size}"
+        default = Case(label, recipe(), splits, batch_size, steps)
+        bare = Case(f"{label}, one batch again, steps_per_execution 8", recipe(), splits,
+                    batch_size, steps, feed="one batch", steps_per_execution=8)
+        default.bare = bare
+        timed += [default, bare]
+    return timed
+
+
 def cases(splits, steps):
-    """The CNN recipe's defaults (as `train` runs them) and the levers tried, beside keras-io's."""
-    shape, classes = splits.input_shape, splits.num_classes
+    """The CNN recipe's levers: batch size, XLA, the pipeline alone, the script's model."""
     preprocessing = data.preprocessing_for(splits)
 
     def recipe(**hyperparameters):
-        return nnrecipes.build("cnn", num_classes=classes, **preprocessing, **hyperparameters)
+        return nnrecipes.build("cnn", num_classes=splits.num_classes, **preprocessing,
+                               **hyperparameters)
 
     return [
-        Case("keras-io convnet, batch 128, NumPy arrays", keras_io_convnet(shape, classes),
-             splits, 128, steps, feed="numpy"),
         Case("cnn recipe defaults, batch 64 (train's default)", recipe(), splits, 64, steps),
-        Case("cnn recipe defaults, batch 128", recipe(), splits, 128, steps),
         Case("cnn recipe defaults, batch 256", recipe(), splits, 256, steps),
         Case("cnn recipe defaults, batch 128, steps_per_execution 8", recipe(), splits, 128,
              steps, steps_per_execution=8),
@@ -183,6 +269,8 @@ def main(argv=None):
     parser.add_argument("--fma-units", type=int, default=2, help="FMA units per core")
     parser.add_argument("--ghz", type=float, default=None,
                         help="clock in GHz (default: cpu MHz from /proc/cpuinfo)")
+    parser.add_argument("--levers", action="store_true",
+                        help="also the CNN cases of batch size, XLA and input pipeline")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md's section")
     args = parser.parse_args(argv)
     if args.steps % 8:
@@ -192,7 +280,13 @@ def main(argv=None):
     peak = cpu_peak(args.fma_units, args.ghz)
     splits = data.load("fashion_mnist", data_dir=args.data_dir)
     keras.utils.set_random_seed(0)
-    timed = cases(splits, args.steps)
+    convnet = keras_io_convnet(splits.input_shape, splits.num_classes)
+    timed = [Case("keras-io convnet, Fashion-MNIST, batch 128, NumPy arrays", convnet,
+                  splits, 128, args.steps, feed="numpy"),
+             *family_cases(args.steps, args.data_dir)]
+    if args.levers:
+        timed += cases(splits, args.steps)
+    by_hand = 3 * dense_and_conv_flops(convnet)
     for round_index in range(args.rounds):
         for case in timed if round_index % 2 == 0 else timed[::-1]:
             case.time_once()
@@ -202,22 +296,32 @@ def main(argv=None):
     for case in timed:
         wall, cpu = statistics.median(case.wall), statistics.median(case.cpu)
         flops = case.flops_per_example * case.examples
-        rows.append(f"| {case.label} | {case.flops_per_example / 1e6:.1f} | "
+        overhead = ""
+        if getattr(case, "bare", None) is not None:
+            # CPU seconds of the pipeline and per-step overhead, as a share of the step.
+            overhead = f"{100 * (1 - statistics.median(case.bare.cpu) / cpu):.0f}%"
+        rows.append(f"| {case.label} | {case.flops_per_example / 1e6:.2f} | "
                     f"{case.examples / wall:.0f} | {flops / wall / 1e9:.1f} | "
                     f"{100 * flops / wall / peak['peak']:.1f}% | "
-                    f"{100 * flops / cpu / per_core_peak:.1f}% |")
+                    f"{100 * flops / cpu / per_core_peak:.1f}% | {overhead} |")
     command = "python benchmarks/efficiency.py " + " ".join(argv or [])
     body = "\n".join([
-        f"Command: `{command.strip()}` ({time.strftime('%Y-%m-%d')}; Fashion-MNIST train "
-        f"split, {args.steps} timed steps per case x {args.rounds} interleaved rounds, "
+        f"Command: `{command.strip()}` ({time.strftime('%Y-%m-%d')}; each recipe script's "
+        f"training data, {args.steps} timed steps per case x {args.rounds} interleaved rounds, "
         f"median; TensorFlow {tf.__version__}, Keras {keras.__version__}, Python "
         f"{platform.python_version()}; {time.perf_counter() - start:.0f} s in all). The "
         "machine was shared with other jobs: the wall-clock share of peak is what this "
         "process got, the CPU-second share is how well it used the cores it ran on.", "",
         f"Peak: {peak['how']}.", "",
+        f"FLOP count check on the keras-io convnet: the profiler counts "
+        f"{timed[0].flops_per_example / 1e6:.2f} MFLOP per example and train step; 3 x the "
+        f"forward FLOPs of its convolutions and dense layer by hand (the rule used for the "
+        f"recurrent layers) give {by_hand / 1e6:.2f} "
+        f"({100 * by_hand / timed[0].flops_per_example:.0f}%; the rest is pooling, "
+        "activations, dropout, the loss and the optimizer's elementwise work).", "",
         "| case | MFLOP/example (train step) | examples/s | GFLOP/s | of peak (wall) "
-        "| of peak per CPU-second |",
-        "|---|---:|---:|---:|---:|---:|", *rows])
+        "| of peak per CPU-second | CPU share of pipeline + per-step overhead |",
+        "|---|---:|---:|---:|---:|---:|---:|", *rows])
     print(body)
     if args.write:
         results_file.write_section("<!-- efficiency:begin -->", "<!-- efficiency:end -->",
