@@ -141,7 +141,10 @@ def add_data_options(parser):
 def add_hyperparameter_options(parser, recipe):
     """One `--flag` per hyperparameter in the recipe's declaration."""
     group = parser.add_argument_group(f"hyperparameters of {recipe.name!r}")
-    for name, info in recipe.hyperparameters().items():
+    declared = recipe.hyperparameters("classification")
+    regression = recipe.hyperparameters("regression")
+    only = {name: info for name, info in regression.items() if name not in declared}
+    for name, info in {**declared, **only}.items():
         kind = info["type"]
         if kind in ("Int", "Float"):
             convert = int if kind == "Int" else float
@@ -152,6 +155,8 @@ def add_hyperparameter_options(parser, recipe):
             convert, help_text = choice_value, f"one of {info['values']}"
             if name == "loss":
                 help_text += " (regression datasets: mse, mae, huber, ...)"
+        if name in only:
+            help_text = f"regression only: {help_text}"
         group.add_argument(f"--{name.replace('_', '-')}", dest=f"hp_{name}", type=convert,
                            default=None, metavar=kind.upper(),
                            help=f"{help_text} (default: {info['default']})")

@@ -192,7 +192,7 @@ def resolve_hyperparameters(recipe, overrides, task="classification", hp=None):
 
 def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_size=None,
           preprocessing=None, input_dtype=None, raw_input_shape=None, postprocessing=None,
-          compile=True, **hyperparameters):
+          target_feature=None, compile=True, **hyperparameters):
     """Builds a recipe's model by name: a compiled, plain `keras.Model`.
 
     Args:
@@ -222,6 +222,13 @@ def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_s
         postprocessing: a Keras layer, or a list of them, applied to the
             head's output, e.g. one mapping normalized regression outputs back
             to the target's units. Defaults to `None`.
+        target_feature: for a one-step forecast of a series from windows of
+            it `(timesteps, features)`, the feature that holds the series
+            itself. The forecasting hyperparameters (`revin`,
+            `residual_forecast`, `autoregressive`) then apply; the head's
+            output must be in that feature's units as the body sees it
+            (`nnrecipes.data.preprocessing_for` sets both). Defaults to
+            `None` (not a forecast).
         compile: whether to compile the model. Defaults to `True`.
         **hyperparameters: values for the recipe's hyperparameters; see
             `nnrecipes.get_recipe(name).hyperparameters()`.
@@ -274,8 +281,22 @@ def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_s
         recipe, values, kind=kind, task=task, input_shape=tuple(input_shape),
         num_targets=target, vocab_size=vocab_size, preprocessing=preprocessing,
         input_dtype=input_dtype, compile=compile, raw_input_shape=raw_input_shape,
-        postprocessing=postprocessing,
+        postprocessing=postprocessing, target_feature=_check_target_feature(
+            target_feature, input_shape, kind),
     )
+
+
+def _check_target_feature(target_feature, input_shape, kind):
+    if target_feature is None:
+        return None
+    features = input_shape[-1] if kind == "sequence" else None
+    if (isinstance(target_feature, bool) or not isinstance(target_feature, int)
+            or target_feature < 0 or (features is not None and target_feature >= features)):
+        raise ValueError(
+            "`target_feature` must index a feature of the numeric sequence input "
+            f"(0..{features - 1 if features else '?'}), or be None. Received: "
+            f"target_feature={target_feature!r}, input_shape={tuple(input_shape)!r}")
+    return target_feature
 
 
 def _text_input(preprocessing, **given):

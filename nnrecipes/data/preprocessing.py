@@ -281,8 +281,11 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None):
 
     Returns:
         A dict with `preprocessing` (a list of adapted layers),
-        `input_shape`, `vocab_size`, `raw_input_shape`, `input_dtype` and
-        `postprocessing`, to pass on as `build(..., **kwargs)`.
+        `input_shape`, `vocab_size`, `raw_input_shape`, `input_dtype`,
+        `postprocessing` and, for windows of a series whose info names its
+        `target_feature`, that feature (the outputs are then denormalized
+        with that input feature's training statistics), to pass on as
+        `build(..., **kwargs)`.
 
     Example:
     ```python
@@ -318,8 +321,16 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None):
         layer = keras.layers.Normalization(axis=-1, name="normalize")
         layer.adapt(np.asarray(x, dtype="float32"))
         kwargs["preprocessing"] = [layer]
-    if splits.num_outputs is not None:
+    target = (splits.info or {}).get("target_feature")
+    if splits.num_outputs == 1 and splits.kind == "sequence" and target is not None:
+        # A forecast of a series that is also an input channel: the head
+        # predicts in that channel's normalized units, so the last value, an
+        # autoregressive path and RevIN add up in one system of units.
+        kwargs["target_feature"] = int(target)
+        y = np.asarray(x[:, :, target], dtype="float64").reshape(-1, 1)
+    elif splits.num_outputs is not None:
         y = np.asarray(splits.y_train, dtype="float64").reshape(len(splits.y_train), -1)
+    if splits.num_outputs is not None:
         std = y.std(axis=0)
         kwargs["postprocessing"] = [Denormalization(y.mean(axis=0), np.where(std > 0, std, 1.0),
                                                     name="denormalize")]

@@ -138,6 +138,127 @@ def persistence_rmse(splits, part="test"):
     return float(np.sqrt(np.mean((persistence_predictions(splits, part) - y) ** 2)))
 
 
+def _target_columns(splits, part, steps):
+    if not splits.info or "target_feature" not in splits.info:
+        raise ValueError(
+            f"Dataset {splits.name!r} is not a forecasting dataset made by "
+            "`chronological_splits` (its info has no 'target_feature').")
+    x = np.asarray(getattr(splits, f"x_{part}"), dtype="float64")
+    steps = x.shape[1] if steps is None else steps
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= x.shape[1]:
+        raise ValueError(f"`steps` must be an integer in [1, {x.shape[1]}] (the window). "
+                         f"Received: steps={steps!r}")
+    return x[:, -steps:, splits.info["target_feature"]]
+
+
+def seasonal_naive_predictions(splits, season, part="test"):
+    """The seasonal naive forecast: the target's value one `season` before
+    the forecast step, read from each window.
+
+    Args:
+        splits: windows made by `chronological_splits`.
+        season: steps per season (e.g. 12 for monthly data, 24 for hourly);
+            `season - horizon + 1` must not exceed the window.
+        part: `"train"`, `"val"` or `"test"`. Defaults to `"test"`.
+
+    Returns:
+        Array `(windows, 1)`.
+
+    Example:
+    ```python
+    splits = nnrecipes.data.load("airline_passengers", data_dir="../shared/data")
+    same_month_last_year = nnrecipes.data.timeseries.seasonal_naive_predictions(splits, 12)
+    ```
+    """
+    horizon = (splits.info or {}).get("horizon", 1)
+    back = season - horizon + 1  # steps back from the window's end
+    if isinstance(season, bool) or not isinstance(season, int) or back < 1:
+        raise ValueError(f"`season` must be an integer >= the horizon ({horizon}). "
+                         f"Received: season={season!r}")
+    window = (splits.info or {}).get("window")
+    if window is not None and back > window:
+        raise ValueError(f"A season of {season} steps does not fit in the window of {window} "
+                         f"steps (horizon {horizon}). Received: season={season}")
+    return _target_columns(splits, part, back)[:, :1].astype("float32")
+
+
+RIDGE_ALPHAS = tuple(10.0 ** k for k in range(-4, 5))
+
+
+def fit_ridge(x, y, x_val, y_val, alphas=RIDGE_ALPHAS):
+    """Least squares with an L2 penalty, the penalty chosen on validation data.
+
+    The columns of `x` are standardized with their own statistics before the
+    penalty applies; the intercept is not penalized.
+
+    Args:
+        x: array `(n, features)`; y: array `(n,)`.
+        x_val, y_val: the validation data that picks the penalty.
+        alphas: the penalties to try. Defaults to `RIDGE_ALPHAS` (1e-4..1e4).
+
+    Returns:
+        `(coefficients, intercept, alpha)`, in the units of `x` and `y`.
+
+    Example:
+    >>> x = np.arange(20.0).reshape(10, 2)
+    >>> w, b, alpha = nnrecipes.data.timeseries.fit_ridge(x, x.sum(1), x, x.sum(1))
+    """
+    x, y = np.asarray(x, "float64"), np.asarray(y, "float64").reshape(-1)
+    x_val, y_val = np.asarray(x_val, "float64"), np.asarray(y_val, "float64").reshape(-1)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    z = (x - mean) / std
+    y_mean = y.mean()
+    gram, moment = z.T @ z, z.T @ (y - y_mean)
+    z_val = (x_val - mean) / std
+    best = None
+    for alpha in alphas:
+        w = np.linalg.solve(gram + alpha * np.eye(len(gram)), moment)
+        error = np.mean((z_val @ w + y_mean - y_val) ** 2)
+        if best is None or error < best[0]:
+            best = (error, alpha, w)
+    _, alpha, w = best
+    coefficients = w / std
+    return coefficients, float(y_mean - mean @ coefficients), alpha
+
+
+def ridge_autoregression(splits, *, steps=None, alphas=RIDGE_ALPHAS):
+    """A linear autoregression of the target on its own last `steps` values,
+    fitted by ridge regression (`fit_ridge`) on the training windows, with
+    the penalty chosen on the validation windows.
+
+    The strong simple baseline a forecasting network must beat on the same
+    windows.
+
+    Args:
+        splits: windows made by `chronological_splits`.
+        steps: how many of each window's latest target values to regress on.
+            Defaults to `None` (the whole window).
+        alphas: the penalties to try. Defaults to `RIDGE_ALPHAS`.
+
+    Returns:
+        A dict: `predict(part)` -> array `(windows, 1)` for `"train"`,
+        `"val"` or `"test"`; `alpha`, the chosen penalty; `coefficients`
+        (raw units, oldest step first) and `intercept`.
+
+    Example:
+    ```python
+    splits = nnrecipes.data.load("sunspots", data_dir="../shared/data")
+    ridge = nnrecipes.data.timeseries.ridge_autoregression(splits)
+    test_forecast = ridge["predict"]("test")
+    ```
+    """
+    coefficients, intercept, alpha = fit_ridge(
+        _target_columns(splits, "train", steps), splits.y_train,
+        _target_columns(splits, "val", steps), splits.y_val, alphas)
+
+    def predict(part="test"):
+        return (_target_columns(splits, part, steps) @ coefficients + intercept)[:, None]
+
+    return {"predict": predict, "alpha": alpha, "coefficients": coefficients,
+            "intercept": intercept}
+
+
 def forward_fill(values):
     """Replaces NaNs by the last earlier value (leading NaNs stay NaN)."""
     values = np.asarray(values, dtype="float32")

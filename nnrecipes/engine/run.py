@@ -20,6 +20,7 @@ from nnrecipes import data
 from nnrecipes.callbacks import KeepBestEpoch
 from nnrecipes.callbacks import StopOnNonFinite
 from nnrecipes.engine import distribute
+from nnrecipes.families.common import fit_autoregressive_path
 from nnrecipes.registry import build
 from nnrecipes.registry import hypermodel_build
 from nnrecipes.registry import resolve_hyperparameters
@@ -63,7 +64,9 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     adapted on `splits.x_train` only and becomes the model's first layers.
     The model is made under `strategy`'s scope and, with `mixed_precision`,
     computes in 16 bits. When the values ask for `lsuv`, the weights are
-    LSUV-initialized on a batch of training examples.
+    LSUV-initialized on a batch of training examples. A forecaster's
+    autoregressive path starts at the ridge fit on the training windows
+    (`nnrecipes.families.common.fit_autoregressive_path`).
 
     Args:
         recipe: a `nnrecipes.Recipe`.
@@ -100,6 +103,8 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
 
         batch = data.make_dataset(splits.x_train[:512], batch_size=512, cache=False)
         lsuv_init(model, batch.get_single_element(), seed=seed)
+    # A forecaster's linear autoregressive path starts at its least-squares fit.
+    fit_autoregressive_path(model, splits.x_train, splits.y_train, splits.x_val, splits.y_val)
     return model
 
 

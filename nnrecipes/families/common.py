@@ -28,6 +28,7 @@ Training techniques, all off by default:
 """
 
 import keras
+import numpy as np
 
 from nnrecipes import activations
 from nnrecipes import losses
@@ -35,6 +36,10 @@ from nnrecipes import metrics
 from nnrecipes import regularizers
 from nnrecipes import schedules
 from nnrecipes.data.augment import AUGMENTATIONS
+from nnrecipes.data.preprocessing import Denormalization
+from nnrecipes.data.timeseries import fit_ridge
+from nnrecipes.layers import ChannelHistory
+from nnrecipes.layers import ReversibleInstanceNormalization
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
 CLASSIFICATION_LOSSES = ("crossentropy", "hinge", "poly1", "focal", "symmetric_crossentropy")
@@ -43,6 +48,9 @@ INITIALIZERS = (
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
     "lecun_uniform", "lecun_normal", "orthogonal",
 )
+# The forecasting means' defaults, chosen on validation RMSE over the
+# catalog's series (benchmarks/forecasting.py).
+FORECAST_DEFAULTS = {"revin": False, "residual_forecast": False, "autoregressive": False}
 
 
 def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False,
@@ -96,6 +104,14 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
     else:
         # The quantile that the "pinball" loss fits (0.5: the median).
         values["quantile"] = hp.Float("quantile", 0.01, 0.99, default=0.5)
+        # Forecasting means (see `forecast_output`): they apply only where the
+        # build knows which input channel is the target series.
+        values["revin"] = hp.Boolean("revin", default=FORECAST_DEFAULTS["revin"])
+        values["residual_forecast"] = hp.Boolean(
+            "residual_forecast", default=FORECAST_DEFAULTS["residual_forecast"])
+        values["autoregressive"] = hp.Boolean(
+            "autoregressive", default=FORECAST_DEFAULTS["autoregressive"])
+        values["autoregressive_steps"] = hp.Int("autoregressive_steps", 0, 4096, default=0)
     return values
 
 
@@ -234,17 +250,19 @@ def make_loss(name, quantile=0.5, label_smoothing=0.0):
     return makers[name]()
 
 
-def head(features, task, num_targets, values):
+def head(features, task, num_targets, values, zero_init=False):
     """The output layer: probabilities (cross-entropy), scores (hinge) or values.
 
-    It computes in float32 so a mixed-precision body still gives exact outputs.
+    It computes in float32 so a mixed-precision body still gives exact
+    outputs. With `zero_init` its kernel starts at zero (its output is 0).
     """
     if task == "classification":
         activation = "linear" if values["loss"] == "hinge" else "softmax"
     else:
         activation = "linear"
+    init = {"kernel_initializer": "zeros"} if zero_init else {}
     return keras.layers.Dense(num_targets, activation=activation, dtype="float32",
-                              name="head")(features)
+                              name="head", **init)(features)
 
 
 def compile_model(model, task, values):
@@ -262,6 +280,106 @@ def compile_model(model, task, values):
     model.compile(optimizer=optimizer, loss=loss, metrics=scores)
 
 
+def forecasting(task, kind, num_targets, target_feature):
+    """Whether a build is a one-step forecast of a series that is a channel of
+    its input: regression, a numeric sequence, one output, a known target
+    channel. Only then do the forecasting means apply."""
+    return (task == "regression" and kind == "sequence" and num_targets == 1
+            and target_feature is not None)
+
+
+def forecast_output(body, head, inputs, values, *, target_feature):
+    """The forecast made from a window `inputs` (in the units the body sees):
+    `head(body(window))`, with the forecasting means the values switch on.
+
+    - `revin`: the body sees each window normalized by its own mean and
+      standard deviation (`nnrecipes.layers.ReversibleInstanceNormalization`),
+      and the head's output is mapped back to the window's level and scale,
+      so a test period outside the training range looks like training data.
+    - `residual_forecast`: the network forecasts the change from the last
+      observed value, `last value + network`; its head starts at zero, so
+      an untrained model forecasts persistence.
+    - `autoregressive` (LSTNet's "highway"): a linear map of the target's
+      last `autoregressive_steps` values (0: the whole window) is added to
+      the output; it starts at zero, and the engine sets it to the best
+      linear fit on the training windows (`fit_autoregressive_path`).
+
+    The head's output must be in the units of the target channel of
+    `inputs`; `nnrecipes.data.preprocessing_for` makes it so.
+
+    Args:
+        body: a function window -> features.
+        head: a function features -> `(batch, 1)` output.
+        inputs: the window `(batch, timesteps, channels)`.
+        values: the resolved hyperparameters.
+        target_feature: the channel of `inputs` that is the target series.
+
+    Returns:
+        The forecast tensor `(batch, 1)`.
+    """
+    window = inputs
+    if values["revin"]:
+        revin = ReversibleInstanceNormalization(target_feature, name="revin")
+        window = revin(inputs)
+    output = head(body(window))
+    if values["residual_forecast"]:
+        last = ChannelHistory(target_feature, 1, dtype="float32", name="last_value")(window)
+        output = keras.layers.Add(dtype="float32", name="residual_forecast")([output, last])
+    if values["revin"]:
+        output = revin(output, reference=inputs)
+    if values["autoregressive"]:
+        timesteps = inputs.shape[1]
+        steps = values["autoregressive_steps"] or timesteps
+        if timesteps is not None:
+            steps = min(steps, timesteps)
+        history = ChannelHistory(target_feature, steps, dtype="float32",
+                                 name="autoregressive_history")(inputs)
+        linear = keras.layers.Dense(1, kernel_initializer="zeros", dtype="float32",
+                                    name="autoregressive")(history)
+        output = keras.layers.Add(dtype="float32", name="autoregressive_sum")([output, linear])
+    return output
+
+
+def fit_autoregressive_path(model, x_train, y_train, x_val, y_val):
+    """Starts a forecaster's autoregressive path at the best linear fit.
+
+    The path (the `"autoregressive"` Dense layer of `forecast_output`) is
+    set to the ridge regression (`nnrecipes.data.timeseries.fit_ridge`,
+    penalty chosen on `x_val`) of what the rest of the model, as it is now,
+    leaves unexplained on the training windows. Before training the model
+    then forecasts at least as well on the training windows as a linear
+    autoregression, and the network learns what is left. Does nothing for a
+    model without that layer.
+
+    Args:
+        model: a model built by a recipe.
+        x_train, y_train: the training windows and targets (raw units).
+        x_val, y_val: the validation windows and targets.
+    """
+    names = [layer.name for layer in model.layers]
+    if "autoregressive" not in names:
+        return
+    # The path's sum is denormalized after it: fit in its units.
+    scale = 1.0
+    for layer in model.layers[names.index("autoregressive_sum") + 1:]:
+        if isinstance(layer, Denormalization):
+            scale = np.asarray(layer.std, "float64").reshape(-1)[0]
+        elif not isinstance(layer, keras.layers.InputLayer):
+            return  # an unknown map after the sum: leave the path at zero
+    path = model.get_layer("autoregressive")
+    history = keras.Model(model.inputs, model.get_layer("autoregressive_history").output)
+    path.set_weights([np.zeros_like(w) for w in path.get_weights()])
+
+    def parts(x, y):
+        left = (np.asarray(y, "float64").reshape(-1)
+                - model.predict(x, batch_size=1024, verbose=0).reshape(-1))
+        return history.predict(x, batch_size=1024, verbose=0), left / scale
+
+    coefficients, intercept, _ = fit_ridge(*parts(x_train, y_train), *parts(x_val, y_val))
+    path.set_weights([coefficients.reshape(-1, 1).astype("float32"),
+                      np.array([intercept], "float32")])
+
+
 def _apply(layers, x):
     if layers is not None:
         for layer in layers if isinstance(layers, (list, tuple)) else [layers]:
@@ -270,17 +388,31 @@ def _apply(layers, x):
 
 
 def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size,
-             preprocessing, input_dtype, compile, raw_input_shape=None, postprocessing=None):
+             preprocessing, input_dtype, compile, raw_input_shape=None, postprocessing=None,
+             target_feature=None):
     """Input -> preprocessing -> the family's body -> head -> postprocessing,
     then compile. The input has `raw_input_shape` when given (raw strings that
-    the preprocessing turns into `input_shape`), else `input_shape`."""
+    the preprocessing turns into `input_shape`), else `input_shape`. A
+    forecast (see `forecasting`) gets the forecasting means of
+    `forecast_output` around body and head."""
     check_techniques(values, task)
     dtype = input_dtype or ("int32" if kind == "tokens" else "float32")
     shape = input_shape if raw_input_shape is None else tuple(raw_input_shape)
     inputs = keras.Input(shape=shape, dtype=dtype, name="inputs")
     x = _apply(preprocessing, inputs)
-    features = recipe.build_body(x, kind, vocab_size=vocab_size, **values)
-    outputs = _apply(postprocessing, head(features, task, num_targets, values))
+
+    def body(window):
+        return recipe.build_body(window, kind, vocab_size=vocab_size, **values)
+
+    if forecasting(task, kind, num_targets, target_feature):
+        # With a residual, the network's part starts at zero (persistence).
+        zero = values["residual_forecast"]
+        outputs = forecast_output(
+            body, lambda f: head(f, task, num_targets, values, zero_init=zero), x, values,
+            target_feature=target_feature)
+    else:
+        outputs = head(body(x), task, num_targets, values)
+    outputs = _apply(postprocessing, outputs)
     model = keras.Model(inputs, outputs, name=recipe.name)
     if compile:
         compile_model(model, task, values)

@@ -6,24 +6,30 @@
 - `DropPath` (also `StochasticDepth`): stochastic depth for residual branches
 - `ResidualDenseBlock`, `ResidualConvBlock`: composite residual blocks
 - `MaskedGlobalPooling1D`: mean/max over the unmasked steps, safe for all-padding rows
+- `ReversibleInstanceNormalization` (RevIN) and `ChannelHistory`: what a forecaster adds
+  around its network (per-window scaling, the last value, an autoregressive path)
 """
 
+from nnrecipes.layers.channel_history import ChannelHistory
 from nnrecipes.layers.drop_path import DropPath
 from nnrecipes.layers.drop_path import StochasticDepth
 from nnrecipes.layers.masked_global_pooling import MaskedGlobalPooling1D
 from nnrecipes.layers.positional_embedding import PositionalEmbedding
 from nnrecipes.layers.residual_conv_block import ResidualConvBlock
 from nnrecipes.layers.residual_dense_block import ResidualDenseBlock
+from nnrecipes.layers.reversible_instance_normalization import ReversibleInstanceNormalization
 from nnrecipes.layers.sinusoidal_positional_embedding import SinusoidalPositionalEmbedding
 from nnrecipes.layers.transformer_encoder import TransformerEncoder
 from nnrecipes.layers.weight_normalization import WeightNormalization
 
 __all__ = [
+    "ChannelHistory",
     "DropPath",
     "MaskedGlobalPooling1D",
     "PositionalEmbedding",
     "ResidualConvBlock",
     "ResidualDenseBlock",
+    "ReversibleInstanceNormalization",
     "SinusoidalPositionalEmbedding",
     "StochasticDepth",
     "TransformerEncoder",

@@ -35,7 +35,9 @@ HELD_BY_DEFAULT = ("loss", "quantile", "decay_steps", "warmup_steps",
                    # `space`, not in every trial (each changes what a trial means).
                    "label_smoothing", "weight_decay", "ema", "ema_momentum",
                    "gradient_accumulation_steps", "augment", "random_erasing", "mixup",
-                   "cutmix")
+                   "cutmix",
+                   # The forecasting means: they change only forecasts.
+                   "revin", "residual_forecast", "autoregressive", "autoregressive_steps")
 
 
 def declared_space(recipe, task):

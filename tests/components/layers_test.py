@@ -260,3 +260,62 @@ def test_weight_normalization_data_dependent_initialization():
     no_bias = layers.WeightNormalization(keras.layers.Dense(3, use_bias=False))
     with pytest.raises(ValueError, match="use_bias=False"):
         no_bias.initialize_from_data(x)
+
+
+# ReversibleInstanceNormalization and ChannelHistory
+
+def test_revin_normalizes_each_window_and_channel_by_its_own_statistics():
+    x = RNG.normal(size=(3, 6, 2)).astype("float32") * [1.0, 5.0] + [0.0, 100.0]
+    layer = layers.ReversibleInstanceNormalization(affine=False, epsilon=1e-8)
+    expected = (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
+    np.testing.assert_allclose(to_np(layer(x)), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_revin_round_trip_gives_back_the_window_units():
+    x = (RNG.normal(size=(4, 7, 3)) * [2.0, 0.5, 9.0] + [1.0, -3.0, 50.0]).astype("float32")
+    layer = layers.ReversibleInstanceNormalization(channel=2)
+    normalized = layer(x)
+    layer.scale.assign([0.5, 2.0, 3.0])
+    layer.offset.assign([0.1, -0.2, 0.7])
+    normalized = to_np(layer(x))
+    # Reversing channel 2's normalized values gives that channel's raw values.
+    back = to_np(layer(normalized[:, :, 2], reference=x))
+    np.testing.assert_allclose(back, x[:, :, 2], rtol=1e-4, atol=1e-3)
+    # A forecast of 0 (the window's normalized mean, without affine) comes back
+    # as the window's mean.
+    plain = layers.ReversibleInstanceNormalization(channel=0, affine=False)
+    plain(x)
+    np.testing.assert_allclose(to_np(plain(np.zeros((4, 1), "float32"), reference=x))[:, 0],
+                               x[:, :, 0].mean(axis=1), rtol=1e-5)
+
+
+def test_revin_statistics_carry_no_gradient():
+    import tensorflow as tf
+
+    x = tf.constant(RNG.normal(size=(2, 5, 1)).astype("float32"))
+    layer = layers.ReversibleInstanceNormalization(affine=False)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(tf.zeros((2, 1)), reference=x)
+    # Only the statistics depend on x, and they are held constant.
+    assert tape.gradient(y, x) is None or np.allclose(tape.gradient(y, x), 0.0)
+
+
+def test_revin_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="channel=-1"):
+        layers.ReversibleInstanceNormalization(channel=-1)
+    with pytest.raises(ValueError, match="channel=3"):
+        layers.ReversibleInstanceNormalization(channel=3)(np.zeros((1, 4, 2), "float32"))
+    with pytest.raises(ValueError, match="epsilon=0"):
+        layers.ReversibleInstanceNormalization(epsilon=0)
+
+
+def test_channel_history_reads_the_latest_steps_of_one_channel():
+    x = np.arange(24.0, dtype="float32").reshape(2, 4, 3)
+    np.testing.assert_array_equal(to_np(layers.ChannelHistory(1, steps=2)(x)),
+                                  x[:, -2:, 1])
+    np.testing.assert_array_equal(to_np(layers.ChannelHistory(0)(x)), x[:, -1:, 0])
+    with pytest.raises(ValueError, match="steps=5"):
+        layers.ChannelHistory(0, steps=5)(x)
+    with pytest.raises(ValueError, match="channel=True"):
+        layers.ChannelHistory(True)

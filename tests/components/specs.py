@@ -101,6 +101,11 @@ SPECS = {
     "nnrecipes>scaled_tanh": ("activation", lambda: A.scaled_tanh, _activation_model),
     "nnrecipes>snake": ("activation", lambda: A.snake, _activation_model),
     # Layers
+    "nnrecipes>ChannelHistory": ("layer", lambda: L.ChannelHistory(channel=2, steps=3),
+                                 lambda c: _single_layer(c, X_SEQ)),
+    "nnrecipes>ReversibleInstanceNormalization": (
+        "layer", lambda: L.ReversibleInstanceNormalization(channel=1, epsilon=1e-4),
+        lambda c: _single_layer(c, X_SEQ)),
     "nnrecipes>DropPath": ("layer", lambda: L.DropPath(0.3, seed=1),
                            lambda c: _dense_then(c, X_FLAT)),
     "nnrecipes>MaskedGlobalPooling1D": ("layer", lambda: L.MaskedGlobalPooling1D("max"),

@@ -1,0 +1,149 @@
+"""The forecasting means of the recipes, each against simple baselines.
+
+Every catalog series is forecast one step ahead by a recipe (the GRU by
+default) with its default hyperparameters and one combination of the
+forecasting means (`revin`, `residual_forecast`, `autoregressive`; see
+`nnrecipes.families.common.forecast_output`), trained through the engine
+with the package's default epochs and early stopping. Beside each, on the
+same windows and split in the same run: persistence (the last value), the
+seasonal naive forecast where the season fits in the window, and a ridge
+autoregression on the window (`nnrecipes.data.timeseries.ridge_autoregression`,
+penalty chosen on validation). Defaults are chosen on the validation RMSE;
+the test RMSE is reported beside it.
+
+Run: python benchmarks/forecasting.py [--series sunspots ...] [--seeds 0 1]
+     [--epochs 20] [--recipe gru] [--results /tmp/forecasting.json] [--write]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+import nnrecipes  # noqa: E402
+import results_file  # noqa: E402
+from nnrecipes.data import timeseries  # noqa: E402
+
+SERIES = ("daily_min_temperatures", "sunspots", "airline_passengers", "beijing_pm25")
+# Steps per season, where one season fits in the window (the others' seasons
+# -- a year of days, an 11-year sunspot cycle -- are longer than the window).
+SEASONS = {"airline_passengers": 12, "beijing_pm25": 24}
+MEANS = ("revin", "residual_forecast", "autoregressive")
+CONFIGS = {
+    "network only": {},
+    "residual": {"residual_forecast": True},
+    "autoregressive": {"autoregressive": True},
+    "revin": {"revin": True},
+    "residual + autoregressive": {"residual_forecast": True, "autoregressive": True},
+    "revin + residual": {"revin": True, "residual_forecast": True},
+    "revin + autoregressive": {"revin": True, "autoregressive": True},
+    "all three": {"revin": True, "residual_forecast": True, "autoregressive": True},
+}
+BEGIN, END = "<!-- forecasting:begin -->", "<!-- forecasting:end -->"
+
+
+def rmse(prediction, y):
+    return float(np.sqrt(np.mean((np.asarray(prediction, "float64") - y) ** 2)))
+
+
+def baselines(splits):
+    """RMSE of each baseline on validation and test."""
+    ridge = timeseries.ridge_autoregression(splits)
+    found = {}
+    for part in ("val", "test"):
+        y = getattr(splits, f"y_{part}")
+        found[f"persistence {part}"] = rmse(timeseries.persistence_predictions(splits, part), y)
+        found[f"ridge AR {part}"] = rmse(ridge["predict"](part), y)
+        if splits.name in SEASONS:
+            found[f"seasonal naive {part}"] = rmse(timeseries.seasonal_naive_predictions(
+                splits, SEASONS[splits.name], part), y)
+    return found
+
+
+def train_once(splits, recipe, config, *, epochs, seed, batch_size):
+    """Validation and test RMSE and seconds of one run of `recipe` with the
+    means in `config` switched on (the others off)."""
+    values = {name: bool(config.get(name, False)) for name in MEANS}
+    model = nnrecipes.engine.build_model(nnrecipes.get_recipe(recipe), splits, values,
+                                         seed=seed)
+    start = time.perf_counter()
+    nnrecipes.engine.fit(model, splits, epochs=epochs, batch_size=batch_size, seed=seed)
+    seconds = time.perf_counter() - start
+    found = {"seconds": seconds}
+    for part in ("val", "test"):
+        prediction = model.predict(getattr(splits, f"x_{part}"), batch_size=1024, verbose=0)
+        found[part] = rmse(prediction, getattr(splits, f"y_{part}"))
+    return found
+
+
+def table(results):
+    """Markdown: per series, each config's RMSE as a ratio to ridge AR."""
+    lines = []
+    for name, entry in results.items():
+        base = entry["baselines"]
+        meta = entry["meta"]
+        lines.append(f"**{name}** ({meta['recipe']}, {meta['epochs']} epochs max with early "
+                     f"stopping, seeds {meta['seeds']}, window {meta['window']}; RMSE, and "
+                     "its ratio to ridge AR on the same windows)\n")
+        lines.append("| forecast | val RMSE | val / ridge | test RMSE | test / ridge | "
+                     "test / persistence |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        rv, rt = base["ridge AR val"], base["ridge AR test"]
+        pt = base["persistence test"]
+        rows = [(k, base[f"{k} val"], base[f"{k} test"])
+                for k in ("persistence", "seasonal naive", "ridge AR") if f"{k} val" in base]
+        rows += [(k, v["val"], v["test"]) for k, v in entry["configs"].items()]
+        for label, val, test in rows:
+            lines.append(f"| {label} | {val:.4g} | {val / rv:.3f} | {test:.4g} | "
+                         f"{test / rt:.3f} | {test / pt:.3f} |")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--series", nargs="+", default=list(SERIES))
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS))
+    parser.add_argument("--recipe", default="gru")
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--results", default=None,
+                        help="a JSON file that keeps the results across runs (merged)")
+    parser.add_argument("--write", action="store_true", help="write RESULTS.md's section")
+    args = parser.parse_args()
+    results = {}
+    if args.results and os.path.exists(args.results):
+        results = json.load(open(args.results))
+    for name in args.series:
+        splits = nnrecipes.data.load(name, data_dir=args.data_dir)
+        entry = results.setdefault(name, {"configs": {}})
+        entry["baselines"] = baselines(splits)
+        entry["meta"] = {"recipe": args.recipe, "epochs": args.epochs, "seeds": args.seeds,
+                         "window": splits.info["window"]}
+        for label in args.configs:
+            runs = [train_once(splits, args.recipe, CONFIGS[label], epochs=args.epochs,
+                               seed=s, batch_size=args.batch_size) for s in args.seeds]
+            found = {k: statistics.mean(r[k] for r in runs) for k in runs[0]}
+            entry["configs"][label] = found
+            print(f"{name:24s} {label:28s} val {found['val']:.4g} test {found['test']:.4g} "
+                  f"(ridge {entry['baselines']['ridge AR val']:.4g} / "
+                  f"{entry['baselines']['ridge AR test']:.4g}) {found['seconds']:.0f}s",
+                  flush=True)
+            if args.results:
+                with open(args.results, "w") as f:
+                    json.dump(results, f, indent=1)
+    body = table(results)
+    print(body)
+    if args.write:
+        results_file.write_section(BEGIN, END, body, "Forecasting")
+
+
+if __name__ == "__main__":
+    main()
