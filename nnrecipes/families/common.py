@@ -199,6 +199,38 @@ def exclude_from_weight_decay(optimizer, model):
         optimizer.exclude_from_weight_decay(var_list=vectors)
 
 
+def restore_weight_decay_exclusions(model):
+    """Puts the exclusions of `exclude_from_weight_decay` back on the
+    optimizer of a model loaded from a `.keras` file.
+
+    Keras saves an optimizer's config and variables but not which variables
+    it leaves out of weight decay, so a reloaded AdamW would decay biases and
+    normalization weights if training went on. This makes a fresh optimizer
+    from the saved config, excludes the vectors again, and copies the saved
+    optimizer state (step count, moments, EMA averages) into it. Does nothing
+    without weight decay or without a plain Keras optimizer (e.g. a
+    `LossScaleOptimizer` of mixed precision is left as loaded).
+
+    Example:
+    ```python
+    model = keras.saving.load_model("model.keras")
+    restore_weight_decay_exclusions(model)
+    ```
+    """
+    loaded = getattr(model, "optimizer", None)
+    if (not isinstance(loaded, keras.optimizers.Optimizer)
+            or isinstance(loaded, keras.optimizers.LossScaleOptimizer)
+            or not loaded.weight_decay):
+        return
+    optimizer = type(loaded).from_config(loaded.get_config())
+    exclude_from_weight_decay(optimizer, model)
+    optimizer.build(model.trainable_variables)
+    if loaded.built:
+        for fresh, saved in zip(optimizer.variables, loaded.variables, strict=True):
+            fresh.assign(saved)
+    model.optimizer = optimizer
+
+
 def check_techniques(values, task):
     """Raises when `values` combine training techniques that cannot work
     together: MixUp or CutMix (soft targets) with a loss other than
