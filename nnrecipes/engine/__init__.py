@@ -30,12 +30,13 @@ from nnrecipes.engine.run import DEFAULT_PATIENCE
 from nnrecipes.engine.run import FitResult
 from nnrecipes.engine.run import build_model
 from nnrecipes.engine.run import evaluate
+from nnrecipes.engine.run import recompute_batch_norm_statistics
 from nnrecipes.engine.run import fit
 from nnrecipes.engine.run import run_hyperparameters
 from nnrecipes.engine.run import task_of
 
 __all__ = [
     "DEFAULT_MONITOR", "DEFAULT_PATIENCE", "FitResult", "STRATEGIES", "TrainResult",
-    "build_model", "conclude", "evaluate", "fit", "get_strategy", "is_chief",
+    "build_model", "conclude", "evaluate", "fit", "recompute_batch_norm_statistics", "get_strategy", "is_chief",
     "mixed_precision_scope", "run_hyperparameters", "set_mixed_precision", "task_of",
 ]
