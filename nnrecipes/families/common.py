@@ -13,12 +13,19 @@ Training techniques, all off by default:
   each step, on every optimizer (Keras 3 decouples it for all of them, so
   `optimizer="adam"` with `weight_decay` is AdamW). Only kernels and
   embeddings decay: `compile_model` excludes every vector or scalar weight
-  (biases, normalization scales and offsets). `optimizer="adamw"` with
-  `weight_decay=0` keeps Keras's AdamW default of 0.004.
+  (biases, normalization scales and offsets). Keras does not save these
+  exclusions; `nnrecipes.export.load_model` puts them back on a reloaded
+  model's optimizer. `optimizer="adamw"` with `weight_decay=0` keeps
+  Keras's AdamW default of 0.004.
 - `ema`, `ema_momentum`: the optimizer keeps an exponential moving average of
   the weights (`use_ema`); `fit` writes the average into the model when it
   ends, so evaluation and export use it (the engine also swaps it in for
-  each epoch's validation, with Keras's `SwapEMAWeights`).
+  each epoch's validation, with Keras's `SwapEMAWeights`). Only trainable
+  weights are averaged: BatchNormalization's moving statistics stay those
+  of the raw weights. `nnrecipes.engine.recompute_batch_norm_statistics`
+  recomputes them under the averaged weights; `fit` does not, since on
+  Fashion-MNIST it changed test accuracy by 0.2 points or less
+  (benchmarks/RESULTS.md, "Training techniques on Fashion-MNIST").
 - `gradient_accumulation_steps`: the optimizer updates once per that many
   batches, with their mean gradient (1: every batch). Schedules then count
   updates, not batches.
