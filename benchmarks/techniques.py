@@ -1,21 +1,43 @@
 """Each training technique alone against the plain recipe, side by side.
 
-The CNN recipe trains on scikit-learn's digits (or another image dataset of
-the catalog) once per technique and seed, same seeds and batches; the table
-gives the last epoch's validation accuracy and loss (never test: these are
-the numbers a choice would be made on), each as a ratio to the plain run, and
-the training time as a ratio. It trains through the engine
-(`nnrecipes.engine.fit`, early stopping off), so augmentation, MixUp and
-CutMix apply to the training batches only, and EMA weights are swapped in
-for validation. The validation loss of label smoothing is not comparable
-(it scores against smoothed targets).
+The CNN recipe trains on a dataset of the catalog once per technique and
+seed, same seeds and batches, through the engine (`nnrecipes.engine.fit`),
+so augmentation, MixUp and CutMix apply to the training batches only, and
+EMA weights are swapped in for validation.
+
+Two modes:
+
+- default (`--patience 0`): early stopping off; the table gives the last
+  epoch's validation accuracy and loss, each as a ratio to the plain run,
+  and the training time as a ratio (scikit-learn's digits).
+- `--patience N`: early stopping on validation accuracy with the best
+  epoch's weights kept, as `train` does. The table adds the kept epoch, the
+  epochs run, test accuracy beside validation accuracy (choices are read
+  off validation; test is reported beside it), seconds per epoch, and two
+  rows every technique is read against: the keras-io "Simple MNIST convnet"
+  (same epochs, same early stopping) and the plain recipe with a fixed
+  budget (early stopping off). `--train-subset N` trains on a stratified
+  N-example part of the training split (validation and test stay whole);
+  `--settings fashion_recipe` uses `recipes/cnn_fashion_mnist.py`'s model and
+  schedule. With EMA, the test accuracy after recomputing BatchNormalization's
+  statistics under the averaged weights is given too.
+
+The validation loss of label smoothing is not comparable (it scores
+against smoothed targets).
 
 Run: python benchmarks/techniques.py [--dataset digits] [--epochs 15] [--seeds 0 1]
+     python benchmarks/techniques.py --dataset fashion_mnist --train-subset 12000 \
+         --settings fashion_recipe --epochs 15 --patience 4 --seeds 0 --batch-size 128 \
+         --only 'ema (0.99)' augment=flip_translate random_erasing=0.25 mixup=0.2 \
+         cutmix=1.0 'flip_translate + erasing + ema' --write
 """
 
 import argparse
+import dataclasses
 import os
+import shlex
 import statistics
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -23,6 +45,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 
 import nnrecipes  # noqa: E402
+from nnrecipes.data.catalog import stratified_split  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results_file  # noqa: E402
+from efficiency import keras_io_convnet  # noqa: E402
+
+BEGIN, END = "<!-- techniques-fashion:begin -->", "<!-- techniques-fashion:end -->"
 
 TECHNIQUES = {
     "plain": {},
@@ -32,54 +61,158 @@ TECHNIQUES = {
     "gradient_accumulation=2": {"gradient_accumulation_steps": 2},
     "cosine + warmup": {"lr_schedule": "cosine", "warmup_steps": "10%"},
     "augment=translate": {"augment": "translate"},
+    "augment=flip_translate": {"augment": "flip_translate"},
     "augment=randaugment": {"augment": "randaugment"},
     "random_erasing=0.25": {"random_erasing": 0.25},
     "mixup=0.2": {"mixup": 0.2},
     "cutmix=1.0": {"cutmix": 1.0},
+    "flip_translate + erasing + ema": {"augment": "flip_translate", "random_erasing": 0.25,
+                                       "ema": True, "ema_momentum": 0.99},
 }
+# recipes/cnn_fashion_mnist.py's model and schedule (its batch size is --batch-size 128).
+SETTINGS = {
+    "defaults": {},
+    "fashion_recipe": {"filters": 16, "conv_blocks": 3, "convs_per_block": 2,
+                       "dense_units": 128, "dropout": 0.1, "learning_rate": 2e-3,
+                       "lr_schedule": "cosine"},
+}
+KERAS_IO = "keras-io convnet"
+FIXED = "plain, fixed budget"
 
 
-def run(splits, techniques, *, epochs, seed, batch_size):
-    """Trains once; returns (validation accuracy, validation loss, seconds)."""
-    values = dict(techniques)
-    if values.get("warmup_steps") == "10%":
-        steps = epochs * -(-len(splits.x_train) // batch_size)
-        values.update(decay_steps=steps, warmup_steps=max(1, steps // 10))
-    keras.utils.set_random_seed(seed)
-    model = nnrecipes.build("cnn", num_classes=splits.num_classes,
-                            **nnrecipes.data.preprocessing_for(splits), **values)
-    start = time.perf_counter()
-    nnrecipes.engine.fit(model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
-                         patience=0, augmentation=values)
-    seconds = time.perf_counter() - start
-    scores = nnrecipes.engine.evaluate(model, splits, part="val", batch_size=batch_size)
-    return scores["accuracy"], scores["loss"], seconds
+@dataclasses.dataclass
+class Run:
+    val_acc: float
+    val_loss: float
+    test_acc: float
+    seconds: float
+    epochs_run: int
+    kept_epoch: int
+    test_acc_bn: float = None  # EMA: after recomputing BatchNorm statistics
+
+
+def subset(splits, n, seed):
+    """`splits` with a stratified `n`-example part of the training split."""
+    if not n or n >= len(splits.x_train):
+        return splits
+    x, y, _, _ = stratified_split(
+        splits.x_train, splits.y_train, 1 - n / len(splits.x_train), seed=seed)
+    return dataclasses.replace(splits, x_train=x, y_train=y)
+
+
+def run(splits, name, values, *, settings, epochs, seed, batch_size, patience):
+    """Trains once; returns a `Run`."""
+    if name == KERAS_IO:
+        keras.utils.set_random_seed(seed)
+        model = keras_io_convnet(splits.x_train.shape[1:], splits.num_classes)
+        values = {}
+    else:
+        values = dict(SETTINGS[settings], **values)
+        if values.get("warmup_steps") == "10%":
+            steps = epochs * -(-len(splits.x_train) // batch_size)
+            values.update(decay_steps=steps, warmup_steps=max(1, steps // 10))
+        values, _ = nnrecipes.engine.run_hyperparameters(
+            nnrecipes.get_recipe("cnn"), splits, values, epochs=epochs, batch_size=batch_size)
+        model = nnrecipes.engine.build_model(nnrecipes.get_recipe("cnn"), splits, values,
+                                             seed=seed)
+    result = nnrecipes.engine.fit(
+        model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
+        patience=0 if name == FIXED else patience, monitor="val_accuracy",
+        augmentation=values)
+    val = nnrecipes.engine.evaluate(model, splits, part="val", batch_size=batch_size)
+    test = nnrecipes.engine.evaluate(model, splits, part="test", batch_size=batch_size)
+    ran = len(result.history.epoch)
+    kept = result.early_stopping["kept_epoch"] if result.early_stopping else ran
+    outcome = Run(val["accuracy"], val["loss"], test["accuracy"], result.seconds, ran, kept)
+    if values.get("ema"):
+        nnrecipes.engine.recompute_batch_norm_statistics(model, splits.x_train,
+                                                         batch_size=batch_size)
+        outcome.test_acc_bn = nnrecipes.engine.evaluate(
+            model, splits, part="test", batch_size=batch_size)["accuracy"]
+    return outcome
+
+
+def mean_run(runs):
+    return Run(*[None if any(v is None for v in column) else statistics.mean(column)
+                 for column in zip(*(dataclasses.astuple(r) for r in runs))])
+
+
+def ratio_table(results, args):
+    base = results["plain"]
+    lines = [f"cnn recipe, {args.dataset}, {args.epochs} epochs, mean of seeds {args.seeds}; "
+             "validation split",
+             f"{'technique':30s} {'val acc':>8s} {'x plain':>8s} {'val loss':>9s} "
+             f"{'x plain':>8s} {'time x':>7s}"]
+    for name, r in results.items():
+        lines.append(f"{name:30s} {r.val_acc:8.3f} {r.val_acc / base.val_acc:8.3f} "
+                     f"{r.val_loss:9.3f} {r.val_loss / base.val_loss:8.3f} "
+                     f"{r.seconds / base.seconds:7.2f}")
+    return "\n".join(lines)
+
+
+def markdown_table(results, keras_io_epoch):
+    base = results["plain"]
+    rows = ["| config | val acc | test acc | test acc, EMA + BN recomputed | kept epoch "
+            "| epochs run | s/epoch | time x plain | time in keras-io epochs |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        bn = f"{r.test_acc_bn:.4f}" if r.test_acc_bn is not None else ""
+        rows.append(f"| {name} | {r.val_acc:.4f} | {r.test_acc:.4f} | {bn} | {r.kept_epoch:g} "
+                    f"| {r.epochs_run:g} | {r.seconds / r.epochs_run:.1f} "
+                    f"| {r.seconds / base.seconds:.2f} | {r.seconds / keras_io_epoch:.1f} |")
+    return "\n".join(rows)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", default="digits")
+    parser.add_argument("--data-dir")
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--patience", type=int, default=0,
+                        help="early stopping on val_accuracy (0: off, last epoch kept)")
+    parser.add_argument("--train-subset", type=int, default=0,
+                        help="train on a stratified part of this many examples (0: all)")
+    parser.add_argument("--settings", choices=sorted(SETTINGS), default="defaults")
     parser.add_argument("--only", nargs="*", help="names from the table to run (and plain)")
+    parser.add_argument("--write", action="store_true", help="write the table to RESULTS.md")
     args = parser.parse_args()
-    splits = nnrecipes.data.load(args.dataset)
+    unknown = set(args.only or []) - set(TECHNIQUES) - {KERAS_IO, FIXED}
+    if unknown:
+        parser.error(f"unknown names {sorted(unknown)}; valid: {list(TECHNIQUES)}")
+    splits = subset(nnrecipes.data.load(args.dataset, data_dir=args.data_dir),
+                    args.train_subset, seed=0)
     names = [n for n in TECHNIQUES if not args.only or n == "plain" or n in args.only]
-    run(splits, {}, epochs=1, seed=0, batch_size=args.batch_size)  # warm-up, not timed
+    if args.patience:
+        names = [KERAS_IO, FIXED, *names]
+    common = dict(settings=args.settings, batch_size=args.batch_size, patience=args.patience)
+    run(splits, "plain", {}, epochs=1, seed=0, **common)  # warm-up, not timed
+    if args.patience:
+        run(splits, KERAS_IO, {}, epochs=1, seed=0, **common)
     results = {}
     for name in names:
-        runs = [run(splits, TECHNIQUES[name], epochs=args.epochs, seed=s,
-                    batch_size=args.batch_size) for s in args.seeds]
-        results[name] = [statistics.mean(column) for column in zip(*runs)]
-    base_acc, base_loss, base_time = results["plain"]
-    print(f"cnn recipe, {args.dataset}, {args.epochs} epochs, mean of seeds {args.seeds}; "
-          "validation split")
-    print(f"{'technique':26s} {'val acc':>8s} {'x plain':>8s} {'val loss':>9s} "
-          f"{'x plain':>8s} {'time x':>7s}")
-    for name, (acc, loss, seconds) in results.items():
-        print(f"{name:26s} {acc:8.3f} {acc / base_acc:8.3f} {loss:9.3f} "
-              f"{loss / base_loss:8.3f} {seconds / base_time:7.2f}")
+        results[name] = mean_run([
+            run(splits, name, TECHNIQUES.get(name, {}), epochs=args.epochs, seed=s, **common)
+            for s in args.seeds])
+        print(f"done {name}: {results[name]}", flush=True)
+    if not args.patience:
+        print(ratio_table(results, args))
+        return
+    keras_io_epoch = results[KERAS_IO].seconds / results[KERAS_IO].epochs_run
+    head = (f"cnn recipe ({args.settings} settings), {args.dataset}, "
+            f"{len(splits.x_train)} training examples, validation {len(splits.x_val)}, "
+            f"test {len(splits.x_test)}; at most {args.epochs} epochs, early stopping on "
+            f"val_accuracy with patience {args.patience} (best epoch kept), batch "
+            f"{args.batch_size}, mean of seeds {args.seeds}. One keras-io convnet epoch "
+            f"here: {keras_io_epoch:.1f} s.")
+    table = markdown_table(results, keras_io_epoch)
+    print(head)
+    print(table)
+    if args.write:
+        command = "python benchmarks/techniques.py " + shlex.join(sys.argv[1:])
+        results_file.write_section(BEGIN, END, f"Command: `{command}`\n\n{head}\n\n{table}",
+                                   "Training techniques on Fashion-MNIST")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from nnrecipes.engine.run import DEFAULT_PATIENCE
 from nnrecipes.engine.run import FitResult
 from nnrecipes.engine.run import build_model
 from nnrecipes.engine.run import evaluate
+from nnrecipes.engine.run import recompute_batch_norm_statistics
 from nnrecipes.engine.run import fit
 from nnrecipes.engine.run import gradient_every
 from nnrecipes.engine.run import run_hyperparameters
@@ -38,5 +39,6 @@ from nnrecipes.engine.run import task_of
 __all__ = [
     "DEFAULT_MONITOR", "DEFAULT_PATIENCE", "FitResult", "STRATEGIES", "TrainResult",
     "build_model", "conclude", "evaluate", "fit", "get_strategy", "gradient_every", "is_chief",
+    "recompute_batch_norm_statistics",
     "mixed_precision_scope", "run_hyperparameters", "set_mixed_precision", "task_of",
 ]

@@ -228,3 +228,61 @@ def evaluate(model, splits, *, part="test", batch_size=64, strategy=None):
     metrics = distribute.evaluate(model, dataset, strategy=distribute.get_strategy(
         strategy or "default"))
     return {k: float(v) for k, v in metrics.items()}
+
+
+def batch_norm_layers(model):
+    """The `BatchNormalization` layers of `model`, nested models included."""
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            found.append(layer)
+        elif hasattr(layer, "layers"):
+            found.extend(batch_norm_layers(layer))
+    return found
+
+
+def recompute_batch_norm_statistics(model, x, *, batch_size=128, batches=50, seed=0):
+    """Sets every BatchNormalization layer's moving mean and variance to the
+    average over `batches` training batches under the model's current weights.
+
+    Weight EMA averages the trainable weights only; the moving statistics
+    still follow the raw weights. This recomputes them for the averaged
+    weights (as `torch.optim.swa_utils.update_bn` does for SWA): each batch
+    runs in training mode with the layers' momentum set so that the moving
+    statistics become the plain mean over the batches seen.
+
+    Args:
+        model: a built `keras.Model`.
+        x: training inputs (NumPy), raw as the model takes them.
+        batch_size: examples per batch. Defaults to `128`.
+        batches: how many batches to average over. Defaults to `50`.
+        seed: seed of the shuffled batch order. Defaults to `0`.
+
+    Returns:
+        The number of batches averaged over (0 when the model has no
+        BatchNormalization layer, which then is left unchanged).
+
+    Example:
+    ```python
+    nnrecipes.engine.recompute_batch_norm_statistics(model, splits.x_train)
+    ```
+    """
+    layers = batch_norm_layers(model)
+    if not layers:
+        return 0
+    if batches < 1:
+        raise ValueError(f"batches must be at least 1. Received: batches={batches}")
+    momenta = [layer.momentum for layer in layers]
+    dataset = data.make_dataset(x, batch_size=batch_size, shuffle=True, seed=seed,
+                                cache=False).take(batches)
+    seen = 0
+    try:
+        for batch in dataset:
+            for layer in layers:
+                layer.momentum = seen / (seen + 1)  # a running mean of the batch statistics
+            model(batch, training=True)
+            seen += 1
+    finally:
+        for layer, momentum in zip(layers, momenta):
+            layer.momentum = momentum
+    return seen

@@ -7,6 +7,7 @@ import zipfile
 import keras
 
 from nnrecipes.export.saved_model import KERAS_FILE
+from nnrecipes.families.common import restore_weight_decay_exclusions
 
 
 def _class_names(config):
@@ -72,4 +73,6 @@ def load_model(path, *, safe_mode=True):
             f"{file!r} contains a Lambda layer, whose Python code would run when it loads; "
             "refused in safe mode. If you trust the file, load it with safe_mode=False."
         )
-    return keras.saving.load_model(file, safe_mode=safe_mode)
+    model = keras.saving.load_model(file, safe_mode=safe_mode)
+    restore_weight_decay_exclusions(model)  # Keras does not save them
+    return model

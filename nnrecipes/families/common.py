@@ -13,12 +13,19 @@ Training techniques, all off by default:
   each step, on every optimizer (Keras 3 decouples it for all of them, so
   `optimizer="adam"` with `weight_decay` is AdamW). Only kernels and
   embeddings decay: `compile_model` excludes every vector or scalar weight
-  (biases, normalization scales and offsets). `optimizer="adamw"` with
-  `weight_decay=0` keeps Keras's AdamW default of 0.004.
+  (biases, normalization scales and offsets). Keras does not save these
+  exclusions; `nnrecipes.export.load_model` puts them back on a reloaded
+  model's optimizer. `optimizer="adamw"` with `weight_decay=0` keeps
+  Keras's AdamW default of 0.004.
 - `ema`, `ema_momentum`: the optimizer keeps an exponential moving average of
   the weights (`use_ema`); `fit` writes the average into the model when it
   ends, so evaluation and export use it (the engine also swaps it in for
-  each epoch's validation, with Keras's `SwapEMAWeights`).
+  each epoch's validation, with Keras's `SwapEMAWeights`). Only trainable
+  weights are averaged: BatchNormalization's moving statistics stay those
+  of the raw weights. `nnrecipes.engine.recompute_batch_norm_statistics`
+  recomputes them under the averaged weights; `fit` does not, since on
+  Fashion-MNIST it changed test accuracy by 0.2 points or less
+  (benchmarks/RESULTS.md, "Training techniques on Fashion-MNIST").
 - `gradient_accumulation_steps`: the optimizer updates once per that many
   batches, with their mean gradient (1: every batch). Schedules then count
   updates, not batches.
@@ -213,6 +220,38 @@ def exclude_from_weight_decay(optimizer, model):
     vectors = [v for v in model.trainable_variables if len(v.shape) < 2]
     if vectors:
         optimizer.exclude_from_weight_decay(var_list=vectors)
+
+
+def restore_weight_decay_exclusions(model):
+    """Puts the exclusions of `exclude_from_weight_decay` back on the
+    optimizer of a model loaded from a `.keras` file.
+
+    Keras saves an optimizer's config and variables but not which variables
+    it leaves out of weight decay, so a reloaded AdamW would decay biases and
+    normalization weights if training went on. This makes a fresh optimizer
+    from the saved config, excludes the vectors again, and copies the saved
+    optimizer state (step count, moments, EMA averages) into it. Does nothing
+    without weight decay or without a plain Keras optimizer (e.g. a
+    `LossScaleOptimizer` of mixed precision is left as loaded).
+
+    Example:
+    ```python
+    model = keras.saving.load_model("model.keras")
+    restore_weight_decay_exclusions(model)
+    ```
+    """
+    loaded = getattr(model, "optimizer", None)
+    if (not isinstance(loaded, keras.optimizers.Optimizer)
+            or isinstance(loaded, keras.optimizers.LossScaleOptimizer)
+            or not loaded.weight_decay):
+        return
+    optimizer = type(loaded).from_config(loaded.get_config())
+    exclude_from_weight_decay(optimizer, model)
+    optimizer.build(model.trainable_variables)
+    if loaded.built:
+        for fresh, saved in zip(optimizer.variables, loaded.variables, strict=True):
+            fresh.assign(saved)
+    model.optimizer = optimizer
 
 
 def check_techniques(values, task):

@@ -90,3 +90,22 @@ def test_diagnostics_measure_about_32_steps_of_a_long_epoch():
     monitor = fitted.diagnostics.gradient_monitor
     assert monitor.every == engine.gradient_every(steps) > 1
     assert fitted.diagnostics.history["grad_norm"][0] > 0
+
+
+def test_recompute_batch_norm_statistics_averages_the_training_batches():
+    import keras
+
+    inputs = keras.Input((3,))
+    outputs = keras.layers.Dense(2)(keras.layers.BatchNormalization(momentum=0.99)(inputs))
+    model = keras.Model(inputs, outputs)
+    x = np.random.default_rng(0).normal(3.0, 2.0, size=(64, 3)).astype("float32")
+    # Four equal batches: the mean of their means is the mean of all of x.
+    assert engine.recompute_batch_norm_statistics(model, x, batch_size=16, batches=4) == 4
+    norm = model.layers[1]
+    np.testing.assert_allclose(norm.moving_mean.numpy(), x.mean(0), rtol=1e-5)
+    assert norm.momentum == 0.99  # put back
+    # One batch of all of x: its (biased) variance replaces the old statistics.
+    assert engine.recompute_batch_norm_statistics(model, x, batch_size=64, batches=1) == 1
+    np.testing.assert_allclose(norm.moving_variance.numpy(), x.var(0), rtol=1e-4)
+    plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    assert engine.recompute_batch_norm_statistics(plain, x) == 0

@@ -60,6 +60,31 @@ def test_weight_decay_shrinks_kernels_but_not_biases_or_normalization():
     assert kernels == 2
 
 
+def test_a_reloaded_model_still_keeps_biases_and_normalization_out_of_weight_decay(tmp_path):
+    # Keras saves neither the excluded variables nor a rule for them; the
+    # package's loader puts them back, with the saved optimizer state.
+    model = nnrecipes.build("mlp", input_shape=(4,), num_classes=3, num_layers=1, units=8,
+                            batch_norm=True, optimizer="sgd", momentum=0.0,
+                            learning_rate=0.1, weight_decay=0.5)
+    rng = np.random.default_rng(0)
+    model.fit(rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, 32),
+              batch_size=8, epochs=1, verbose=0)
+    model.save(tmp_path / "model.keras")
+    reloaded = nnrecipes.export.load_model(str(tmp_path / "model.keras"))
+    assert int(reloaded.optimizer.iterations) == 4  # the saved state came along
+    for v in reloaded.trainable_variables:
+        if len(v.shape) == 1:
+            v.assign(keras.ops.ones_like(v))
+    before = {v.path: keras.ops.convert_to_numpy(v) for v in reloaded.trainable_variables}
+    _zero_gradient_steps(reloaded, 2)
+    for v in reloaded.trainable_variables:
+        after = keras.ops.convert_to_numpy(v)
+        if len(v.shape) >= 2:
+            np.testing.assert_allclose(after, before[v.path] * (1 - 0.1 * 0.5) ** 2, rtol=1e-5)
+        else:
+            np.testing.assert_array_equal(after, before[v.path], err_msg=v.path)
+
+
 def test_adam_with_weight_decay_decouples_it():
     optimizer = nnrecipes.build("mlp", input_shape=(4,), num_classes=2,
                                 weight_decay=0.05).optimizer
