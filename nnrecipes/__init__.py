@@ -29,6 +29,7 @@ _EXPORTS = {
     "data": "nnrecipes.data",
     "diagnostics": "nnrecipes.diagnostics",
     "evaluation": "nnrecipes.evaluation",
+    "baselines": "nnrecipes.baselines",
     "export": "nnrecipes.export",
     "initializers": "nnrecipes.initializers",
     "layers": "nnrecipes.layers",

@@ -4,6 +4,7 @@
     nnrecipes info RECIPE               a recipe's hyperparameters: defaults and ranges
     nnrecipes datasets                  the datasets `--dataset` accepts
     nnrecipes train RECIPE [options]    train, evaluate on held-out data, export
+                                        (RECIPE `auto`: picked from the data)
     nnrecipes lr-find RECIPE [options]  learning-rate range test: a suggestion and a plot
     nnrecipes tune RECIPE [options]     hyperparameter search with KerasTuner
     nnrecipes export VERSION_DIR --format onnx,litert   ONNX / LiteRT files of an export
@@ -228,30 +229,64 @@ def _print_usage(command):
           "RECIPE --help` lists the options of a recipe.")
 
 
-def recipe_command_parser(command, argv, description):
+def recipe_command_parser(command, argv, description, allow_auto=False):
     """First stage of a recipe subcommand: find RECIPE, make the parser for it.
 
     Args:
         command: the subcommand, e.g. `"train"`.
         argv: its arguments, RECIPE first.
         description: a function `recipe -> str`, the parser's description.
+        allow_auto: whether RECIPE may be `auto`: the dataset named by
+            `--dataset` is loaded here and `nnrecipes.families.auto` picks
+            the recipe, whose flags the parser then takes; `args.auto_data`
+            holds the loaded data and `args.auto_choice` the choice.
+            Defaults to `False`.
 
     Returns:
         `(recipe, parser)` with the data options added (the caller adds its own
         options and the hyperparameter flags last), or `(None, None)` after
         printing the usage for a bare `--help`.
     """
+    from nnrecipes.families import auto
+
     if _asks_for_usage_only(argv):
         _print_usage(command)
         return None, None
     first = argparse.ArgumentParser(add_help=False)
     first.add_argument("recipe", nargs="?")
-    recipe = _recipe_or_exit(first.parse_known_args(argv)[0].recipe)
-    parser = argparse.ArgumentParser(prog=f"nnrecipes {command} {recipe.name}",
-                                     allow_abbrev=False, description=description(recipe))
+    name = first.parse_known_args(argv)[0].recipe
+    choice = splits = None
+    if allow_auto and auto.is_auto(name):
+        splits, choice = _auto_choice(argv)
+        recipe = _recipe_or_exit(choice.recipe)
+        prog, about = f"nnrecipes {command} auto", (
+            f"auto picked {recipe.name!r} for {splits.name!r} ({choice.reason}). "
+            + description(recipe))
+    else:
+        recipe = _recipe_or_exit(name)
+        prog, about = f"nnrecipes {command} {recipe.name}", description(recipe)
+    parser = argparse.ArgumentParser(prog=prog, allow_abbrev=False, description=about)
     parser.add_argument("recipe", help=argparse.SUPPRESS)
+    parser.set_defaults(auto_data=splits, auto_choice=choice)
     add_data_options(parser)
     return recipe, parser
+
+
+def _auto_choice(argv):
+    """Loads the data that `argv` names and asks the `auto` rule; exits on an error."""
+    from nnrecipes import data
+    from nnrecipes import training
+    from nnrecipes.families import auto
+
+    probe = argparse.ArgumentParser(add_help=False)
+    add_data_options(probe)
+    known = probe.parse_known_args(argv)[0]
+    try:
+        splits = data.load(known.dataset or training.DEFAULT_DATASET,
+                           data_dir=known.data_dir, seed=known.seed)
+    except (ValueError, FileNotFoundError) as error:
+        sys.exit(f"nnrecipes: error: {error}")
+    return splits, auto.choose_for(splits)
 
 
 def _train(argv):
@@ -262,7 +297,7 @@ def _train(argv):
 
     recipe, parser = recipe_command_parser(
         "train", argv, lambda r: f"Train {r.name!r} ({r.description}), evaluate it on the "
-                                 "held-out test split and export it.")
+                                 "held-out test split and export it.", allow_auto=True)
     if recipe is None:
         return 0
     out = parser.add_argument_group("export")
@@ -293,9 +328,13 @@ def _train(argv):
     add_early_stopping_options(parser)
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
+    if args.auto_choice is not None:
+        print(f"auto: {args.auto_choice.recipe} ({args.auto_choice.reason})")
     try:
         result = training.train(
-            recipe.name, args.dataset, data_dir=args.data_dir, epochs=args.epochs,
+            "auto" if args.auto_choice is not None else recipe.name,
+            args.dataset if args.auto_data is None else args.auto_data,
+            data_dir=args.data_dir, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
             export_dir=args.export_dir, version=args.version, overwrite=args.overwrite,
             resume=args.resume, deterministic=args.deterministic, strategy=args.strategy,
@@ -439,7 +478,7 @@ def _tune(argv):
     recipe, parser = recipe_command_parser(
         "tune", argv, lambda r: f"Search the hyperparameters of {r.name!r} with KerasTuner. "
                                 "A search stopped at any point resumes when run again with "
-                                "the same arguments.")
+                                "the same arguments.", allow_auto=True)
     if recipe is None:
         return 0
     group = parser.add_argument_group("search")
@@ -482,9 +521,13 @@ def _tune(argv):
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
     space = dict(args.space)
+    if args.auto_choice is not None:
+        print(f"auto: {args.auto_choice.recipe} ({args.auto_choice.reason})")
     try:
         result = tuning.tune(
-            recipe.name, args.dataset or training.DEFAULT_DATASET, data_dir=args.data_dir,
+            "auto" if args.auto_choice is not None else recipe.name,
+            args.dataset or training.DEFAULT_DATASET if args.auto_data is None
+            else args.auto_data, data_dir=args.data_dir,
             tuner=args.tuner, objective=args.objective, max_trials=args.max_trials,
             max_epochs=args.max_epochs, epochs=args.epochs, batch_size=args.batch_size,
             space=space, tune_all=not args.only_space, directory=args.directory,

@@ -13,6 +13,7 @@ import keras_tuner
 
 # Importing the families registers every recipe; their base class and the
 # registration decorator live with them.
+from nnrecipes.families import auto
 from nnrecipes.families import common
 from nnrecipes.families.base import ALIASES as _ALIASES
 from nnrecipes.families.base import RECIPES as _RECIPES
@@ -110,6 +111,12 @@ def get_recipe(name):
     key = _ALIASES.get(key, key)
     if key in _RECIPES:
         return _RECIPES[key]
+    if auto.is_auto(key):
+        raise ValueError(
+            "'auto' is not one recipe: it picks one from the data (the rule in "
+            "nnrecipes.families.auto). `train`, `tune`, `build` and `nnrecipes train` take "
+            f"it; here name a recipe. Valid names: {list_recipes(include_aliases=True)}. "
+            f"Received: name={name!r}")
     valid = list_recipes(include_aliases=True)
     close = difflib.get_close_matches(key, valid, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -196,7 +203,9 @@ def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_s
     """Builds a recipe's model by name: a compiled, plain `keras.Model`.
 
     Args:
-        name: a recipe name from `nnrecipes.list_recipes()` (or an alias).
+        name: a recipe name from `nnrecipes.list_recipes()` (or an alias),
+            or `"auto"`: the recipe and defaults that
+            `nnrecipes.families.auto.choose` picks for the input's kind.
         input_shape: `(features,)` for tabular data, `(timesteps, features)`
             for numeric sequences, `(height, width, channels)` for images, or
             `(sequence_length,)` for token ids together with `vocab_size`.
@@ -247,16 +256,27 @@ def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_s
     model.fit(tf.constant(texts), labels)  # raw strings in
     ```
     """
-    recipe = get_recipe(name)
+    if not auto.is_auto(name):
+        get_recipe(name)  # an unknown name is the first error
     text = _text_input(preprocessing, input_shape=input_shape, vocab_size=vocab_size,
                        raw_input_shape=raw_input_shape, input_dtype=input_dtype)
     if text:
         input_shape, vocab_size = text["input_shape"], text["vocab_size"]
         raw_input_shape, input_dtype = text["raw_input_shape"], text["input_dtype"]
     if input_shape is None:
+        why = "`auto` picks the recipe from the input, so `input_shape` is required" if \
+            auto.is_auto(name) else "`input_shape` is required"
         raise ValueError(
-            "`input_shape` is required (the shape of one example), unless `preprocessing` "
-            "starts with an adapted `TextVectorization`. Received: input_shape=None")
+            f"{why} (the shape of one example: (features,), (timesteps, features), "
+            "(height, width, channels), or (sequence_length,) with vocab_size), unless "
+            "`preprocessing` starts with an adapted `TextVectorization`. "
+            "Received: input_shape=None")
+    if auto.is_auto(name):
+        choice = auto.choose(input_kind(input_shape, vocab_size),
+                             task="classification" if num_outputs is None else "regression",
+                             input_shape=input_shape)
+        name, hyperparameters = choice.recipe, {**choice.hyperparameters, **hyperparameters}
+    recipe = get_recipe(name)
     if (num_classes is None) == (num_outputs is None):
         raise ValueError(
             "Give exactly one of `num_classes` (classification) or `num_outputs` "

@@ -13,6 +13,7 @@ from nnrecipes import engine
 from nnrecipes import export as export_lib
 from nnrecipes.callbacks import EpochCheckpoint
 from nnrecipes.engine import TrainResult
+from nnrecipes.families import auto
 from nnrecipes.registry import get_recipe
 from nnrecipes.registry import resolve_hyperparameters
 
@@ -69,7 +70,11 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     infinite loss, keeps the last good weights and does not export.
 
     Args:
-        recipe: a recipe name, e.g. `"cnn"`.
+        recipe: a recipe name, e.g. `"cnn"`, or `"auto"`: the recipe and
+            defaults that `nnrecipes.families.auto.choose_for` picks for the
+            data's kind and size (your hyperparameters win over its
+            defaults); the manifest's `"auto"` records the choice and why,
+            and the export goes to `export_dir/<chosen recipe>/`.
         dataset: a name from `nnrecipes.data.list_datasets()`, a source such
             as `"csv:path"`, or your own `nnrecipes.data.Splits` (e.g. from
             `nnrecipes.data.from_arrays`). Defaults to `"digits"` (bundled
@@ -132,8 +137,14 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     print(result.test_metrics, result.export_path)
     ```
     """
-    recipe = get_recipe(recipe)
     _check_run_options(epochs, batch_size, seed, export, version, overwrite)
+    choice = None
+    if auto.is_auto(recipe):
+        if not isinstance(dataset, data.Splits):
+            dataset = data.load(dataset or DEFAULT_DATASET, data_dir=data_dir, seed=seed)
+        choice = auto.choose_for(dataset)
+        recipe, hyperparameters = choice.recipe, {**choice.hyperparameters, **hyperparameters}
+    recipe = get_recipe(recipe)
     export_formats = export_lib.formats.check_formats(export_formats)
     if export_formats and not export:
         raise ValueError(
@@ -214,6 +225,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
                      "mixed_precision": bool(mixed_precision)},
         "history": checkpoint.history,
     }
+    if choice is not None:
+        manifest["auto"] = choice.to_dict()
     if diagnostics and fitted.diagnostics is None:
         # Resumed after the last epoch: judge the recorded history.
         from nnrecipes.diagnostics import diagnose

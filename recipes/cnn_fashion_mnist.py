@@ -32,7 +32,13 @@ result = nnrecipes.train(
     dense_units=128, dropout=0.1, learning_rate=2e-3, lr_schedule="cosine",
     diagnostics=False, patience=3, monitor="val_accuracy", verbose=2)
 print(f"test accuracy: {result.test_metrics['accuracy']:.4f}")
+splits = nnrecipes.data.load("fashion_mnist", data_dir=args.data_dir)
+# Classical models on the same split (nnrecipes.baselines), the strongest first.
+baselines = nnrecipes.baselines.classical(splits)
+best = nnrecipes.baselines.best(baselines)
+print(f"baselines, same test split: {nnrecipes.baselines.summary_line(baselines)}")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "accuracy", "value": result.test_metrics["accuracy"],
+                             "baseline": {"name": best["name"], "score": best["score"]},
                              "epochs": len(result.history.epoch),
                              "best_epoch": result.manifest["early_stopping"]["kept_epoch"]}))

@@ -35,7 +35,12 @@ majority = splits.majority_accuracy()
 print(f"test accuracy: {result.test_metrics['accuracy']:.4f} (majority class: "
       f"{majority:.4f}), spam recall: {recall:.4f} "
       f"({int((predicted[spam] == 1).sum())}/{int(spam.sum())})")
+# Classical models on the same split (nnrecipes.baselines), the strongest first.
+baselines = nnrecipes.baselines.classical(splits)
+best = nnrecipes.baselines.best(baselines)
+print(f"baselines, same test split: {nnrecipes.baselines.summary_line(baselines)}")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "accuracy", "value": result.test_metrics["accuracy"],
                              "spam_recall": recall, "majority_accuracy": majority,
+                             "baseline": {"name": best["name"], "score": best["score"]},
                              "epochs": len(result.history.epoch)}))

@@ -24,10 +24,16 @@ result = nnrecipes.train(
     "mlp", "adult", data_dir=args.data_dir, epochs=args.epochs, batch_size=256,
     export_dir=args.export_dir, num_layers=2, units=128, dropout=0.3,
     patience=3, verbose=2)
-majority = nnrecipes.data.load("adult", data_dir=args.data_dir).majority_accuracy()
+splits = nnrecipes.data.load("adult", data_dir=args.data_dir)
+majority = splits.majority_accuracy()
 print(f"test accuracy: {result.test_metrics['accuracy']:.4f} "
       f"(majority class: {majority:.4f})")
+# Classical models on the same split (nnrecipes.baselines), the strongest first.
+baselines = nnrecipes.baselines.classical(splits)
+best = nnrecipes.baselines.best(baselines)
+print(f"baselines, same test split: {nnrecipes.baselines.summary_line(baselines)}")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "accuracy", "value": result.test_metrics["accuracy"],
                              "majority_accuracy": majority,
+                             "baseline": {"name": best["name"], "score": best["score"]},
                              "epochs": len(result.history.epoch)}))

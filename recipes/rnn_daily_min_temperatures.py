@@ -29,6 +29,11 @@ baseline = nnrecipes.data.persistence_rmse(splits)
 rmse = result.test_metrics["rmse"]
 print(f"test RMSE: {rmse:.3f} C, persistence RMSE: {baseline:.3f} "
       f"({100 * (1 - rmse / baseline):.1f}% lower)")
+# Classical models on the same split (nnrecipes.baselines), the strongest first.
+baselines = nnrecipes.baselines.classical(splits)
+best = nnrecipes.baselines.best(baselines)
+print(f"baselines, same test split: {nnrecipes.baselines.summary_line(baselines)}")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "rmse", "value": rmse, "persistence_rmse": baseline,
+                             "baseline": {"name": best["name"], "score": best["score"]},
                              "epochs": len(result.history.epoch)}))

@@ -24,6 +24,12 @@ result = nnrecipes.train(
     export_dir=args.export_dir, num_blocks=1, embed_dim=128, num_heads=4, ff_dim=256,
     dropout=0.3, learning_rate=5e-4, patience=3, monitor="val_accuracy", verbose=2)
 print(f"test accuracy: {result.test_metrics['accuracy']:.4f}")
+splits = nnrecipes.data.load("trec", data_dir=args.data_dir)
+# Classical models on the same split (nnrecipes.baselines), the strongest first.
+baselines = nnrecipes.baselines.classical(splits)
+best = nnrecipes.baselines.best(baselines)
+print(f"baselines, same test split: {nnrecipes.baselines.summary_line(baselines)}")
 print(f"exported to: {result.export_path}")
 print("RESULT " + json.dumps({"metric": "accuracy", "value": result.test_metrics["accuracy"],
+                             "baseline": {"name": best["name"], "score": best["score"]},
                              "epochs": len(result.history.epoch)}))

@@ -73,7 +73,7 @@ def make_windows(features, target, *, window, horizon=1, valid=None):
 
 def chronological_splits(name, features, target, *, window, horizon=1,
                          fractions=(0.6, 0.2, 0.2), valid=None, feature_names=None,
-                         target_feature=0, source=""):
+                         target_feature=0, season=None, source=""):
     """Splits a series into train/validation/test periods, then windows each.
 
     Args:
@@ -88,6 +88,9 @@ def chronological_splits(name, features, target, *, window, horizon=1,
         feature_names: the feature columns' names.
         target_feature: the column of `features` that holds the target
             series (for the persistence baseline). Defaults to `0`.
+        season: steps per seasonal cycle (12 for monthly data with a yearly
+            cycle), recorded in `info["season"]` for the seasonal naive
+            baseline. Defaults to `None` (no known season).
         source: where the data came from.
 
     Returns:
@@ -111,6 +114,8 @@ def chronological_splits(name, features, target, *, window, horizon=1,
                                                range(np.shape(features)[1])]),
             "periods": {"train": [0, cut1], "validation": [cut1, cut2],
                         "test": [cut2, total]}}
+    if season is not None:
+        info["season"] = season
     return Splits(name, "sequence", x_train, y_train, x_val, y_val, x_test, y_test,
                   num_outputs=1, source=source, info=info)
 
@@ -267,7 +272,7 @@ def forward_fill(values):
     return values[index]
 
 
-def _univariate(name, data_dir, relative, window, column="value"):
+def _univariate(name, data_dir, relative, window, column="value", season=None):
     path = data_file(data_dir, name, *relative)
     header, rows = read_csv_rows(path, name, skip_header=True, num_columns=2)
     values = []
@@ -278,7 +283,8 @@ def _univariate(name, data_dir, relative, window, column="value"):
             raise malformed(name, path, number, "'<date>,<number>'", ",".join(row)) from None
     series = np.asarray(values, dtype="float32")
     return chronological_splits(name, series[:, None], series, window=window,
-                                feature_names=[header[1] or column], source=path)
+                                feature_names=[header[1] or column], season=season,
+                                source=path)
 
 
 @register_dataset("daily_min_temperatures", "Melbourne daily minimum temperature, 3,650 days; "
@@ -286,7 +292,7 @@ def _univariate(name, data_dir, relative, window, column="value"):
                                             "(DATA_DIR/timeseries/daily-min-temperatures.csv)")
 def _daily_min_temperatures(data_dir, seed):
     return _univariate("daily_min_temperatures", data_dir,
-                       ("timeseries", "daily-min-temperatures.csv"), window=30)
+                       ("timeseries", "daily-min-temperatures.csv"), window=30, season=365)
 
 
 @register_dataset("sunspots", "Monthly sunspot numbers, 2,820 months; next-month forecast from "
@@ -300,7 +306,7 @@ def _sunspots(data_dir, seed):
                                         "(DATA_DIR/timeseries/airline-passengers.csv)")
 def _airline(data_dir, seed):
     return _univariate("airline_passengers", data_dir, ("timeseries", "airline-passengers.csv"),
-                       window=12)
+                       window=12, season=12)
 
 
 BEIJING_WINDS = ["NE", "NW", "SE", "cv"]
@@ -353,4 +359,4 @@ def _beijing_pm25(data_dir, seed):
     # never targets (their forward-filled value is used as an input only).
     return chronological_splits(name, features, filled[start:], window=24,
                                 valid=observed[start:], feature_names=names,
-                                target_feature=0, source=os.path.abspath(path))
+                                target_feature=0, season=24, source=os.path.abspath(path))

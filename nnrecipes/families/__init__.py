@@ -1,8 +1,9 @@
 """One module per architecture family; importing them registers the recipes."""
 
+from nnrecipes.families import auto
 from nnrecipes.families import cnn
 from nnrecipes.families import mlp
 from nnrecipes.families import rnn
 from nnrecipes.families import transformer
 
-__all__ = ["cnn", "mlp", "rnn", "transformer"]
+__all__ = ["auto", "cnn", "mlp", "rnn", "transformer"]

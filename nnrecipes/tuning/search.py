@@ -18,6 +18,7 @@ import numpy as np
 from nnrecipes import data
 from nnrecipes import engine
 from nnrecipes.engine import distribute
+from nnrecipes.families import auto
 from nnrecipes.registry import get_recipe
 from nnrecipes.tuning import cv as cv_lib
 from nnrecipes.tuning import space as space_lib
@@ -121,7 +122,9 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
     RECIPE` lists it), narrowed by `space` and `**hyperparameters`.
 
     Args:
-        recipe: a recipe name, e.g. `"mlp"`.
+        recipe: a recipe name, e.g. `"mlp"`, or `"auto"`: the family that
+            `nnrecipes.families.auto.choose_for` picks for the data (its
+            whole space is searched; `settings["auto"]` says why).
         train_data: a dataset name (`nnrecipes.data.list_datasets()`), a
             `nnrecipes.data.Splits`, or `(x, y)` arrays. Defaults to
             `"digits"`.
@@ -199,6 +202,11 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
     """
     from nnrecipes.tuning.results import TuneResult
 
+    choice = None
+    if auto.is_auto(recipe):  # the family the rule picks; its whole space is searched
+        train_data = as_splits(train_data, validation_data, data_dir=data_dir, seed=seed)
+        validation_data, choice = None, auto.choose_for(train_data)
+        recipe = choice.recipe
     recipe = get_recipe(recipe)
     name = tuner_name(tuner)
     objective = make_objective(objective)
@@ -252,4 +260,6 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
                 "max_epochs": max_epochs, "batch_size": batch_size, "seed": seed,
                 "mixed_precision": bool(mixed_precision), "task": task,
                 "fixed": dict(hyperparameters), "patience": patience}
+    if choice is not None:
+        settings["auto"] = choice.to_dict()
     return TuneResult(search, splits, settings, strategy=strategy_obj)

@@ -1,0 +1,223 @@
+"""Every catalog dataset: the recipe `auto` picks, with defaults, beside the
+classical baselines on the same split in the same run.
+
+For each classification and regression dataset of `nnrecipes datasets`, the
+recipe that `nnrecipes.families.auto` picks is trained with its defaults
+(`nnrecipes.train("auto", ...)`: at most 20 epochs, early stopping on the
+validation loss), then `nnrecipes.baselines.classical` trains the simple
+models on the same splits: TF-IDF + logistic regression for text;
+persistence, seasonal naive and ridge autoregression for series; logistic
+regression and gradient boosting for tables; logistic regression on pixels
+and the keras-io simple convnet, given the recipe's training time, for
+images. The table goes into benchmarks/RESULTS.md (`baselines` section); a
+rerun of some datasets keeps the other rows.
+
+Goals (issue 13), on the test split:
+- text: accuracy at or above the best TF-IDF + logistic regression;
+- series: RMSE at or below ridge autoregression and below persistence;
+- tables: above the linear model everywhere (accuracy; for regression, a
+  lower RMSE than ridge), and within 1 point of gradient boosting (for
+  regression: RMSE at most 1% above its) on tables of 1,000 rows or more;
+- images: accuracy at or above the simple convnet trained for at most the
+  recipe's own training time.
+
+Run: python benchmarks/baselines.py [--data-dir D] [--only NAME[,NAME]] [--skip-large]
+     [--recipe NAME] [--no-write]
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+
+import results_file
+
+BEGIN, END = "<!-- baselines:begin -->", "<!-- baselines:end -->"
+DATA_BEGIN, DATA_END = "<!-- baselines-data:", ":baselines-data -->"
+# The slow ones on 2 CPU cores: last in a full run, left out by --skip-large.
+LARGE = ("adult", "beijing_pm25", "fashion_mnist")
+TABLE_ROWS_FOR_BOOSTING_GOAL = 1000
+
+
+def kind_of(splits):
+    if splits.kind == "sequence" and "target_feature" in (splits.info or {}):
+        return "series"
+    return splits.kind
+
+
+def goal(kind, rows, recipe, baselines):
+    """(met, the goal in words, the baseline the goal is judged against)."""
+    by_name = {b["name"]: b for b in baselines}
+    score = recipe["score"]
+    if kind == "text":
+        tfidf = max((b for b in baselines if "TF-IDF" in b["name"]), key=lambda b: b["score"])
+        return score >= tfidf["score"], ">= TF-IDF + LR", tfidf
+    if kind == "series":
+        ridge = next(b for b in baselines if b["name"].startswith("ridge"))
+        persistence = by_name["persistence"]
+        return (score <= ridge["score"] and score < persistence["score"],
+                "RMSE <= ridge AR, < persistence", ridge)
+    if kind == "image":
+        convnet = by_name.get("keras-io simple convnet")
+        return score >= convnet["score"], ">= convnet at the recipe's time", convnet
+    linear = baselines_named(baselines, ("logistic regression", "ridge regression"))
+    boosting = by_name["histogram gradient boosting"]
+    if recipe["metric"] == "accuracy":
+        met = score > linear["score"]
+        text = "> LR"
+        if rows >= TABLE_ROWS_FOR_BOOSTING_GOAL:
+            met = met and score >= boosting["score"] - 0.01
+            text += ", >= HGB - 1 point"
+    else:
+        met = score < linear["score"]
+        text = "RMSE < ridge"
+        if rows >= TABLE_ROWS_FOR_BOOSTING_GOAL:
+            met = met and score <= 1.01 * boosting["score"]
+            text += ", <= 1.01 x HGB"
+    judged = boosting if rows >= TABLE_ROWS_FOR_BOOSTING_GOAL else linear
+    return met, text, judged
+
+
+def baselines_named(baselines, names):
+    return next(b for b in baselines if b["name"] in names)
+
+
+def run_one(name, data_dir, recipe_name):
+    import nnrecipes
+    from nnrecipes import baselines as classical_lib
+    from nnrecipes import data
+    from nnrecipes import engine
+    from nnrecipes.families import auto
+
+    splits = data.load(name, data_dir=data_dir)
+    choice = auto.choose_for(splits)
+    start = time.perf_counter()
+    result = nnrecipes.train(recipe_name or "auto", splits, export=False, diagnostics=False,
+                             verbose=0)
+    seconds = time.perf_counter() - start
+    recipe = nnrecipes.get_recipe(recipe_name or choice.recipe)
+    metric = "accuracy" if splits.num_classes is not None else "rmse"
+    val = engine.evaluate(result.model, data.choose_view(splits, recipe), part="val")[metric]
+    trained = result.manifest["training"]["seconds"]
+    start = time.perf_counter()
+    baselines = classical_lib.classical(
+        splits, convnet_seconds=trained if splits.kind == "image" else None)
+    rows = len(splits.x_train) + len(splits.x_val) + len(splits.x_test)
+    mine = {"recipe": recipe.name, "metric": metric, "score": result.test_metrics[metric],
+            "val_score": val, "seconds": round(seconds, 1), "training_seconds": trained,
+            "epochs": len(result.history.epoch),
+            "reason": result.manifest.get("auto", {}).get("reason")}
+    kind = kind_of(splits)
+    met, goal_text, judged = goal(kind, rows, mine, baselines)
+    return {"dataset": name, "kind": kind, "rows": rows, "recipe": mine,
+            "baselines": baselines, "baselines_seconds": round(time.perf_counter() - start, 1),
+            "met": bool(met), "goal": goal_text, "judged_against": judged["name"],
+            "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def _score(metric, value):
+    return f"{100 * value:.2f}%" if metric == "accuracy" else f"RMSE {value:.4g}"
+
+
+def _gap(metric, mine, theirs):
+    if metric == "accuracy":
+        return f"{100 * (mine - theirs):+.2f} pt"
+    return f"x{mine / theirs:.3f}" if theirs else "-"
+
+
+def render(rows, order):
+    lines = ["| dataset | kind | rows | recipe (auto) | score (val) | best baseline | "
+             "its score | gap | goal | met | wall time: recipe / baselines | epochs |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name in order:
+        row = rows.get(name)
+        if row is None:
+            continue
+        mine = row["recipe"]
+        best = max(row["baselines"], key=lambda b: b["score"] if b["metric"] == "accuracy"
+                   else -b["score"])
+        judged = next(b for b in row["baselines"] if b["name"] == row["judged_against"])
+        lines.append(
+            f"| {name} | {row['kind']} | {row['rows']:,} | {mine['recipe']} | "
+            f"{_score(mine['metric'], mine['score'])} ({_score(mine['metric'], mine['val_score'])}) "
+            f"| {best['name']} | {_score(best['metric'], best['score'])} | "
+            f"{_gap(mine['metric'], mine['score'], judged['score'])} vs {judged['name']} | "
+            f"{row['goal']} | {'yes' if row['met'] else '**no**'} | "
+            f"{mine['seconds']:.0f} s / {row['baselines_seconds']:.0f} s | {mine['epochs']} |")
+    lines.append("")
+    lines.append("Other baselines per dataset (test): " + " ".join(
+        f"**{name}**: " + "; ".join(f"{b['name']} {_score(b['metric'], b['score'])}"
+                                    for b in rows[name]["baselines"]) + "."
+        for name in order if name in rows))
+    machines = sorted({f"{row['machine']} ({row['date']})" for row in rows.values()})
+    lines.append("")
+    lines.append("Measured on: " + "; ".join(machines) + ". Scores are on the test split, "
+                 "the recipe's validation score in brackets; wall time is the whole "
+                 "`nnrecipes.train` call (build, fit, test evaluation) beside all the "
+                 "baselines of the row together, on a shared machine: upper bounds.")
+    return "\n".join(lines)
+
+
+def read_rows(text):
+    match = re.search(re.escape(DATA_BEGIN) + "(.*?)" + re.escape(DATA_END), text, re.S)
+    return json.loads(match.group(1)) if match else {}
+
+
+def catalog_order():
+    from nnrecipes import data
+
+    names = [n for n in data.list_datasets()]
+    return [n for n in names if n not in LARGE] + [n for n in LARGE if n in names]
+
+
+def main():
+    parser = argparse.ArgumentParser(description="auto's recipe against classical baselines.")
+    parser.add_argument("--data-dir", help="the real-data folder (default: $NNRECIPES_DATA_DIR)")
+    parser.add_argument("--only", help="comma-separated dataset names")
+    parser.add_argument("--skip-large", action="store_true",
+                        help=f"leave out {', '.join(LARGE)} (slow on a few CPU cores)")
+    parser.add_argument("--recipe", help="train this recipe instead of auto's pick "
+                                         "(to compare families; rows are not written)")
+    parser.add_argument("--no-write", action="store_true", help="print, do not write RESULTS.md")
+    args = parser.parse_args()
+    order = catalog_order()
+    names = args.only.split(",") if args.only else order
+    unknown = sorted(set(names) - set(order))
+    if unknown:
+        parser.error(f"unknown dataset(s) {unknown}; valid: {order}")
+    if args.skip_large:
+        names = [n for n in names if n not in LARGE]
+    existing = read_rows(open(results_file.RESULTS).read()) \
+        if os.path.exists(results_file.RESULTS) else {}
+    rows = dict(existing)
+    for name in names:
+        print(f"{name} ...", flush=True)
+        try:
+            row = run_one(name, args.data_dir, args.recipe)
+        except (FileNotFoundError, ValueError) as error:
+            print(f"  skipped: {error}", flush=True)
+            continue
+        mine = row["recipe"]
+        print(f"  {mine['recipe']}: {_score(mine['metric'], mine['score'])} "
+              f"(val {_score(mine['metric'], mine['val_score'])}, {mine['seconds']:.0f} s, "
+              f"{mine['epochs']} epochs); goal {row['goal']}: "
+              f"{'met' if row['met'] else 'NOT met'}", flush=True)
+        for b in row["baselines"]:
+            print(f"  {b['name']}: {_score(b['metric'], b['score'])} "
+                  f"(val {_score(b['metric'], b['val_score'])}, {b['seconds']:.1f} s)",
+                  flush=True)
+        print("ROW " + json.dumps(row), flush=True)
+        rows[name] = row
+        if not (args.no_write or args.recipe):
+            body = f"{render(rows, order)}\n{DATA_BEGIN}{json.dumps(rows, indent=1)}{DATA_END}"
+            results_file.write_section(BEGIN, END, body, "Baselines: auto against classical "
+                                                          "models")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
