@@ -35,7 +35,11 @@ HELD_BY_DEFAULT = ("loss", "quantile", "decay_steps", "warmup_steps",
                    # `space`, not in every trial (each changes what a trial means).
                    "label_smoothing", "weight_decay", "ema", "ema_momentum",
                    "gradient_accumulation_steps", "augment", "random_erasing", "mixup",
-                   "cutmix")
+                   "cutmix",
+                   # Text inputs only: no-ops for other data, so named in `space`
+                   # to be searched.
+                   "text_units", "word_ngrams", "char_ngrams", "max_tokens",
+                   "embedding_dropout")
 
 
 def declared_space(recipe, task):
