@@ -14,10 +14,11 @@ With `--label-smoothing-on D`, the chosen default is also run with
 `label_smoothing=0.1` on dataset D (evidence for issue 12).
 
 Run: python benchmarks/text_classification.py [--datasets sms_spam sst2 sst5 trec]
-     [--configs ...] [--epochs 30] [--seed 0] [--write]
+     [--configs ...] [--epochs 30] [--seed 0] [--rows-file F] [--write]
 """
 
 import argparse
+import json
 import os
 import time
 
@@ -40,13 +41,13 @@ CONFIGS = {
     "mlp, words 1-2, emb. dropout 0.2": ("mlp", {"word_ngrams": 2, "embedding_dropout": 0.2}),
     "mlp, chars 1-5, emb. dropout 0.2": ("mlp", {"text_units": "char", "char_ngrams": 5,
                                                  "embedding_dropout": 0.2}),
-    "mlp, defaults": ("mlp", {}),
+    "mlp, defaults (words 1-2, emb. dropout 0.2)": ("mlp", {}),
     "gru, defaults": ("gru", {}),
     "transformer, defaults": ("transformer", {}),
 }
-DEFAULT_CONFIGS = ("mlp, words (no n-grams)", "mlp, words 1-2",
-                   "mlp, words 1-2, emb. dropout 0.2", "mlp, chars 1-5, emb. dropout 0.2",
-                   "gru, defaults")
+DEFAULT_CONFIGS = ("mlp, words (no n-grams)", "mlp, defaults (words 1-2, emb. dropout 0.2)",
+                   "mlp, chars 1-5, emb. dropout 0.2", "gru, defaults")
+LABEL_SMOOTHING_BASE = "mlp, defaults (words 1-2, emb. dropout 0.2)"
 
 
 def tfidf_baselines(splits):
@@ -54,6 +55,7 @@ def tfidf_baselines(splits):
     chosen on validation. Returns {name: (val acc, test acc, seconds)}."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
 
     vectorizers = {
         "TF-IDF words 1-2 + LR": lambda: TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
@@ -69,7 +71,8 @@ def tfidf_baselines(splits):
         x_test = vectorizer.transform(splits.x_test.astype(str))
         best = None
         for c in (1.0, 10.0, 100.0):
-            model = LogisticRegression(C=c, solver="liblinear").fit(x_train, splits.y_train)
+            model = OneVsRestClassifier(LogisticRegression(C=c, solver="liblinear"))
+            model.fit(x_train, splits.y_train)
             val = float((model.predict(x_val) == splits.y_val).mean())
             if best is None or val > best[0]:
                 best = (val, float((model.predict(x_test) == splits.y_test).mean()), c)
@@ -105,6 +108,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--rows-file", default=None,
+                        help="JSON file that keeps the rows of earlier invocations (other "
+                             "datasets), so that one table holds them all")
     parser.add_argument("--write", action="store_true",
                         help="write the table into benchmarks/RESULTS.md")
     args = parser.parse_args()
@@ -125,10 +131,11 @@ def main():
                   flush=True)
         runs = [(c, *CONFIGS[c]) for c in args.configs]
         if name == args.label_smoothing_on:
-            runs.append(("mlp, defaults, label_smoothing 0.1", "mlp",
-                         {"label_smoothing": 0.1}))
-            if "mlp, defaults" not in args.configs:
-                runs.append(("mlp, defaults", *CONFIGS["mlp, defaults"]))
+            recipe, values = CONFIGS[LABEL_SMOOTHING_BASE]
+            runs.append((f"{LABEL_SMOOTHING_BASE} + label_smoothing 0.1", recipe,
+                         dict(values, label_smoothing=0.1)))
+            if LABEL_SMOOTHING_BASE not in args.configs:
+                runs.append((LABEL_SMOOTHING_BASE, recipe, values))
         for config, recipe, hyperparameters in runs:
             val, test, seconds, epoch, split, length = run_recipe(
                 splits, recipe, hyperparameters, epochs=args.epochs, seed=args.seed,
@@ -137,8 +144,26 @@ def main():
             rows.append((name, config, val, test, seconds, detail, ""))
             print(f"  {config:40s} val {val:.4f} test {test:.4f} ({seconds:.0f} s; {detail})",
                   flush=True)
+    command = ("python benchmarks/text_classification.py --datasets "
+               + " ".join(args.datasets) + f" --epochs {args.epochs} --seed {args.seed}"
+               + (f" --label-smoothing-on {args.label_smoothing_on}"
+                  if args.label_smoothing_on else ""))
+    commands = [command]
+    if args.rows_file:
+        # Several invocations (e.g. one per dataset, side by side) make one table.
+        stored = {"rows": [], "commands": []}
+        if os.path.exists(args.rows_file):
+            with open(args.rows_file) as f:
+                stored = json.load(f)
+        stored["rows"] = [r for r in stored["rows"] if r[0] not in args.datasets] + rows
+        stored["commands"] = [c for c in stored["commands"] if c != command] + [command]
+        with open(args.rows_file, "w") as f:
+            json.dump(stored, f)
+        rows = [tuple(r) for r in stored["rows"]]
+        commands = stored["commands"]
+    datasets = list(dict.fromkeys(r[0] for r in rows))
     # Mark, per dataset, the best validation accuracy among the recipes.
-    for name in args.datasets:
+    for name in datasets:
         mine = [i for i, r in enumerate(rows) if r[0] == name and "TF-IDF" not in r[1]]
         if mine:
             best = max(mine, key=lambda i: rows[i][2])
@@ -147,11 +172,9 @@ def main():
              "|---|---|---|---|---|---|---|"]
     lines += [f"| {d} | {m} | {v:.4f} | {t:.4f} | {s:.0f} | {x} | {b} |"
               for d, m, v, t, s, x, b in rows]
-    command = ("python benchmarks/text_classification.py --datasets "
-               + " ".join(args.datasets) + " --configs " + " ".join(f"'{c}'" for c in args.configs)
-               + f" --epochs {args.epochs} --seed {args.seed}")
     body = "\n".join([
-        f"`{command}` (seed {args.seed}; one run each, early stopping on validation loss "
+        "; ".join(f"`{c}`" for c in commands) + f" (seed {args.seed}; one run each, "
+        "early stopping on validation loss "
         "with patience 3; C of logistic regression chosen on validation; wall times on a "
         "shared 2-core CPU are upper bounds).", "", *lines])
     print("\n" + body)
