@@ -10,8 +10,10 @@ through the engine (`nnrecipes.engine.build_model` and `fit`: the
 vectorizer is the one the knobs ask for, adapted on the training texts;
 early stopping on validation loss keeps the best epoch). Choices are made on
 the validation accuracy; test accuracy is printed beside it for the record.
-With `--label-smoothing-on D`, the chosen default is also run with
-`label_smoothing=0.1` on dataset D (evidence for issue 12).
+With `--label-smoothing-on D`, the mlp defaults also run with
+`label_smoothing=0.1` on dataset D (evidence for issue 12). Invocations that
+share a `--rows-file` (e.g. two side by side, each on two datasets) make
+one table; `--write` puts it in benchmarks/RESULTS.md.
 
 Run: python benchmarks/text_classification.py [--datasets sms_spam sst2 sst5 trec]
      [--configs ...] [--epochs 30] [--seed 0] [--rows-file F] [--write]
@@ -101,9 +103,9 @@ def main():
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS),
                         help=f"names from {list(CONFIGS)}")
-    parser.add_argument("--label-smoothing-on", default="sst2",
+    parser.add_argument("--label-smoothing-on", default="",
                         help="dataset to run the default mlp with label_smoothing 0.1 on "
-                             "('' for none)")
+                             "too (default: none)")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -111,14 +113,18 @@ def main():
     parser.add_argument("--rows-file", default=None,
                         help="JSON file that keeps the rows of earlier invocations (other "
                              "datasets), so that one table holds them all")
+    parser.add_argument("--render", action="store_true",
+                        help="train nothing: make the table of the rows in --rows-file")
     parser.add_argument("--write", action="store_true",
                         help="write the table into benchmarks/RESULTS.md")
     args = parser.parse_args()
     unknown = [c for c in args.configs if c not in CONFIGS]
     if unknown:
         parser.error(f"unknown configs {unknown}; valid: {list(CONFIGS)}")
+    if args.render and not args.rows_file:
+        parser.error("--render needs --rows-file")
     rows = []
-    for name in args.datasets:
+    for name in [] if args.render else args.datasets:
         splits = nnrecipes.data.load(name, data_dir=args.data_dir, seed=args.seed)
         words = float(np.median([len(str(t).split()) for t in splits.x_train]))
         auto = nnrecipes.data.preprocessing.text_units_for(splits.x_train)
@@ -147,7 +153,8 @@ def main():
     command = ("python benchmarks/text_classification.py --datasets "
                + " ".join(args.datasets) + f" --epochs {args.epochs} --seed {args.seed}"
                + (f" --label-smoothing-on {args.label_smoothing_on}"
-                  if args.label_smoothing_on else ""))
+                  if args.label_smoothing_on else "")
+               + (" --rows-file F" if args.rows_file else ""))
     commands = [command]
     if args.rows_file:
         # Several invocations (e.g. one per dataset, side by side) make one table.
@@ -155,8 +162,9 @@ def main():
         if os.path.exists(args.rows_file):
             with open(args.rows_file) as f:
                 stored = json.load(f)
-        stored["rows"] = [r for r in stored["rows"] if r[0] not in args.datasets] + rows
-        stored["commands"] = [c for c in stored["commands"] if c != command] + [command]
+        if not args.render:
+            stored["rows"] = [r for r in stored["rows"] if r[0] not in args.datasets] + rows
+            stored["commands"] = [c for c in stored["commands"] if c != command] + [command]
         with open(args.rows_file, "w") as f:
             json.dump(stored, f)
         rows = [tuple(r) for r in stored["rows"]]
