@@ -42,7 +42,10 @@ TENSORFLOW_NAMES = {
     "Denormalization": "nnrecipes.data.preprocessing",
     "TabularEncoder": "nnrecipes.data.preprocessing",
     "preprocessing_for": "nnrecipes.data.preprocessing",
+    "TEXT_KNOBS": "nnrecipes.data.preprocessing",
+    "TEXT_UNITS": "nnrecipes.data.preprocessing",
     "text_vectorizer": "nnrecipes.data.preprocessing",
+    "text_vectorizer_for": "nnrecipes.data.preprocessing",
 }
 
 
@@ -59,9 +62,9 @@ def __dir__():
 
 
 __all__ = [
-    "DATA_DIR_ENV", "Denormalization", "Splits", "TabularEncoder", "as_datasets",
+    "DATA_DIR_ENV", "Denormalization", "TEXT_KNOBS", "TEXT_UNITS", "Splits", "TabularEncoder", "as_datasets",
     "check_splits", "choose_view", "epoch_batches",
     "from_arrays", "list_datasets", "list_sources", "load", "make_dataset", "make_windows",
     "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset", "sources",
-    "tabular", "text", "text_vectorizer", "timeseries", "training_augmentation",
+    "tabular", "text", "text_vectorizer", "text_vectorizer_for", "timeseries", "training_augmentation",
 ]

@@ -215,10 +215,56 @@ class Denormalization(keras.layers.Layer):
         return config
 
 
+# The text knobs every recipe declares (`nnrecipes.families.common`), which
+# `preprocessing_for` takes: what a token is, the n-grams, the vocabulary cap.
+TEXT_UNITS = ("auto", "word", "char")
+TEXT_KNOBS = ("text_units", "word_ngrams", "char_ngrams", "max_tokens")
+# `text_units="auto"` reads texts by their characters when the median
+# training text has at most this many words: names, codes, URLs and
+# product references are classified by how they are spelled, and their
+# words are too rare to learn from (see `text_units_for`).
+SHORT_TEXT_WORDS = 3
+
+
+def text_units_for(texts, text_units="auto"):
+    """Whether texts are read as words or as characters.
+
+    Args:
+        texts: the training texts (1-D array of str).
+        text_units: `"word"`, `"char"`, or `"auto"`: `"char"` when the
+            median text has at most `SHORT_TEXT_WORDS` (3) words, else
+            `"word"`. Defaults to `"auto"`.
+
+    Returns:
+        `"word"` or `"char"`.
+
+    Example:
+    >>> nnrecipes.data.preprocessing.text_units_for(np.array(["acme-co.com", "x.org"]))
+    'char'
+    """
+    if text_units not in TEXT_UNITS:
+        raise ValueError(f"`text_units` must be one of {list(TEXT_UNITS)}. "
+                         f"Received: text_units={text_units!r}")
+    if text_units != "auto":
+        return text_units
+    words = np.median([len(str(t).split()) for t in np.asarray(texts, dtype=object)])
+    return "char" if words <= SHORT_TEXT_WORDS else "word"
+
+
+def _ngram_count(units, ngrams):
+    """How many tokens a text of `units` words or characters gives with
+    n-grams up to `ngrams` (as `TextVectorization` emits them)."""
+    return sum(max(0, units - n + 1) for n in range(1, (ngrams or 1) + 1))
+
+
 def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_quantile=0.95,
                     max_sequence_length=256, ngrams=None, split="whitespace",
                     standardize="lower_and_strip_punctuation", name="text_vectorization"):
     """A `keras.layers.TextVectorization` adapted on training texts.
+
+    With `ngrams=N` each text gives its words (or characters), then its
+    bigrams, ..., then its N-grams, each n-gram one token of the vocabulary
+    (a fastText-style bag of n-grams); the sequence length counts them all.
 
     Args:
         texts: the training texts (1-D array of str).
@@ -226,11 +272,12 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
             included. Defaults to `20000`.
         sequence_length: tokens per example (longer texts are cut, shorter
             ones padded with 0). Defaults to `None`: the `length_quantile`
-            of the training texts' lengths in tokens, at most
-            `max_sequence_length`.
+            of the training texts' lengths in tokens (n-grams included),
+            for texts of at most `max_sequence_length` words or characters.
         length_quantile: see `sequence_length`. Defaults to `0.95`.
         max_sequence_length: see `sequence_length`. Defaults to `256`.
-        ngrams: also index n-grams up to this size. Defaults to `None`.
+        ngrams: also index n-grams up to this size (`None` or 1: single
+            words or characters only). Defaults to `None`.
         split: `"whitespace"` (a token is a word) or `"character"` (a token
             is a character: for short strings such as names, codes or URLs,
             classified by how they are spelled). Defaults to `"whitespace"`.
@@ -248,6 +295,9 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
     >>> chars = nnrecipes.data.text_vectorizer(np.array(["abc", "abd"]), split="character")
     >>> chars(np.array(["abd"])).shape
     TensorShape([1, 3])
+    >>> bigrams = nnrecipes.data.text_vectorizer(np.array(["a good film"]), ngrams=2)
+    >>> "good film" in bigrams.get_vocabulary()
+    True
     """
     texts = np.asarray(texts, dtype=object)
     if texts.ndim != 1 or len(texts) == 0:
@@ -256,11 +306,15 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
     if split not in ("whitespace", "character"):
         raise ValueError(f"`split` must be 'whitespace' or 'character'. Received: "
                          f"split={split!r}")
+    if ngrams is not None and (isinstance(ngrams, bool) or not isinstance(ngrams, int)
+                               or ngrams < 1):
+        raise ValueError(f"`ngrams` must be None or an integer >= 1. Received: ngrams={ngrams!r}")
+    ngrams = None if ngrams == 1 else ngrams
     if sequence_length is None:
         count = len if split == "character" else (lambda t: len(t.split()))
-        lengths = [count(str(t)) for t in texts]
-        sequence_length = int(min(max_sequence_length,
-                                  max(1, np.ceil(np.quantile(lengths, length_quantile)))))
+        lengths = [_ngram_count(min(count(str(t)), max_sequence_length), ngrams)
+                   for t in texts]
+        sequence_length = int(max(1, np.ceil(np.quantile(lengths, length_quantile))))
     layer = keras.layers.TextVectorization(
         max_tokens=max_tokens, output_sequence_length=sequence_length, ngrams=ngrams,
         split=split, standardize=standardize, name=name)
@@ -268,7 +322,42 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
     return layer
 
 
-def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None):
+def text_vectorizer_for(texts, *, text_units="auto", word_ngrams=1, char_ngrams=1,
+                        max_tokens=20000, sequence_length=None):
+    """The `text_vectorizer` that the text knobs of a recipe ask for.
+
+    Words are lower-cased with punctuation stripped; characters are only
+    lower-cased (punctuation is part of how a string is spelled).
+
+    Args:
+        texts: the training texts (1-D array of str).
+        text_units: `"word"`, `"char"` or `"auto"` (see `text_units_for`).
+            Defaults to `"auto"`.
+        word_ngrams: word n-grams up to this size when reading words.
+            Defaults to `1`.
+        char_ngrams: character n-grams up to this size when reading
+            characters. Defaults to `1`.
+        max_tokens: vocabulary cap. Defaults to `20000`.
+        sequence_length: tokens per text. Defaults to `None` (from the
+            training texts).
+
+    Returns:
+        The adapted `TextVectorization`.
+
+    Example:
+    >>> layer = nnrecipes.data.text_vectorizer_for(np.array(["a good film"]), word_ngrams=2)
+    >>> layer.get_config()["ngrams"]
+    2
+    """
+    if text_units_for(texts, text_units) == "char":
+        return text_vectorizer(texts, max_tokens=max_tokens, sequence_length=sequence_length,
+                               ngrams=char_ngrams, split="character", standardize="lower")
+    return text_vectorizer(texts, max_tokens=max_tokens, sequence_length=sequence_length,
+                           ngrams=word_ngrams)
+
+
+def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_units="auto",
+                      word_ngrams=1, char_ngrams=1):
     """Keyword arguments of `nnrecipes.build` for a model that takes raw input.
 
     Every layer is adapted on `splits.x_train` (and `y_train`) only.
@@ -278,6 +367,10 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None):
         max_tokens: vocabulary cap for text. Defaults to `20000`.
         sequence_length: tokens per text. Defaults to `None` (from the
             training texts; see `text_vectorizer`).
+        text_units, word_ngrams, char_ngrams: what a text token is (see
+            `text_vectorizer_for`). A recipe declares these knobs
+            (`TEXT_KNOBS`); `nnrecipes.train` and `nnrecipes.tune` pass the
+            recipe's values here. Defaults to `"auto"`, `1`, `1`.
 
     Returns:
         A dict with `preprocessing` (a list of adapted layers),
@@ -300,7 +393,9 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None):
               "raw_input_shape": None, "input_dtype": None, "postprocessing": None}
     x = splits.x_train
     if splits.kind == "text":
-        layer = text_vectorizer(x, max_tokens=max_tokens, sequence_length=sequence_length)
+        layer = text_vectorizer_for(x, text_units=text_units, word_ngrams=word_ngrams,
+                                    char_ngrams=char_ngrams, max_tokens=max_tokens,
+                                    sequence_length=sequence_length)
         kwargs.update(preprocessing=[layer],
                       input_shape=(layer.get_config()["output_sequence_length"],),
                       vocab_size=layer.vocabulary_size(), raw_input_shape=(),

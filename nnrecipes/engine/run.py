@@ -61,7 +61,9 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     """Builds `recipe` for `splits`, ready to train.
 
     The preprocessing (normalization, text vectorization, table encoding) is
-    adapted on `splits.x_train` only and becomes the model's first layers.
+    adapted on `splits.x_train` only and becomes the model's first layers;
+    the text vectorizer is the one the recipe's text knobs ask for
+    (`nnrecipes.data.TEXT_KNOBS`).
     The model is made under `strategy`'s scope and, with `mixed_precision`,
     computes in 16 bits. When the values ask for `lsuv`, the weights are
     LSUV-initialized on a batch of training examples. A forecaster's
@@ -87,18 +89,21 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     """
     strategy = distribute.get_strategy(strategy or "default")
     keras.utils.set_random_seed(seed)
-    kwargs = dict(data.preprocessing_for(splits), num_classes=splits.num_classes,
+    hyperparameters = dict(hyperparameters or {})
+    if hp is not None:
+        values = recipe.search_space(hp, task_of(splits))
+    else:
+        values = resolve_hyperparameters(recipe, hyperparameters, task_of(splits))
+    # The recipe's text knobs decide the vectorizer adapted on the texts.
+    text = {k: values[k] for k in data.TEXT_KNOBS if k in values}
+    kwargs = dict(data.preprocessing_for(splits, **text), num_classes=splits.num_classes,
                   num_outputs=splits.num_outputs)
     with distribute.mixed_precision_scope(mixed_precision), strategy.scope():
         if hp is not None:
             model = hypermodel_build(recipe.name, hp, **kwargs)
-            lsuv = hp.values.get("lsuv")
         else:
-            hyperparameters = dict(hyperparameters or {})
             model = build(recipe.name, **kwargs, **hyperparameters)
-            lsuv = resolve_hyperparameters(recipe, hyperparameters,
-                                           task_of(splits)).get("lsuv")
-    if lsuv:
+    if values.get("lsuv"):
         from nnrecipes.initializers import lsuv_init
 
         batch = data.make_dataset(splits.x_train[:512], batch_size=512, cache=False)

@@ -152,7 +152,9 @@ def model_card(record):
     if "token_ids" in kinds:
         lines += ["", "Without nnrecipes, `preprocessing.json` gives the step: lowercase ASCII "
                   "letters and delete the punctuation `` !\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~' `` "
-                  "(as its `standardize` says), split on whitespace, replace each word by its "
+                  "(as its `standardize` says), split on whitespace (`split`: \"character\": "
+                  "into characters), list the words, then with `ngrams` N the bigrams ... "
+                  "N-grams (words joined by one space), replace each word by its "
                   "line number (from 0) in `vocabulary.txt` (an unknown word by 1), then cut "
                   "or pad with 0 to `sequence_length` ids."]
     if "features" in kinds:

@@ -32,7 +32,8 @@ def describe(layer):
 
     Args:
         layer: an adapted `keras.layers.TextVectorization` (integer output,
-            whitespace split, no n-grams) or `nnrecipes.data.TabularEncoder`.
+            whitespace or character split, n-grams up to some size) or
+            `nnrecipes.data.TabularEncoder`.
 
     Returns:
         `(spec, files)`: the dict for `preprocessing.json`, and
@@ -40,24 +41,27 @@ def describe(layer):
     """
     config = layer.get_config()
     if isinstance(layer, keras.layers.TextVectorization):
+        ngrams = _ngram_sizes(config["ngrams"])
         unsupported = {k: config[k] for k, ok in (
             ("standardize", config["standardize"] in TEXT_STANDARDIZE),
-            ("split", config["split"] == "whitespace"), ("ngrams", config["ngrams"] is None),
+            ("split", config["split"] in ("whitespace", "character")),
+            ("ngrams", ngrams is not None),
             ("output_mode", config["output_mode"] == "int"),
             ("output_sequence_length", config["output_sequence_length"] is not None)) if not ok}
         if unsupported:
             raise ValueError(
                 "Only a TextVectorization with standardize in "
-                f"{list(TEXT_STANDARDIZE)}, split='whitespace', ngrams=None, "
-                "output_mode='int' and a fixed output_sequence_length can run outside the "
-                f"model. Received: {unsupported}")
+                f"{list(TEXT_STANDARDIZE)}, split 'whitespace' or 'character', ngrams None, "
+                "N or (1, ..., N), output_mode='int' and a fixed output_sequence_length can "
+                f"run outside the model. Received: {unsupported}")
         vocabulary = layer.get_vocabulary()
         bad = [w for w in vocabulary if "\n" in w]
         if bad:
             raise ValueError(f"Vocabulary entries cannot hold newlines. Received: {bad[:3]}")
         spec = {"kind": "text", "vocabulary_file": VOCABULARY_FILE,
-                "standardize": config["standardize"], "split": "whitespace",
-                "sequence_length": config["output_sequence_length"], "padding_id": 0,
+                "standardize": config["standardize"], "split": config["split"],
+                "ngrams": ngrams, "sequence_length": config["output_sequence_length"],
+                "padding_id": 0,
                 "oov_id": 1, "output_dtype": "int64"}
         return spec, {VOCABULARY_FILE: "\n".join(vocabulary) + "\n"}
     if isinstance(layer, TabularEncoder):
@@ -71,6 +75,17 @@ def describe(layer):
         f"Received: {type(layer).__name__}")
 
 
+def _ngram_sizes(ngrams):
+    """The largest n-gram size of a `TextVectorization`'s `ngrams` setting,
+    or None when it is not 1..N (which `encode` does not repeat)."""
+    if ngrams is None:
+        return 1
+    if isinstance(ngrams, int):
+        return ngrams
+    sizes = list(ngrams)
+    return sizes[-1] if sizes == list(range(1, len(sizes) + 1)) else None
+
+
 def load(version_dir):
     """Reads `preprocessing.json` (and the vocabulary) of an export, or None."""
     path = os.path.join(version_dir, PREPROCESSING_FILE)
@@ -79,7 +94,8 @@ def load(version_dir):
     with open(path) as f:
         spec = json.load(f)
     if spec["kind"] == "text":
-        with open(os.path.join(version_dir, spec["vocabulary_file"]), encoding="utf-8") as f:
+        with open(os.path.join(version_dir, spec["vocabulary_file"]), encoding="utf-8",
+                  newline="") as f:
             spec["vocabulary"] = f.read().split("\n")[:-1]
     return spec
 
@@ -119,7 +135,13 @@ def _encode_text(texts, spec):
             data = data.lower()  # ASCII only, as tf.strings.lower
         if standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
             data = PUNCTUATION.sub(b"", data)
-        tokens = data.split()[:length]  # ASCII whitespace, as tf.strings.split
+        if spec.get("split", "whitespace") == "character":
+            # One token per Unicode character, as tf.strings.unicode_split.
+            units = [c.encode("utf-8") for c in data.decode("utf-8", errors="replace")]
+        else:
+            units = data.split()  # ASCII whitespace, as tf.strings.split
+        tokens = [b" ".join(units[i:i + n]) for n in range(1, spec.get("ngrams", 1) + 1)
+                  for i in range(len(units) - n + 1)][:length]
         ids[row, :len(tokens)] = [index.get(t, spec["oov_id"]) for t in tokens]
     return ids
 

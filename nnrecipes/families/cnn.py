@@ -49,7 +49,8 @@ class CNNRecipe(Recipe):
                    kernel_size, pooling, residual, drop_path, dense_units, embedding_dim,
                    **values):
         if kind == "tokens":
-            x = common.token_embedding(x, vocab_size, embedding_dim, mask_zero=False)
+            x = common.token_embedding(x, vocab_size, embedding_dim, mask_zero=False,
+                                       dropout=values["embedding_dropout"])
         conv = keras.layers.Conv2D if kind == "image" else keras.layers.Conv1D
         pool = {
             ("max", True): keras.layers.MaxPooling2D, ("avg", True): keras.layers.AveragePooling2D,

@@ -32,6 +32,14 @@ Training techniques, all off by default:
 - `augment`, `random_erasing`, `mixup`, `cutmix`: applied to the training
   batches by `nnrecipes.data.training_augmentation`, never inside the model;
   see there. MixUp and CutMix (classification) need `loss="crossentropy"`.
+
+Text inputs (raw strings; ignored for other inputs):
+- `text_units` (`"auto"`, `"word"`, `"char"`), `word_ngrams`, `char_ngrams`,
+  `max_tokens`: the `TextVectorization` that the data pipeline adapts on the
+  training texts (`nnrecipes.data.text_vectorizer_for`; `nnrecipes.train`
+  and `nnrecipes.tune` pass these values to `preprocessing_for`).
+- `embedding_dropout`: drops whole tokens (their embedding vectors) in
+  training, the word dropout of bag-of-words models.
 """
 
 import keras
@@ -47,6 +55,7 @@ from nnrecipes.data.preprocessing import Denormalization
 from nnrecipes.data.timeseries import fit_ridge
 from nnrecipes.layers import ChannelHistory
 from nnrecipes.layers import ReversibleInstanceNormalization
+from nnrecipes.data.preprocessing import TEXT_UNITS
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
 CLASSIFICATION_LOSSES = ("crossentropy", "hinge", "poly1", "focal", "symmetric_crossentropy")
@@ -61,7 +70,8 @@ FORECAST_DEFAULTS = {"revin": False, "residual_forecast": False, "autoregressive
 
 
 def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False,
-                   learning_rate=1e-3, initializer="glorot_uniform"):
+                   learning_rate=1e-3, initializer="glorot_uniform", word_ngrams=1,
+                   char_ngrams=1, max_tokens=20000, embedding_dropout=0.0):
     """Declares the hyperparameters every family has, with family defaults.
 
     Returns:
@@ -101,6 +111,14 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
         # Image inputs only (ignored, with a warning, for other inputs).
         "augment": hp.Choice("augment", AUGMENTATIONS, default="none"),
         "random_erasing": hp.Float("random_erasing", 0.0, 0.5, default=0.0),
+        # Text inputs only (see the module docstring).
+        "text_units": hp.Choice("text_units", TEXT_UNITS, default="auto"),
+        "word_ngrams": hp.Int("word_ngrams", 1, 3, default=word_ngrams),
+        "char_ngrams": hp.Int("char_ngrams", 1, 6, default=char_ngrams),
+        "max_tokens": hp.Int("max_tokens", 10, 1_000_000, sampling="log",
+                             default=max_tokens),
+        "embedding_dropout": hp.Float("embedding_dropout", 0.0, 0.5, step=0.05,
+                                      default=embedding_dropout),
     }
     if task == "classification":
         values["label_smoothing"] = hp.Float("label_smoothing", 0.0, 0.5, default=0.0)
@@ -168,10 +186,18 @@ def dense_block(x, units, values, name):
     return x
 
 
-def token_embedding(x, vocab_size, embedding_dim, mask_zero=True):
-    """Embeds token ids; id 0 is padding and is masked when `mask_zero`."""
-    return keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero,
-                                  name="token_embedding")(x)
+def token_embedding(x, vocab_size, embedding_dim, mask_zero=True, dropout=0.0):
+    """Embeds token ids; id 0 is padding and is masked when `mask_zero`.
+
+    With `dropout` > 0, each token's whole vector is zeroed with that
+    probability in training (the mask stays as it was).
+    """
+    x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero,
+                               name="token_embedding")(x)
+    if dropout:
+        x = keras.layers.Dropout(dropout, noise_shape=(None, None, 1),
+                                 name="token_dropout")(x)
+    return x
 
 
 def make_optimizer(values):

@@ -27,13 +27,17 @@ class MLPRecipe(Recipe):
             "embedding_dim": hp.Int("embedding_dim", 8, 512, step=2, sampling="log",
                                     default=64),
         }
-        values.update(common.declare_common(hp, task, dropout=0.2))
+        # Text: a fastText-style bag of word 1-2-grams (or character 1-5-grams
+        # for short strings) with word dropout (benchmarks/text_classification.py).
+        values.update(common.declare_common(hp, task, dropout=0.2, word_ngrams=2,
+                                            char_ngrams=5, embedding_dropout=0.2))
         return values
 
     def build_body(self, x, kind, *, vocab_size=None, num_layers, units, embedding_dim,
                    **values):
         if kind == "tokens":
-            x = common.token_embedding(x, vocab_size, embedding_dim)
+            x = common.token_embedding(x, vocab_size, embedding_dim,
+                                       dropout=values["embedding_dropout"])
             x = MaskedGlobalPooling1D("mean", name="mean_over_tokens")(x)
         elif kind in ("image", "sequence"):
             x = keras.layers.Flatten(name="flatten")(x)

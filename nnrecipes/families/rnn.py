@@ -40,7 +40,8 @@ class RecurrentRecipe(Recipe):
     def build_body(self, x, kind, *, vocab_size=None, units, num_layers, bidirectional,
                    cell_activation, recurrent_dropout, dense_units, embedding_dim, **values):
         if kind == "tokens":
-            x = common.token_embedding(x, vocab_size, embedding_dim)
+            x = common.token_embedding(x, vocab_size, embedding_dim,
+                                       dropout=values["embedding_dropout"])
         weights = common.weight_args(values)
         for i in range(num_layers):
             last = i == num_layers - 1

@@ -55,7 +55,8 @@ class TransformerRecipe(Recipe):
             )
         weights = common.weight_args(values)
         if kind == "tokens":
-            x = common.token_embedding(x, vocab_size, embed_dim)
+            x = common.token_embedding(x, vocab_size, embed_dim,
+                                       dropout=values["embedding_dropout"])
         else:
             x = keras.layers.Dense(embed_dim, name="input_projection", **weights)(x)
         if positional == "sinusoidal":

@@ -154,7 +154,9 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
             their defaults). `loss`, `quantile`, `decay_steps`,
             `warmup_steps` and the training techniques (label smoothing,
             weight decay, EMA, gradient accumulation, augmentation, MixUp,
-            CutMix) are searched only when named in `space`.
+            CutMix) and the text knobs (`text_units`, `word_ngrams`,
+            `char_ngrams`, `max_tokens`, `embedding_dropout`) are searched
+            only when named in `space`.
             Defaults to `True`.
         directory: folder of the search's state. Defaults to `"tuning"`.
         project_name: subfolder of this search. Defaults to

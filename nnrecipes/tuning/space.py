@@ -37,7 +37,11 @@ HELD_BY_DEFAULT = ("loss", "quantile", "decay_steps", "warmup_steps",
                    "gradient_accumulation_steps", "augment", "random_erasing", "mixup",
                    "cutmix",
                    # The forecasting means: they change only forecasts.
-                   "revin", "residual_forecast", "autoregressive", "autoregressive_steps")
+                   "revin", "residual_forecast", "autoregressive", "autoregressive_steps",
+                   # Text inputs only: no-ops for other data, so named in `space`
+                   # to be searched.
+                   "text_units", "word_ngrams", "char_ngrams", "max_tokens",
+                   "embedding_dropout")
 
 
 def declared_space(recipe, task):

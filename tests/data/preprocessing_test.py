@@ -92,6 +92,32 @@ def test_text_vectorizer_splits_by_character():
         data.text_vectorizer(texts, split="letters")
 
 
+def test_text_vectorizer_ngrams_are_tokens_and_counted_in_the_length():
+    texts = np.array(["one two three"] * 19 + ["a b c d e f g h i j"], dtype=object)
+    layer = data.text_vectorizer(texts, ngrams=2)
+    # Counted in tokens with n-grams: 5 for 3 words, 19 for 10 (unigrams alone: 4).
+    assert layer.get_config()["output_sequence_length"] == 6
+    vocabulary = layer.get_vocabulary()
+    ids = keras.ops.convert_to_numpy(layer(tf.constant(["one two three"])))[0]
+    assert [vocabulary[i] for i in ids] == ["one", "two", "three", "one two", "two three", ""]
+    assert data.text_vectorizer(texts, ngrams=1).get_config()["ngrams"] is None
+    with pytest.raises(ValueError, match="Received: ngrams=0"):
+        data.text_vectorizer(texts, ngrams=0)
+
+
+def test_text_vectorizer_for_words_or_characters():
+    texts = np.array(["Hi, Bob!", "hi ann"], dtype=object)
+    chars = data.text_vectorizer_for(texts, text_units="char", char_ngrams=2)
+    config = chars.get_config()
+    assert config["split"] == "character" and config["ngrams"] == 2
+    assert {",", "!", "h i"} <= set(chars.get_vocabulary())  # punctuation kept
+    assert config["output_sequence_length"] == 15  # 8 characters + 7 bigrams
+    words = data.text_vectorizer_for(texts, text_units="word", word_ngrams=2)
+    assert words.get_config()["split"] == "whitespace"
+    assert "hi bob" in words.get_vocabulary()  # punctuation stripped, lower-cased
+    assert data.text_vectorizer_for(texts).get_config()["split"] == "character"  # 2 words
+
+
 def _splits(kind, x, y, **extra):
     n = len(x)
     return Splits("toy", kind, x[: n // 2], y[: n // 2], x[n // 2:], y[n // 2:],

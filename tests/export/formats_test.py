@@ -34,7 +34,7 @@ def test_every_family_and_format_matches_the_saved_model_in_a_fresh_process(expo
                           cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert set(result) == {*helpers.SMALL, "text_gru", "table_mlp"}
+    assert set(result) == {*helpers.SMALL, *helpers.TEXT_CASES, "table_mlp"}
     for case, differences in result.items():
         assert set(differences) == {"onnx", "litert"}
         for runtime, difference in differences.items():
@@ -55,12 +55,14 @@ def test_manifest_lists_the_files_and_what_they_take(exports):
     assert leftovers == []
 
 
-def test_host_text_encoding_equals_text_vectorization():
+@pytest.mark.parametrize("settings", [
+    {"sequence_length": 6}, {"ngrams": 2}, {"ngrams": 3, "sequence_length": 9},
+    {"split": "character", "standardize": "lower", "ngrams": 4}])
+def test_host_text_encoding_equals_text_vectorization(settings):
     texts = ["Hello, World!", "  many   spaces\there ", "UPPER lower MiXeD", "",
              "don't stop-believing...", "unknownword hello", "Émile ÉCOLE naïve",
              "a b c d e f g h i j k l", "hello\nworld"]
-    layer = nnrecipes.data.text_vectorizer(np.array(texts[:7], dtype=object),
-                                           sequence_length=6)
+    layer = nnrecipes.data.text_vectorizer(np.array(texts[:7], dtype=object), **settings)
     spec, files = host.describe(layer)
     spec["vocabulary"] = files[host.VOCABULARY_FILE].split("\n")[:-1]
     expected = layer(tf.constant(texts)).numpy()
@@ -81,9 +83,9 @@ def test_host_table_encoding_equals_tabular_encoder():
 
 
 def test_text_vectorization_it_cannot_repeat_is_refused():
-    layer = keras.layers.TextVectorization(ngrams=2, output_sequence_length=4)
+    layer = keras.layers.TextVectorization(ngrams=(2, 3), output_sequence_length=4)
     layer.adapt(["a b c"])
-    with pytest.raises(ValueError, match=r"ngrams.*Received: \{'ngrams': 2\}"):
+    with pytest.raises(ValueError, match=r"ngrams.*Received: \{'ngrams': \(2, 3\)\}"):
         host.describe(layer)
 
 

@@ -33,8 +33,16 @@ def _manifest(splits, name):
                         {"mae": 1.0}, "baseline": export.baseline_metrics(splits)}}
 
 
+# Text vectorizers that the host-side encoding must repeat: word bigrams and
+# character 1-3-grams (the text knobs of `preprocessing_for`).
+TEXT_CASES = {"text_gru": ("gru", {}),
+              "text_bigram_mlp": ("mlp", {"text_units": "word", "word_ngrams": 2}),
+              "text_char_mlp": ("mlp", {"text_units": "char", "char_ngrams": 3})}
+
+
 def make_exports(base, formats=("onnx", "litert")):
-    """Exports the six families (digits), a text GRU and a string-table MLP.
+    """Exports the six families (digits), text models (a GRU on words, MLPs
+    on word bigrams and on character n-grams) and a string-table MLP.
 
     Returns:
         `{case: (version_dir, raw_inputs)}`.
@@ -51,12 +59,13 @@ def make_exports(base, formats=("onnx", "litert")):
                             info={"columns": COLUMNS, "categorical": [1, 3]})
     # The digit images as each family reads them: whole, or row by row.
     cases = [(name, digits if "image" in nnrecipes.get_recipe(name).input_kinds
-              else digits.as_kind("sequence"), name) for name in SMALL]
-    cases += [("text_gru", texts, "gru"), ("table_mlp", rows, "mlp")]
+              else digits.as_kind("sequence"), name, {}) for name in SMALL]
+    cases += [(case, texts, recipe, text) for case, (recipe, text) in TEXT_CASES.items()]
+    cases += [("table_mlp", rows, "mlp", {})]
     out = {}
-    for case, splits, recipe in cases:
+    for case, splits, recipe, text in cases:
         model = nnrecipes.build(recipe, num_classes=splits.num_classes,
-                                **data.preprocessing_for(splits), **SMALL[recipe])
+                                **data.preprocessing_for(splits, **text), **SMALL[recipe])
         path = nnrecipes.export.export_model(model, os.path.join(base, case),
                                              _manifest(splits, recipe), formats=formats)
         out[case] = (path, splits.x_test)

@@ -1,0 +1,194 @@
+"""Text recipes with their text knobs against TF-IDF + logistic regression.
+
+For each catalog text set (SMS spam, SST-2, SST-5, TREC), on the same split
+in the same run: word 1-2-gram TF-IDF + logistic regression and character
+1-5-gram (char_wb) TF-IDF + logistic regression (scikit-learn's liblinear,
+one-vs-rest; C chosen on validation from 1, 10, 100), and candidate configurations of the recipes
+with the text knobs (`text_units`, `word_ngrams`, `char_ngrams`,
+`embedding_dropout`; see `nnrecipes.families.common`). Each model trains
+through the engine (`nnrecipes.engine.build_model` and `fit`: the
+vectorizer is the one the knobs ask for, adapted on the training texts;
+early stopping on validation loss keeps the best epoch). Choices are made on
+the validation accuracy; test accuracy is printed beside it for the record.
+With `--label-smoothing-on D`, the mlp defaults also run with
+`label_smoothing=0.1` on dataset D (evidence for issue 12). Invocations that
+share a `--rows-file` (e.g. two side by side, each on two datasets) make
+one table; `--write` puts it in benchmarks/RESULTS.md.
+
+Run: python benchmarks/text_classification.py [--datasets sms_spam sst2 sst5 trec]
+     [--configs ...] [--epochs 30] [--seed 0] [--rows-file F] [--write]
+"""
+
+import argparse
+import json
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+import results_file  # noqa: E402
+
+import nnrecipes  # noqa: E402
+from nnrecipes import engine  # noqa: E402
+
+BEGIN, END = "<!-- text:begin -->", "<!-- text:end -->"
+DATASETS = ("sms_spam", "sst2", "sst5", "trec")
+
+# name -> (recipe, hyperparameters); {} is the recipe's defaults.
+CONFIGS = {
+    "mlp, words (no n-grams)": ("mlp", {"word_ngrams": 1, "embedding_dropout": 0.0}),
+    "mlp, words 1-2": ("mlp", {"word_ngrams": 2, "embedding_dropout": 0.0}),
+    "mlp, words 1-2, emb. dropout 0.2": ("mlp", {"word_ngrams": 2, "embedding_dropout": 0.2}),
+    "mlp, chars 1-5, emb. dropout 0.2": ("mlp", {"text_units": "char", "char_ngrams": 5,
+                                                 "embedding_dropout": 0.2}),
+    "mlp, defaults (words 1-2, emb. dropout 0.2)": ("mlp", {}),
+    "gru, defaults": ("gru", {}),
+    "transformer, defaults": ("transformer", {}),
+}
+DEFAULT_CONFIGS = ("mlp, words (no n-grams)", "mlp, defaults (words 1-2, emb. dropout 0.2)",
+                   "mlp, chars 1-5, emb. dropout 0.2", "gru, defaults")
+LABEL_SMOOTHING_BASE = "mlp, defaults (words 1-2, emb. dropout 0.2)"
+
+
+def tfidf_baselines(splits):
+    """Word 1-2-gram and char_wb 1-5-gram TF-IDF + logistic regression, C
+    chosen on validation. Returns {name: (val acc, test acc, seconds)}."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    vectorizers = {
+        "TF-IDF words 1-2 + LR": lambda: TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+        "TF-IDF chars 1-5 (char_wb) + LR": lambda: TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, min_df=2),
+    }
+    results = {}
+    for name, make in vectorizers.items():
+        start = time.perf_counter()
+        vectorizer = make()
+        x_train = vectorizer.fit_transform(splits.x_train.astype(str))
+        x_val = vectorizer.transform(splits.x_val.astype(str))
+        x_test = vectorizer.transform(splits.x_test.astype(str))
+        best = None
+        for c in (1.0, 10.0, 100.0):
+            model = OneVsRestClassifier(LogisticRegression(C=c, solver="liblinear"))
+            model.fit(x_train, splits.y_train)
+            val = float((model.predict(x_val) == splits.y_val).mean())
+            if best is None or val > best[0]:
+                best = (val, float((model.predict(x_test) == splits.y_test).mean()), c)
+        results[f"{name} (C={best[2]:g})"] = (best[0], best[1], time.perf_counter() - start)
+    return results
+
+
+def run_recipe(splits, recipe, hyperparameters, *, epochs, seed, batch_size):
+    """Trains through the engine. Returns (val acc, test acc, seconds, epochs,
+    the vectorizer's split and sequence length)."""
+    recipe = nnrecipes.get_recipe(recipe)
+    start = time.perf_counter()
+    model = engine.build_model(recipe, splits, hyperparameters, seed=seed)
+    fitted = engine.fit(model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
+                        patience=3, augmentation=hyperparameters)
+    seconds = time.perf_counter() - start
+    val = engine.evaluate(model, splits, part="val", batch_size=batch_size)["accuracy"]
+    test = engine.evaluate(model, splits, part="test", batch_size=batch_size)["accuracy"]
+    config = model.get_layer("text_vectorization").get_config()
+    best_epoch = (fitted.early_stopping or {}).get("kept_epoch") or len(fitted.history.epoch)
+    return val, test, seconds, best_epoch, config["split"], config["output_sequence_length"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS),
+                        help=f"names from {list(CONFIGS)}")
+    parser.add_argument("--label-smoothing-on", default="",
+                        help="dataset to run the default mlp with label_smoothing 0.1 on "
+                             "too (default: none)")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--rows-file", default=None,
+                        help="JSON file that keeps the rows of earlier invocations (other "
+                             "datasets), so that one table holds them all")
+    parser.add_argument("--render", action="store_true",
+                        help="train nothing: make the table of the rows in --rows-file")
+    parser.add_argument("--write", action="store_true",
+                        help="write the table into benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    unknown = [c for c in args.configs if c not in CONFIGS]
+    if unknown:
+        parser.error(f"unknown configs {unknown}; valid: {list(CONFIGS)}")
+    if args.render and not args.rows_file:
+        parser.error("--render needs --rows-file")
+    rows = []
+    for name in [] if args.render else args.datasets:
+        splits = nnrecipes.data.load(name, data_dir=args.data_dir, seed=args.seed)
+        words = float(np.median([len(str(t).split()) for t in splits.x_train]))
+        auto = nnrecipes.data.preprocessing.text_units_for(splits.x_train)
+        print(f"== {name}: {len(splits.x_train)}/{len(splits.x_val)}/{len(splits.x_test)}, "
+              f"median {words:g} words per text -> text_units='auto' reads {auto}s",
+              flush=True)
+        for baseline, (val, test, seconds) in tfidf_baselines(splits).items():
+            rows.append((name, baseline, val, test, seconds, "", ""))
+            print(f"  {baseline:40s} val {val:.4f} test {test:.4f} ({seconds:.0f} s)",
+                  flush=True)
+        runs = [(c, *CONFIGS[c]) for c in args.configs]
+        if name == args.label_smoothing_on:
+            recipe, values = CONFIGS[LABEL_SMOOTHING_BASE]
+            runs.append((f"{LABEL_SMOOTHING_BASE} + label_smoothing 0.1", recipe,
+                         dict(values, label_smoothing=0.1)))
+            if LABEL_SMOOTHING_BASE not in args.configs:
+                runs.append((LABEL_SMOOTHING_BASE, recipe, values))
+        for config, recipe, hyperparameters in runs:
+            val, test, seconds, epoch, split, length = run_recipe(
+                splits, recipe, hyperparameters, epochs=args.epochs, seed=args.seed,
+                batch_size=args.batch_size)
+            detail = f"{split}, {length} tokens, best epoch {epoch}"
+            rows.append((name, config, val, test, seconds, detail, ""))
+            print(f"  {config:40s} val {val:.4f} test {test:.4f} ({seconds:.0f} s; {detail})",
+                  flush=True)
+    command = ("python benchmarks/text_classification.py --datasets "
+               + " ".join(args.datasets) + f" --epochs {args.epochs} --seed {args.seed}"
+               + (f" --label-smoothing-on {args.label_smoothing_on}"
+                  if args.label_smoothing_on else "")
+               + (" --rows-file F" if args.rows_file else ""))
+    commands = [command]
+    if args.rows_file:
+        # Several invocations (e.g. one per dataset, side by side) make one table.
+        stored = {"rows": [], "commands": []}
+        if os.path.exists(args.rows_file):
+            with open(args.rows_file) as f:
+                stored = json.load(f)
+        if not args.render:
+            stored["rows"] = [r for r in stored["rows"] if r[0] not in args.datasets] + rows
+            stored["commands"] = [c for c in stored["commands"] if c != command] + [command]
+        with open(args.rows_file, "w") as f:
+            json.dump(stored, f)
+        rows = [tuple(r) for r in stored["rows"]]
+        commands = stored["commands"]
+    datasets = list(dict.fromkeys(r[0] for r in rows))
+    # Mark, per dataset, the best validation accuracy among the recipes.
+    for name in datasets:
+        mine = [i for i, r in enumerate(rows) if r[0] == name and "TF-IDF" not in r[1]]
+        if mine:
+            best = max(mine, key=lambda i: rows[i][2])
+            rows[best] = rows[best][:6] + ("best recipe on val",)
+    lines = ["| dataset | model | val acc | test acc | s | vectorizer | |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {d} | {m} | {v:.4f} | {t:.4f} | {s:.0f} | {x} | {b} |"
+              for d, m, v, t, s, x, b in rows]
+    body = "\n".join([
+        "; ".join(f"`{c}`" for c in commands) + f" (seed {args.seed}; one run each, "
+        "early stopping on validation loss "
+        "with patience 3; C of logistic regression chosen on validation; wall times on a "
+        "shared 2-core CPU are upper bounds).", "", *lines])
+    print("\n" + body)
+    if args.write:
+        results_file.write_section(BEGIN, END, body, "Text classification: recipes vs TF-IDF + LR")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""The text knobs: declared by every recipe, passed by the engine to the
+vectorizer that the data pipeline adapts, and felt by the model."""
+
+import keras
+import keras_tuner
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import nnrecipes
+from nnrecipes import data
+from nnrecipes import engine
+from nnrecipes.data.catalog import Splits
+
+TEXTS = np.array(["a good film to see", "a bad film to miss", "good fun indeed for all",
+                  "an awful mess of a plot", "really good acting all along",
+                  "bad acting yet again"] * 4, dtype=object)
+LABELS = np.array([1, 0, 1, 0, 1, 0] * 4, dtype="int32")
+
+
+def _text_splits(texts=TEXTS, labels=LABELS):
+    return Splits("toy", "text", texts, labels, texts, labels, texts, labels, num_classes=2)
+
+
+def _vectorizer(model):
+    return model.get_layer("text_vectorization")
+
+
+@pytest.mark.parametrize("name", nnrecipes.list_recipes())
+def test_every_recipe_declares_the_text_knobs(name):
+    declared = nnrecipes.get_recipe(name).hyperparameters("classification")
+    assert set(data.TEXT_KNOBS) | {"embedding_dropout"} <= set(declared)
+    assert declared["text_units"]["values"] == list(data.TEXT_UNITS)
+    assert declared["text_units"]["default"] == "auto"
+
+
+def test_mlp_defaults_are_a_bag_of_word_bigrams_with_word_dropout():
+    declared = nnrecipes.get_recipe("mlp").hyperparameters()
+    assert declared["word_ngrams"]["default"] == 2
+    assert declared["char_ngrams"]["default"] == 5
+    assert declared["embedding_dropout"]["default"] == 0.2
+    # The sequence families read single words (or characters) by default.
+    assert nnrecipes.get_recipe("gru").hyperparameters()["word_ngrams"]["default"] == 1
+
+
+def test_engine_gives_the_vectorizer_the_recipes_word_ngrams():
+    splits = _text_splits()
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits, {"units": 8})
+    layer = _vectorizer(model)
+    assert layer.get_config()["ngrams"] == 2
+    vocabulary = layer.get_vocabulary()
+    assert "good film" in vocabulary and "bad acting" in vocabulary
+    ids = layer(tf.constant(["a good film to see"])).numpy()[0]
+    assert vocabulary.index("good film") in ids
+    # The embedding has a row for every n-gram of the vocabulary.
+    assert model.get_layer("token_embedding").input_dim == len(vocabulary)
+    unigrams = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
+                                  {"units": 8, "word_ngrams": 1})
+    assert _vectorizer(unigrams).get_config()["ngrams"] is None
+    assert "good film" not in _vectorizer(unigrams).get_vocabulary()
+
+
+def test_engine_reads_characters_when_asked_or_for_short_strings():
+    splits = _text_splits()
+    chars = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
+                               {"units": 8, "text_units": "char", "char_ngrams": 3})
+    config = _vectorizer(chars).get_config()
+    assert config["split"] == "character" and config["ngrams"] == 3
+    assert config["standardize"] == "lower"
+    assert {"g", "g o", "g o o"} <= set(_vectorizer(chars).get_vocabulary())
+    # "auto": names and codes (a median of <= 3 words) are read by their characters.
+    names = np.array(["acme.com", "Bob Smith", "x-42", "zed.org", "Ann Lee", "q-7"] * 4,
+                     dtype=object)
+    short = engine.build_model(nnrecipes.get_recipe("gru"), _text_splits(names), {"units": 8})
+    assert _vectorizer(short).get_config()["split"] == "character"
+    words = engine.build_model(nnrecipes.get_recipe("gru"), splits, {"units": 8})
+    assert _vectorizer(words).get_config()["split"] == "whitespace"
+
+
+def test_tuner_trials_build_the_vectorizer_from_their_own_values():
+    hp = keras_tuner.HyperParameters()
+    hp.Fixed("word_ngrams", 3)
+    hp.Fixed("max_tokens", 30)
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), _text_splits(), hp=hp)
+    layer = _vectorizer(model)
+    assert layer.get_config()["ngrams"] == 3
+    assert layer.vocabulary_size() == 30
+
+
+def test_text_units_rule_and_errors():
+    rule = data.preprocessing.text_units_for
+    assert rule(np.array(["acme-co.com", "x.org y", "Ann Lee Smith"], dtype=object)) == "char"
+    assert rule(np.array(["this is a whole sentence"], dtype=object)) == "word"
+    assert rule(np.array(["ab"], dtype=object), "word") == "word"
+    with pytest.raises(ValueError, match="Received: text_units='letters'"):
+        rule(TEXTS, "letters")
+    with pytest.raises(ValueError, match="Hyperparameter 'text_units' must be one of"):
+        nnrecipes.build("mlp", input_shape=(4,), num_classes=2, text_units="letters")
+
+
+def test_embedding_dropout_drops_whole_tokens_in_training_only():
+    model = nnrecipes.build("mlp", input_shape=(50,), vocab_size=20, num_classes=2,
+                            embedding_dropout=0.5)
+    dropout = model.get_layer("token_dropout")
+    assert dropout.rate == 0.5
+    embeddings = model.get_layer("token_embedding")(np.arange(1, 51).reshape(1, 50) % 19 + 1)
+    dropped = keras.ops.convert_to_numpy(dropout(embeddings, training=True))[0]
+    zero_rows = np.all(dropped == 0, axis=-1)
+    assert 5 < zero_rows.sum() < 45  # whole token vectors, about half of them
+    kept = ~zero_rows
+    np.testing.assert_allclose(dropped[kept],
+                               2 * keras.ops.convert_to_numpy(embeddings)[0][kept], rtol=1e-6)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(dropout(embeddings)), embeddings)
+    plain = nnrecipes.build("mlp", input_shape=(50,), vocab_size=20, num_classes=2,
+                            embedding_dropout=0.0)
+    assert "token_dropout" not in [layer.name for layer in plain.layers]
+
+
+@pytest.mark.parametrize("name", ["cnn", "gru", "transformer"])
+def test_sequence_families_take_embedding_dropout(name):
+    small = {"cnn": {"conv_blocks": 1, "filters": 8}, "gru": {"units": 8},
+             "transformer": {"num_blocks": 1, "embed_dim": 8, "num_heads": 2, "ff_dim": 8}}
+    model = nnrecipes.build(name, input_shape=(6,), vocab_size=20, num_classes=2,
+                            embedding_dropout=0.1, **small[name])
+    assert model.get_layer("token_dropout").rate == 0.1
