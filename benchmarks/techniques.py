@@ -2,8 +2,8 @@
 
 A recipe (`--recipe`, the CNN by default) trains on a dataset of the
 catalog once per technique and seed, same seeds and batches, through the
-engine (`nnrecipes.engine.fit`), so augmentation, MixUp and CutMix apply to the training batches only, and
-EMA weights are swapped in for validation.
+engine (`nnrecipes.engine.fit`), so augmentation, MixUp and CutMix apply to
+the training batches only, and EMA weights are swapped in for validation.
 
 Two modes:
 
@@ -146,7 +146,8 @@ def mean_run(runs):
 
 def ratio_table(results, args):
     base = results["plain"]
-    lines = [f"{args.recipe} recipe, {args.dataset}, {args.epochs} epochs, mean of seeds {args.seeds}; "
+    lines = [f"{args.recipe} recipe, {args.dataset}, {args.epochs} epochs, "
+             f"mean of seeds {args.seeds}; "
              "validation split",
              f"{'technique':30s} {'val acc':>8s} {'x plain':>8s} {'val loss':>9s} "
              f"{'x plain':>8s} {'time x':>7s}"]
@@ -201,7 +202,8 @@ def main():
     image = splits.kind == "image"
     if args.patience:
         names = [KERAS_IO, FIXED, *names] if image else [FIXED, *names]
-    common = dict(recipe=args.recipe, settings=args.settings, batch_size=args.batch_size, patience=args.patience)
+    common = dict(recipe=args.recipe, settings=args.settings, batch_size=args.batch_size,
+                  patience=args.patience)
     run(splits, "plain", {}, epochs=1, seed=0, **common)  # warm-up, not timed
     if args.patience and image:
         run(splits, KERAS_IO, {}, epochs=1, seed=0, **common)
