@@ -1,9 +1,9 @@
 """Each training technique alone against the plain recipe, side by side.
 
-The CNN recipe trains on a dataset of the catalog once per technique and
-seed, same seeds and batches, through the engine (`nnrecipes.engine.fit`),
-so augmentation, MixUp and CutMix apply to the training batches only, and
-EMA weights are swapped in for validation.
+A recipe (`--recipe`, the CNN by default) trains on a dataset of the
+catalog once per technique and seed, same seeds and batches, through the
+engine (`nnrecipes.engine.fit`), so augmentation, MixUp and CutMix apply to
+the training batches only, and EMA weights are swapped in for validation.
 
 Two modes:
 
@@ -18,9 +18,11 @@ Two modes:
   (same epochs, same early stopping) and the plain recipe with a fixed
   budget (early stopping off). `--train-subset N` trains on a stratified
   N-example part of the training split (validation and test stay whole);
-  `--settings fashion_recipe` uses `recipes/cnn_fashion_mnist.py`'s model and
-  schedule. With EMA, the test accuracy after recomputing BatchNormalization's
-  statistics under the averaged weights is given too.
+  `--settings fashion_recipe` (or `trec_recipe`) uses the model and schedule of
+  `recipes/cnn_fashion_mnist.py` (`recipes/transformer_trec.py`); the keras-io
+  row is there for images only. With EMA, the test accuracy after
+  recomputing BatchNormalization's statistics under the averaged weights is
+  given too.
 
 The validation loss of label smoothing is not comparable (it scores
 against smoothed targets).
@@ -30,6 +32,9 @@ Run: python benchmarks/techniques.py [--dataset digits] [--epochs 15] [--seeds 0
          --settings fashion_recipe --epochs 15 --patience 4 --seeds 0 --batch-size 128 \
          --only 'ema (0.99)' augment=flip_translate random_erasing=0.25 mixup=0.2 \
          cutmix=1.0 'flip_translate + erasing + ema' --write
+     python benchmarks/techniques.py --recipe transformer --dataset trec \
+         --settings trec_recipe --epochs 15 --patience 3 --batch-size 32 \
+         --seeds 0 1 --only label_smoothing=0.1 --write
 """
 
 import argparse
@@ -51,7 +56,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import results_file  # noqa: E402
 from efficiency import keras_io_convnet  # noqa: E402
 
-BEGIN, END = "<!-- techniques-fashion:begin -->", "<!-- techniques-fashion:end -->"
 
 TECHNIQUES = {
     "plain": {},
@@ -69,9 +73,12 @@ TECHNIQUES = {
     "flip_translate + erasing + ema": {"augment": "flip_translate", "random_erasing": 0.25,
                                        "ema": True, "ema_momentum": 0.99},
 }
-# recipes/cnn_fashion_mnist.py's model and schedule (its batch size is --batch-size 128).
+# The model and schedule of recipes/cnn_fashion_mnist.py (its batch size is
+# --batch-size 128) and recipes/transformer_trec.py (--batch-size 32).
 SETTINGS = {
     "defaults": {},
+    "trec_recipe": {"num_blocks": 1, "embed_dim": 128, "num_heads": 4, "ff_dim": 256,
+                    "dropout": 0.3, "learning_rate": 5e-4},
     "fashion_recipe": {"filters": 16, "conv_blocks": 3, "convs_per_block": 2,
                        "dense_units": 128, "dropout": 0.1, "learning_rate": 2e-3,
                        "lr_schedule": "cosine"},
@@ -100,7 +107,7 @@ def subset(splits, n, seed):
     return dataclasses.replace(splits, x_train=x, y_train=y)
 
 
-def run(splits, name, values, *, settings, epochs, seed, batch_size, patience):
+def run(splits, name, values, *, recipe, settings, epochs, seed, batch_size, patience):
     """Trains once; returns a `Run`."""
     if name == KERAS_IO:
         keras.utils.set_random_seed(seed)
@@ -112,8 +119,8 @@ def run(splits, name, values, *, settings, epochs, seed, batch_size, patience):
             steps = epochs * -(-len(splits.x_train) // batch_size)
             values.update(decay_steps=steps, warmup_steps=max(1, steps // 10))
         values, _ = nnrecipes.engine.run_hyperparameters(
-            nnrecipes.get_recipe("cnn"), splits, values, epochs=epochs, batch_size=batch_size)
-        model = nnrecipes.engine.build_model(nnrecipes.get_recipe("cnn"), splits, values,
+            nnrecipes.get_recipe(recipe), splits, values, epochs=epochs, batch_size=batch_size)
+        model = nnrecipes.engine.build_model(nnrecipes.get_recipe(recipe), splits, values,
                                              seed=seed)
     result = nnrecipes.engine.fit(
         model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
@@ -139,7 +146,8 @@ def mean_run(runs):
 
 def ratio_table(results, args):
     base = results["plain"]
-    lines = [f"cnn recipe, {args.dataset}, {args.epochs} epochs, mean of seeds {args.seeds}; "
+    lines = [f"{args.recipe} recipe, {args.dataset}, {args.epochs} epochs, "
+             f"mean of seeds {args.seeds}; "
              "validation split",
              f"{'technique':30s} {'val acc':>8s} {'x plain':>8s} {'val loss':>9s} "
              f"{'x plain':>8s} {'time x':>7s}"]
@@ -152,19 +160,26 @@ def ratio_table(results, args):
 
 def markdown_table(results, keras_io_epoch):
     base = results["plain"]
-    rows = ["| config | val acc | test acc | test acc, EMA + BN recomputed | kept epoch "
-            "| epochs run | s/epoch | time x plain | time in keras-io epochs |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    ema = any(r.test_acc_bn is not None for r in results.values())
+    head = ["config", "val acc", "test acc", *(["test acc, EMA + BN recomputed"] if ema else []),
+            "kept epoch", "epochs run", "s/epoch", "time x plain",
+            *(["time in keras-io epochs"] if keras_io_epoch else [])]
+    rows = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
     for name, r in results.items():
-        bn = f"{r.test_acc_bn:.4f}" if r.test_acc_bn is not None else ""
-        rows.append(f"| {name} | {r.val_acc:.4f} | {r.test_acc:.4f} | {bn} | {r.kept_epoch:g} "
-                    f"| {r.epochs_run:g} | {r.seconds / r.epochs_run:.1f} "
-                    f"| {r.seconds / base.seconds:.2f} | {r.seconds / keras_io_epoch:.1f} |")
+        cells = [name, f"{r.val_acc:.4f}", f"{r.test_acc:.4f}"]
+        if ema:
+            cells.append(f"{r.test_acc_bn:.4f}" if r.test_acc_bn is not None else "")
+        cells += [f"{r.kept_epoch:g}", f"{r.epochs_run:g}", f"{r.seconds / r.epochs_run:.1f}",
+                  f"{r.seconds / base.seconds:.2f}"]
+        if keras_io_epoch:
+            cells.append(f"{r.seconds / keras_io_epoch:.1f}")
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--recipe", default="cnn")
     parser.add_argument("--dataset", default="digits")
     parser.add_argument("--data-dir")
     parser.add_argument("--epochs", type=int, default=15)
@@ -184,11 +199,13 @@ def main():
     splits = subset(nnrecipes.data.load(args.dataset, data_dir=args.data_dir),
                     args.train_subset, seed=0)
     names = [n for n in TECHNIQUES if not args.only or n == "plain" or n in args.only]
+    image = splits.kind == "image"
     if args.patience:
-        names = [KERAS_IO, FIXED, *names]
-    common = dict(settings=args.settings, batch_size=args.batch_size, patience=args.patience)
+        names = [KERAS_IO, FIXED, *names] if image else [FIXED, *names]
+    common = dict(recipe=args.recipe, settings=args.settings, batch_size=args.batch_size,
+                  patience=args.patience)
     run(splits, "plain", {}, epochs=1, seed=0, **common)  # warm-up, not timed
-    if args.patience:
+    if args.patience and image:
         run(splits, KERAS_IO, {}, epochs=1, seed=0, **common)
     results = {}
     for name in names:
@@ -199,20 +216,24 @@ def main():
     if not args.patience:
         print(ratio_table(results, args))
         return
-    keras_io_epoch = results[KERAS_IO].seconds / results[KERAS_IO].epochs_run
-    head = (f"cnn recipe ({args.settings} settings), {args.dataset}, "
+    keras_io = results.get(KERAS_IO)
+    keras_io_epoch = keras_io.seconds / keras_io.epochs_run if keras_io else None
+    head = (f"{args.recipe} recipe ({args.settings} settings), {args.dataset}, "
             f"{len(splits.x_train)} training examples, validation {len(splits.x_val)}, "
             f"test {len(splits.x_test)}; at most {args.epochs} epochs, early stopping on "
             f"val_accuracy with patience {args.patience} (best epoch kept), batch "
-            f"{args.batch_size}, mean of seeds {args.seeds}. One keras-io convnet epoch "
-            f"here: {keras_io_epoch:.1f} s.")
+            f"{args.batch_size}, mean of seeds {args.seeds}.")
+    if keras_io:
+        head += f" One keras-io convnet epoch here: {keras_io_epoch:.1f} s."
     table = markdown_table(results, keras_io_epoch)
     print(head)
     print(table)
     if args.write:
         command = "python benchmarks/techniques.py " + shlex.join(sys.argv[1:])
-        results_file.write_section(BEGIN, END, f"Command: `{command}`\n\n{head}\n\n{table}",
-                                   "Training techniques on Fashion-MNIST")
+        section = f"techniques-{args.dataset.replace('_', '-')}"
+        results_file.write_section(f"<!-- {section}:begin -->", f"<!-- {section}:end -->",
+                                   f"Command: `{command}`\n\n{head}\n\n{table}",
+                                   f"Training techniques on {args.dataset}")
 
 
 if __name__ == "__main__":
