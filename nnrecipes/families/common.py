@@ -50,7 +50,7 @@ INITIALIZERS = (
 )
 # The forecasting means' defaults, chosen on validation RMSE over the
 # catalog's series (benchmarks/forecasting.py).
-FORECAST_DEFAULTS = {"revin": False, "residual_forecast": False, "autoregressive": False}
+FORECAST_DEFAULTS = {"revin": False, "residual_forecast": False, "autoregressive": True}
 
 
 def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False,
