@@ -119,7 +119,9 @@ def table(results):
     ranked = choice(results)
     lines = ["Chosen on validation (geometric mean over the four catalog series of val "
              "RMSE / ridge AR val RMSE; configs run on all four): "
-             + ", ".join(f"{label} {score:.3f}" for label, score in ranked) + ".\n"]
+             + ", ".join(f"{label} {score:.3f}" for label, score in ranked) + ". Made by "
+             "`python benchmarks/forecasting.py --results FILE --write` (series and configs "
+             "may be run in parts into one FILE).\n"]
     for name, entry in results.items():
         base = entry["baselines"]
         meta = entry["meta"]
