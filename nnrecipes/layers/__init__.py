@@ -6,11 +6,13 @@
 - `DropPath` (also `StochasticDepth`): stochastic depth for residual branches
 - `ResidualDenseBlock`, `ResidualConvBlock`: composite residual blocks
 - `MaskedGlobalPooling1D`: mean/max over the unmasked steps, safe for all-padding rows
+- `PeriodicEmbedding`: learned sin/cos embeddings of numeric features (tables)
 """
 
 from nnrecipes.layers.drop_path import DropPath
 from nnrecipes.layers.drop_path import StochasticDepth
 from nnrecipes.layers.masked_global_pooling import MaskedGlobalPooling1D
+from nnrecipes.layers.periodic_embedding import PeriodicEmbedding
 from nnrecipes.layers.positional_embedding import PositionalEmbedding
 from nnrecipes.layers.residual_conv_block import ResidualConvBlock
 from nnrecipes.layers.residual_dense_block import ResidualDenseBlock
@@ -21,6 +23,7 @@ from nnrecipes.layers.weight_normalization import WeightNormalization
 __all__ = [
     "DropPath",
     "MaskedGlobalPooling1D",
+    "PeriodicEmbedding",
     "PositionalEmbedding",
     "ResidualConvBlock",
     "ResidualDenseBlock",
