@@ -19,18 +19,22 @@ from nnrecipes.data.checks import choose_view
 from nnrecipes.data.pipeline import as_datasets
 from nnrecipes.data.pipeline import epoch_batches
 from nnrecipes.data.pipeline import make_dataset
+from nnrecipes.data.preprocessing import NUMERIC_SCALINGS
 from nnrecipes.data.preprocessing import Denormalization
+from nnrecipes.data.preprocessing import NumericScaler
 from nnrecipes.data.preprocessing import TabularEncoder
 from nnrecipes.data.preprocessing import preprocessing_for
 from nnrecipes.data.preprocessing import text_vectorizer
+from nnrecipes.data.preprocessing import with_numeric_scaling
 from nnrecipes.data.sources import from_arrays
 from nnrecipes.data.timeseries import make_windows
 from nnrecipes.data.timeseries import persistence_rmse
 
 __all__ = [
-    "DATA_DIR_ENV", "Denormalization", "Splits", "TabularEncoder", "as_datasets",
+    "DATA_DIR_ENV", "Denormalization", "NUMERIC_SCALINGS", "NumericScaler", "Splits", "TabularEncoder", "as_datasets",
     "check_splits", "choose_view", "epoch_batches",
     "from_arrays", "list_datasets", "list_sources", "load", "make_dataset", "make_windows",
     "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset", "sources",
     "tabular", "text", "text_vectorizer", "timeseries", "training_augmentation",
+    "with_numeric_scaling",
 ]

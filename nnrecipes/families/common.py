@@ -35,6 +35,7 @@ from nnrecipes import metrics
 from nnrecipes import regularizers
 from nnrecipes import schedules
 from nnrecipes.data.augment import AUGMENTATIONS
+from nnrecipes.data.preprocessing import with_numeric_scaling
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
 CLASSIFICATION_LOSSES = ("crossentropy", "hinge", "poly1", "focal", "symmetric_crossentropy")
@@ -278,6 +279,8 @@ def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size
     dtype = input_dtype or ("int32" if kind == "tokens" else "float32")
     shape = input_shape if raw_input_shape is None else tuple(raw_input_shape)
     inputs = keras.Input(shape=shape, dtype=dtype, name="inputs")
+    if "numeric_scaling" in values:  # the recipe's choice for a table's NumericScaler
+        preprocessing = with_numeric_scaling(preprocessing, values["numeric_scaling"])
     x = _apply(preprocessing, inputs)
     features = recipe.build_body(x, kind, vocab_size=vocab_size, **values)
     outputs = _apply(postprocessing, head(features, task, num_targets, values))
