@@ -4,8 +4,9 @@
 `nnrecipes.build` that make a model take *raw* input: strings for text
 (`TextVectorization`), raw column values for tables with categorical columns
 (`TabularEncoder`), raw numbers for images, sequences and numeric tables
-(`Normalization`); for regression the outputs are mapped back to the
-target's units (`Denormalization`). Every statistic is computed on the
+(`Normalization`); a table's numbers then pass a `NumericScaler`, whose
+method the recipe picks (the MLP's `numeric_scaling`); for regression the
+outputs are mapped back to the target's units (`Denormalization`). Every statistic is computed on the
 training split alone, and the layers are saved with the model, so the
 exported SavedModel serves raw input.
 
@@ -485,6 +486,12 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None):
         max_tokens: vocabulary cap for text. Defaults to `20000`.
         sequence_length: tokens per text. Defaults to `None` (from the
             training texts; see `text_vectorizer`).
+
+    A table (`(rows, columns)` input of kind "tabular") gets its encoder
+    (`TabularEncoder` for string cells, `Normalization` for numbers) and
+    then a `NumericScaler` of its numeric columns, adapted on the encoded
+    training rows and set to `"standard"` (no change); a recipe that
+    declares `numeric_scaling` switches it when the model is built.
 
     Returns:
         A dict with `preprocessing` (a list of adapted layers),

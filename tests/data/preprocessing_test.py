@@ -288,5 +288,6 @@ def test_quantile_scaling_is_saved_with_the_model(tmp_path):
     assert reloaded.get_layer("numeric_scaler").method == "quantile"
     np.testing.assert_allclose(reloaded.predict(x[:20], verbose=0), expected, rtol=1e-5)
     model.export(str(tmp_path / "sm"), format="tf_saved_model", verbose=False)
-    served = tf.saved_model.load(str(tmp_path / "sm")).serve(tf.constant(x[:20]))
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))  # keep it: it owns the variables
+    served = loaded.serve(tf.constant(x[:20]))
     np.testing.assert_allclose(np.asarray(served), expected, rtol=1e-5, atol=1e-6)
