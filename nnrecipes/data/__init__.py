@@ -40,6 +40,9 @@ TENSORFLOW_NAMES = {
     "epoch_batches": "nnrecipes.data.pipeline",
     "make_dataset": "nnrecipes.data.pipeline",
     "Denormalization": "nnrecipes.data.preprocessing",
+    "NUMERIC_SCALINGS": "nnrecipes.data.preprocessing",
+    "NumericScaler": "nnrecipes.data.preprocessing",
+    "with_numeric_scaling": "nnrecipes.data.preprocessing",
     "TabularEncoder": "nnrecipes.data.preprocessing",
     "preprocessing_for": "nnrecipes.data.preprocessing",
     "TEXT_KNOBS": "nnrecipes.data.preprocessing",
@@ -62,9 +65,10 @@ def __dir__():
 
 
 __all__ = [
-    "DATA_DIR_ENV", "Denormalization", "TEXT_KNOBS", "TEXT_UNITS", "Splits", "TabularEncoder", "as_datasets",
-    "check_splits", "choose_view", "epoch_batches",
-    "from_arrays", "list_datasets", "list_sources", "load", "make_dataset", "make_windows",
-    "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset", "sources",
-    "tabular", "text", "text_vectorizer", "text_vectorizer_for", "timeseries", "training_augmentation",
+    "DATA_DIR_ENV", "Denormalization", "NUMERIC_SCALINGS", "NumericScaler", "Splits",
+    "TEXT_KNOBS", "TEXT_UNITS", "TabularEncoder", "as_datasets", "check_splits", "choose_view",
+    "epoch_batches", "from_arrays", "list_datasets", "list_sources", "load", "make_dataset",
+    "make_windows", "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset",
+    "sources", "tabular", "text", "text_vectorizer", "text_vectorizer_for", "timeseries",
+    "training_augmentation", "with_numeric_scaling",
 ]

@@ -4,14 +4,17 @@
 `nnrecipes.build` that make a model take *raw* input: strings for text
 (`TextVectorization`), raw column values for tables with categorical columns
 (`TabularEncoder`), raw numbers for images, sequences and numeric tables
-(`Normalization`); for regression the outputs are mapped back to the
-target's units (`Denormalization`). Every statistic is computed on the
+(`Normalization`); a table's numbers then pass a `NumericScaler`, whose
+method the recipe picks (the MLP's `numeric_scaling`); for regression the
+outputs are mapped back to the target's units (`Denormalization`). Every statistic is computed on the
 training split alone, and the layers are saved with the model, so the
 exported SavedModel serves raw input.
 
 The string layers use TensorFlow string ops (`tf.strings`), since
 `keras.ops` has none; the package runs on the TensorFlow backend.
 """
+
+import statistics
 
 import keras
 import numpy as np
@@ -161,6 +164,202 @@ class TabularEncoder(keras.layers.Layer):
                       vocabularies=self.vocabularies, means=self.means, stds=self.stds,
                       columns=self.columns, max_categories=self.max_categories)
         return config
+
+
+# How `NumericScaler` maps each numeric column (the `numeric_scaling`
+# hyperparameter of the MLP recipe).
+NUMERIC_SCALINGS = ("standard", "quantile", "robust")
+
+
+@keras.saving.register_keras_serializable(package="nnrecipes")
+class NumericScaler(keras.layers.Layer):
+    """Rescales chosen feature columns by statistics of the training rows.
+
+    It comes after the layer that makes numbers of a table (`TabularEncoder`
+    or `Normalization`) and changes only the `columns` it is given (the
+    numeric ones), so one-hot codes pass through. `adapt` records, per
+    column, the quantiles of the training values and their median and
+    interquartile range; `method` chooses what `call` does with them:
+
+    - `"standard"`: nothing (the values are already standardized).
+    - `"quantile"`: each value goes to the normal quantile of its rank among
+      the training values (like scikit-learn's
+      `QuantileTransformer(output_distribution="normal")`): a piecewise-linear
+      map through up to `num_quantiles` knots, flat beyond the training
+      range, so heavy tails and outliers end up within about +-3.7.
+    - `"robust"`: `(x - median) / IQR`, then the smooth clip
+      `x / sqrt(1 + (x / 3)**2)` of RealMLP (Holzmuller et al., 2024).
+
+    Only `keras.ops` arithmetic is used (no search or special functions), so
+    the layer exports to SavedModel, ONNX and LiteRT.
+
+    Args:
+        columns: indices of the columns to rescale. Defaults to `None`: all.
+        method: one of `NUMERIC_SCALINGS`. Defaults to `"quantile"`.
+        num_quantiles: most knots per column kept by `adapt`. Defaults to `256`.
+        knots: per column, the increasing training values at the knots (from
+            `adapt`). Defaults to `None`.
+        targets: per column, what each knot maps to. Defaults to `None`.
+        centers: per column, the training median. Defaults to `None`.
+        scales: per column, the training interquartile range (the standard
+            deviation, or 1, when it is 0). Defaults to `None`.
+        **kwargs: base `Layer` arguments.
+
+    Call arguments:
+        inputs: float tensor `(batch, features)`.
+
+    Returns:
+        float32 tensor of the same shape.
+
+    Example:
+    >>> scaler = nnrecipes.data.NumericScaler(method="quantile")
+    >>> scaler.adapt(np.random.lognormal(size=(1000, 2)))
+    >>> scaler(np.array([[1.0, 1.0]]))  # the median goes to about 0
+    """
+
+    def __init__(self, columns=None, method="quantile", num_quantiles=256, knots=None,
+                 targets=None, centers=None, scales=None, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        if method not in NUMERIC_SCALINGS:
+            raise ValueError(f"`method` must be one of {list(NUMERIC_SCALINGS)}. "
+                             f"Received: method={method!r}")
+        if isinstance(num_quantiles, bool) or not isinstance(num_quantiles, int) \
+                or num_quantiles < 2:
+            raise ValueError("`num_quantiles` must be an integer >= 2. "
+                             f"Received: num_quantiles={num_quantiles!r}")
+        self.columns = None if columns is None else [int(c) for c in columns]
+        self.method = method
+        self.num_quantiles = num_quantiles
+        self.knots = None if knots is None else [[float(v) for v in k] for k in knots]
+        self.targets = None if targets is None else [[float(v) for v in t] for t in targets]
+        self.centers = None if centers is None else [float(v) for v in centers]
+        self.scales = None if scales is None else [float(v) for v in scales]
+
+    @property
+    def adapted(self):
+        return self.knots is not None
+
+    def adapt(self, data):
+        """Computes the quantile knots, medians and ranges from training rows."""
+        values = np.asarray(data, dtype="float64")
+        if values.ndim != 2:
+            raise ValueError(f"`adapt` expects rows of shape (n, features). "
+                             f"Received: shape={values.shape}")
+        if self.columns is None:
+            self.columns = list(range(values.shape[1]))
+        bad = [c for c in self.columns if not 0 <= c < values.shape[1]]
+        if bad:
+            raise ValueError(f"`columns` {bad} lie outside the {values.shape[1]} features. "
+                             f"Received: columns={self.columns}")
+        self.knots, self.targets, self.centers, self.scales = [], [], [], []
+        for c in self.columns:
+            column = values[:, c]
+            column = column[np.isfinite(column)]
+            if not len(column):
+                column = np.zeros(1)
+            levels = np.linspace(0.0, 1.0, min(self.num_quantiles, len(column)))
+            points = np.quantile(column, levels)
+            # A value repeated over several knots (a discrete column) becomes
+            # one knot at the middle of its levels.
+            knots, first = np.unique(points, return_index=True)
+            last = np.append(first[1:], len(points)) - 1
+            middle = (levels[first] + levels[last]) / 2
+            bound = 0.5 / len(column)
+            targets = _normal_quantile(np.clip(middle, max(bound, 1e-4),
+                                               1 - max(bound, 1e-4)))
+            if len(knots) == 1:
+                targets = np.zeros(1)
+            self.knots.append(knots.tolist())
+            self.targets.append(targets.tolist())
+            q25, q50, q75 = np.quantile(column, [0.25, 0.5, 0.75])
+            scale = q75 - q25 or column.std() or 1.0
+            self.centers.append(float(q50))
+            self.scales.append(float(scale))
+
+    def call(self, inputs):
+        if not self.adapted:
+            raise ValueError("NumericScaler has no statistics yet: call `adapt(rows)` first.")
+        inputs = ops.cast(inputs, "float32")
+        if self.method == "standard" or not self.columns:
+            return inputs
+        picked = ops.take(inputs, self.columns, axis=1)
+        if self.method == "robust":
+            x = (picked - ops.convert_to_tensor(self.centers, "float32")) / \
+                ops.convert_to_tensor(self.scales, "float32")
+            scaled = x / ops.sqrt(1.0 + ops.square(x / 3.0))
+        else:
+            scaled = self._quantile(picked)
+        others = [c for c in range(inputs.shape[-1]) if c not in set(self.columns)]
+        if not others:
+            order = np.argsort(self.columns)
+            return ops.take(scaled, order.tolist(), axis=1)
+        # Put the scaled columns back in place among the untouched ones.
+        joined = ops.concatenate([scaled, ops.take(inputs, others, axis=1)], axis=1)
+        order = np.argsort(list(self.columns) + others)
+        return ops.take(joined, order.tolist(), axis=1)
+
+    def _quantile(self, x):
+        # f(v) = y0 + sum_k slope_k * clip(v - x_k, 0, x_{k+1} - x_k): the
+        # piecewise-linear map through the knots, with plain arithmetic.
+        width = max(len(k) for k in self.knots)
+        starts, widths, slopes, base = [], [], [], []
+        for knots, targets in zip(self.knots, self.targets):
+            k, t = np.asarray(knots), np.asarray(targets)
+            gaps = np.diff(k)
+            slope = np.diff(t) / np.where(gaps > 0, gaps, 1.0)
+            pad = width - 1 - len(gaps)
+            starts.append(np.pad(k[:-1], (0, pad), constant_values=k[-1]))
+            widths.append(np.pad(gaps, (0, pad)))
+            slopes.append(np.pad(slope, (0, pad)))
+            base.append(t[0])
+        if width == 1:
+            return ops.zeros_like(x) + ops.convert_to_tensor(base, "float32")
+        starts = ops.convert_to_tensor(np.stack(starts).T, "float32")  # (knots, columns)
+        widths = ops.convert_to_tensor(np.stack(widths).T, "float32")
+        slopes = ops.convert_to_tensor(np.stack(slopes).T, "float32")
+        steps = ops.minimum(ops.relu(x[:, None, :] - starts[None]), widths[None])
+        return ops.convert_to_tensor(base, "float32") + ops.sum(steps * slopes[None], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(columns=self.columns, method=self.method,
+                      num_quantiles=self.num_quantiles, knots=self.knots,
+                      targets=self.targets, centers=self.centers, scales=self.scales)
+        return config
+
+
+def _normal_quantile(p):
+    """The standard normal quantile function, elementwise (for adapted constants)."""
+    return np.array([statistics.NormalDist().inv_cdf(float(v)) for v in np.ravel(p)])
+
+
+def with_numeric_scaling(layers, method):
+    """`layers` with each `NumericScaler` among them switched to `method`.
+
+    The scaler is rebuilt from its config (it keeps every statistic), so the
+    layers passed in are left as they are: a tuner can build trial after
+    trial from the same adapted preprocessing.
+
+    Example:
+    >>> kwargs = nnrecipes.data.preprocessing_for(splits)
+    >>> layers = with_numeric_scaling(kwargs["preprocessing"], "robust")
+    """
+    if method not in NUMERIC_SCALINGS:
+        raise ValueError(f"`numeric_scaling` must be one of {list(NUMERIC_SCALINGS)}. "
+                         f"Received: numeric_scaling={method!r}")
+    if layers is None:
+        return None
+    single = not isinstance(layers, (list, tuple))
+    out = []
+    for layer in [layers] if single else layers:
+        if isinstance(layer, NumericScaler) and layer.method != method:
+            layer = NumericScaler.from_config(dict(layer.get_config(), method=method))
+        out.append(layer)
+    return out[0] if single else out
 
 
 def _to_float(text):
@@ -322,6 +521,15 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
     return layer
 
 
+def _numeric_scaler(features, columns):
+    """A `NumericScaler` of `columns`, adapted on the encoded training rows;
+    it does nothing (`"standard"`) until a recipe's `numeric_scaling` picks
+    a method (`nnrecipes.families.common.assemble`)."""
+    scaler = NumericScaler(list(columns), method="standard", name="numeric_scaler")
+    scaler.adapt(np.asarray(features))
+    return scaler
+
+
 def text_vectorizer_for(texts, *, text_units="auto", word_ngrams=1, char_ngrams=1,
                         max_tokens=20000, sequence_length=None):
     """The `text_vectorizer` that the text knobs of a recipe ask for.
@@ -372,6 +580,12 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_un
             (`TEXT_KNOBS`); `nnrecipes.train` and `nnrecipes.tune` pass the
             recipe's values here. Defaults to `"auto"`, `1`, `1`.
 
+    A table (`(rows, columns)` input of kind "tabular") gets its encoder
+    (`TabularEncoder` for string cells, `Normalization` for numbers) and
+    then a `NumericScaler` of its numeric columns, adapted on the encoded
+    training rows and set to `"standard"` (no change); a recipe that
+    declares `numeric_scaling` switches it when the model is built.
+
     Returns:
         A dict with `preprocessing` (a list of adapted layers),
         `input_shape`, `vocab_size`, `raw_input_shape`, `input_dtype`,
@@ -412,10 +626,14 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_un
         encoder.adapt(x)
         kwargs.update(preprocessing=[encoder], input_shape=(encoder.output_dim,),
                       raw_input_shape=(x.shape[1],), input_dtype="string")
+        kwargs["preprocessing"].append(_numeric_scaler(encoder(x.astype(str)),
+                                                       range(len(encoder.numeric))))
     else:
         layer = keras.layers.Normalization(axis=-1, name="normalize")
         layer.adapt(np.asarray(x, dtype="float32"))
         kwargs["preprocessing"] = [layer]
+        if splits.kind == "tabular" and x.ndim == 2:
+            kwargs["preprocessing"].append(_numeric_scaler(layer(x), range(x.shape[1])))
     target = (splits.info or {}).get("target_feature")
     if splits.num_outputs == 1 and splits.kind == "sequence" and target is not None:
         # A forecast of a series that is also an input channel: the head

@@ -56,6 +56,7 @@ from nnrecipes.data.timeseries import fit_ridge
 from nnrecipes.layers import ChannelHistory
 from nnrecipes.layers import ReversibleInstanceNormalization
 from nnrecipes.data.preprocessing import TEXT_UNITS
+from nnrecipes.data.preprocessing import with_numeric_scaling
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
 CLASSIFICATION_LOSSES = ("crossentropy", "hinge", "poly1", "focal", "symmetric_crossentropy")
@@ -467,6 +468,8 @@ def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size
     dtype = input_dtype or ("int32" if kind == "tokens" else "float32")
     shape = input_shape if raw_input_shape is None else tuple(raw_input_shape)
     inputs = keras.Input(shape=shape, dtype=dtype, name="inputs")
+    if "numeric_scaling" in values:  # the recipe's choice for a table's NumericScaler
+        preprocessing = with_numeric_scaling(preprocessing, values["numeric_scaling"])
     x = _apply(preprocessing, inputs)
 
     def body(window):

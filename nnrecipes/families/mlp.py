@@ -2,10 +2,16 @@
 
 import keras
 
+from nnrecipes.data.preprocessing import NUMERIC_SCALINGS
 from nnrecipes.families import common
 from nnrecipes.layers import MaskedGlobalPooling1D
+from nnrecipes.layers import PeriodicEmbedding
 from nnrecipes.families.base import Recipe
 from nnrecipes.families.base import register_recipe
+
+
+# How the MLP embeds each feature of a table before its dense blocks.
+NUMERIC_EMBEDDINGS = ("none", "periodic")
 
 
 @register_recipe("mlp", aliases=("dnn", "fnn", "feedforward", "dense"))
@@ -15,6 +21,14 @@ class MLPRecipe(Recipe):
     Images and sequences are flattened; token ids are embedded and averaged
     over the real tokens (a bag of embeddings; a text with no known token
     averages to zeros, so it gets the prediction of an empty bag, not NaN).
+
+    Tables (1-D feature input) have two knobs of their own:
+    `numeric_scaling` switches the `nnrecipes.data.NumericScaler` that
+    `nnrecipes.data.preprocessing_for` puts after a table's encoder
+    (`"standard"`, `"quantile"` or `"robust"`; it does nothing for a model
+    built without one), and `numeric_embedding="periodic"` puts a
+    `nnrecipes.layers.PeriodicEmbedding` (frequencies from
+    `N(0, periodic_sigma)`) before the dense blocks.
     """
 
     description = "Multilayer perceptron (DNN/FNN): stacked dense layers."
@@ -27,6 +41,13 @@ class MLPRecipe(Recipe):
             "embedding_dim": hp.Int("embedding_dim", 8, 512, step=2, sampling="log",
                                     default=64),
         }
+        # Tables only (see the class docstring).
+        values["numeric_scaling"] = hp.Choice("numeric_scaling", NUMERIC_SCALINGS,
+                                              default="standard")
+        values["numeric_embedding"] = hp.Choice("numeric_embedding", NUMERIC_EMBEDDINGS,
+                                                default="none")
+        values["periodic_sigma"] = hp.Float("periodic_sigma", 0.001, 100.0, sampling="log",
+                                            default=0.1)
         # Text: a fastText-style bag of word 1-2-grams (or character 1-5-grams
         # for short strings) with word dropout (benchmarks/text_classification.py).
         values.update(common.declare_common(hp, task, dropout=0.2, word_ngrams=2,
@@ -34,12 +55,15 @@ class MLPRecipe(Recipe):
         return values
 
     def build_body(self, x, kind, *, vocab_size=None, num_layers, units, embedding_dim,
-                   **values):
+                   numeric_embedding="none", periodic_sigma=0.1, **values):
         if kind == "tokens":
             x = common.token_embedding(x, vocab_size, embedding_dim,
                                        dropout=values["embedding_dropout"])
             x = MaskedGlobalPooling1D("mean", name="mean_over_tokens")(x)
         elif kind in ("image", "sequence"):
+            x = keras.layers.Flatten(name="flatten")(x)
+        elif numeric_embedding == "periodic":
+            x = PeriodicEmbedding(sigma=periodic_sigma, name="periodic_embedding")(x)
             x = keras.layers.Flatten(name="flatten")(x)
         for i in range(num_layers):
             x = common.dense_block(x, units, values, name=f"block{i + 1}")

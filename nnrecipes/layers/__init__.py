@@ -8,12 +8,14 @@
 - `MaskedGlobalPooling1D`: mean/max over the unmasked steps, safe for all-padding rows
 - `ReversibleInstanceNormalization` (RevIN) and `ChannelHistory`: what a forecaster adds
   around its network (per-window scaling, the last value, an autoregressive path)
+- `PeriodicEmbedding`: learned sin/cos embeddings of numeric features (tables)
 """
 
 from nnrecipes.layers.channel_history import ChannelHistory
 from nnrecipes.layers.drop_path import DropPath
 from nnrecipes.layers.drop_path import StochasticDepth
 from nnrecipes.layers.masked_global_pooling import MaskedGlobalPooling1D
+from nnrecipes.layers.periodic_embedding import PeriodicEmbedding
 from nnrecipes.layers.positional_embedding import PositionalEmbedding
 from nnrecipes.layers.residual_conv_block import ResidualConvBlock
 from nnrecipes.layers.residual_dense_block import ResidualDenseBlock
@@ -26,6 +28,7 @@ __all__ = [
     "ChannelHistory",
     "DropPath",
     "MaskedGlobalPooling1D",
+    "PeriodicEmbedding",
     "PositionalEmbedding",
     "ResidualConvBlock",
     "ResidualDenseBlock",

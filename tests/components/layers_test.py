@@ -319,3 +319,30 @@ def test_channel_history_reads_the_latest_steps_of_one_channel():
         layers.ChannelHistory(0, steps=5)(x)
     with pytest.raises(ValueError, match="channel=True"):
         layers.ChannelHistory(True)
+
+
+# PeriodicEmbedding
+def test_periodic_embedding_matches_its_formula():
+    layer = layers.PeriodicEmbedding(num_frequencies=3, embedding_dim=4, sigma=0.5)
+    x = np.random.default_rng(0).normal(size=(5, 2)).astype("float32")
+    out = np.asarray(layer(x))
+    assert out.shape == (5, 2, 4) and out.min() >= 0.0
+    c, w, b = (np.asarray(v) for v in (layer.frequencies, layer.kernel, layer.bias))
+    angles = 2 * np.pi * x[:, :, None] * c[None]
+    periodic = np.concatenate([np.sin(angles), np.cos(angles)], axis=-1)
+    expected = np.maximum(np.einsum("bfk,fkd->bfd", periodic, w) + b[None], 0)
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+    clone = layers.PeriodicEmbedding.from_config(layer.get_config())
+    assert (clone.num_frequencies, clone.embedding_dim, clone.sigma) == (3, 4, 0.5)
+
+
+def test_periodic_embedding_frequencies_start_at_sigma():
+    layer = layers.PeriodicEmbedding(num_frequencies=64, sigma=2.0)
+    layer.build((None, 50))
+    assert abs(float(np.std(np.asarray(layer.frequencies))) - 2.0) < 0.1
+    with pytest.raises(ValueError, match="Received: sigma=0"):
+        layers.PeriodicEmbedding(sigma=0)
+    with pytest.raises(ValueError, match="Received: embedding_dim=0"):
+        layers.PeriodicEmbedding(embedding_dim=0)
+    with pytest.raises(ValueError, match=r"\(batch, features\)"):
+        layers.PeriodicEmbedding()(np.zeros((2, 3, 4), "float32"))

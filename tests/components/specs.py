@@ -110,6 +110,9 @@ SPECS = {
                            lambda c: _dense_then(c, X_FLAT)),
     "nnrecipes>MaskedGlobalPooling1D": ("layer", lambda: L.MaskedGlobalPooling1D("max"),
                                         lambda c: _single_layer(c, X_SEQ)),
+    "nnrecipes>PeriodicEmbedding": (
+        "layer", lambda: L.PeriodicEmbedding(num_frequencies=3, embedding_dim=4, sigma=0.5),
+        lambda c: _single_layer(c, X_FLAT)),
     "nnrecipes>PositionalEmbedding": ("layer", lambda: L.PositionalEmbedding(5),
                                       lambda c: _single_layer(c, X_SEQ)),
     "nnrecipes>SinusoidalPositionalEmbedding": (
