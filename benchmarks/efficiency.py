@@ -1,4 +1,4 @@
-"""How close training comes to this CPU's FP32 peak: each family's recipe beside the keras-io convnet.
+"""How close training comes to this CPU's FP32 peak: every family's recipe and the keras-io convnet.
 
 Peak FP32 FLOP/s = physical cores x clock x FLOPs per core per cycle, read
 from /proc/cpuinfo: vector width from the flags (AVX-512 on Intel: 512 bits;
