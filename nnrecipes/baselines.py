@@ -5,13 +5,16 @@ strong model a practitioner would try first. `classical(splits)` trains those
 models on `splits.x_train`, picks their one regularization strength on
 `splits.x_val` (never on test) and scores them on `splits.x_<part>`:
 
-| data | baselines |
-|---|---|
-| text | word 1-2-gram TF-IDF + logistic regression; character 2-5-gram TF-IDF + logistic regression when the texts are short (median at most `SHORT_TEXT_CHARS` characters) |
-| series (windows with a target feature) | persistence; seasonal naive when a season is given and fits in the window; ridge autoregression on the same window |
-| tabular | logistic regression (ridge for regression) on standardized numbers and one-hot categories; histogram gradient boosting |
-| images | logistic regression on pixels; with `convnet_seconds`, the keras-io "Simple MNIST convnet" trained for that long |
-| other sequences | logistic regression (ridge) on the flattened window |
+- text: word 1-2-gram TF-IDF + logistic regression; character 2-5-gram
+  TF-IDF + logistic regression when the texts are short (median at most
+  `SHORT_TEXT_CHARS` characters);
+- series (windows with a target feature): persistence; seasonal naive when a
+  season is given and fits in the window; ridge autoregression on the window;
+- tables: logistic regression (ridge for regression) on standardized
+  numbers and one-hot categories; histogram gradient boosting;
+- images: logistic regression on pixels; with `convnet_seconds`, the keras-io
+  "Simple MNIST convnet" trained for that long;
+- other sequences: logistic regression (ridge) on the flattened window.
 
 Each result is a dict: `name`, `metric` (`"accuracy"`, larger is better, or
 `"rmse"`, smaller is better), `score` (on `part`), `val_score`, `seconds`
@@ -321,7 +324,8 @@ def _images(splits, part, convnet_seconds, seed):
             for x in (x_train, x_val, x_part)]
     start = time.perf_counter()
     score, val_score, chosen = _select(
-        lambda c: linear_model.LogisticRegression(C=c, solver="newton-cg", max_iter=300), LOGISTIC_C, "C",
+        lambda c: linear_model.LogisticRegression(C=c, solver="newton-cg", max_iter=300),
+        LOGISTIC_C, "C",
         flat[0], y_train, flat[1], y_val, flat[2], y_part, "accuracy")
     results = [_result("logistic regression on pixels", "accuracy", score, val_score, start,
                        chosen)]
