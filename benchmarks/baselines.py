@@ -18,8 +18,8 @@ Goals (issue 13), on the test split:
 - tables: above the linear model everywhere (accuracy; for regression, a
   lower RMSE than ridge), and within 1 point of gradient boosting (for
   regression: RMSE at most 1% above its) on tables of 1,000 rows or more;
-- images: accuracy at or above the simple convnet trained for at most the
-  recipe's own training time.
+- images: accuracy at or above the simple convnet given the recipe's own
+  training time (it trains epochs until that time is spent).
 
 Run: python benchmarks/baselines.py [--data-dir D] [--only NAME[,NAME]] [--skip-large]
      [--recipe NAME] [--no-write]
@@ -62,7 +62,7 @@ def goal(kind, rows, recipe, baselines):
                 "RMSE <= ridge AR, < persistence", ridge)
     if kind == "image":
         convnet = by_name.get("keras-io simple convnet")
-        return score >= convnet["score"], ">= convnet at the recipe's time", convnet
+        return score >= convnet["score"], ">= convnet given the recipe's time", convnet
     linear = baselines_named(baselines, ("logistic regression", "ridge regression"))
     boosting = by_name["histogram gradient boosting"]
     if recipe["metric"] == "accuracy":
@@ -125,34 +125,46 @@ def _score(metric, value):
 
 def _gap(metric, mine, theirs):
     if metric == "accuracy":
-        return f"{100 * (mine - theirs):+.2f} pt"
+        gap = 100 * (mine - theirs)
+        return f"{0.0 if abs(gap) < 1e-4 else gap:+.2f} pt"
     return f"x{mine / theirs:.3f}" if theirs else "-"
+
+
+def _met(row):
+    if row["met"]:
+        return "yes"
+    mine = row["recipe"]
+    linear = [b for b in row["baselines"] if b["name"] == "logistic regression"]
+    if row["kind"] == "tabular" and linear and abs(mine["score"] - linear[0]["score"]) < 1e-6 \
+            and row["judged_against"] == "logistic regression":
+        return f"tie ({100 * mine['score']:.2f}% both)"
+    return "**no**"
 
 
 def render(rows, order):
     lines = ["| dataset | kind | rows | recipe (auto) | score (val) | best baseline | "
              "its score | gap | goal | met | wall time: recipe / baselines | epochs |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for name in order:
-        row = rows.get(name)
-        if row is None:
-            continue
+    present = sorted((n for n in order if n in rows), key=lambda n: (rows[n]["kind"], n))
+    for name in present:
+        row = rows[name]
         mine = row["recipe"]
         best = max(row["baselines"], key=lambda b: b["score"] if b["metric"] == "accuracy"
                    else -b["score"])
         judged = next(b for b in row["baselines"] if b["name"] == row["judged_against"])
         lines.append(
             f"| {name} | {row['kind']} | {row['rows']:,} | {mine['recipe']} | "
-            f"{_score(mine['metric'], mine['score'])} ({_score(mine['metric'], mine['val_score'])}) "
+            f"{_score(mine['metric'], mine['score'])} "
+            f"({_score(mine['metric'], mine['val_score'])}) "
             f"| {best['name']} | {_score(best['metric'], best['score'])} | "
             f"{_gap(mine['metric'], mine['score'], judged['score'])} vs {judged['name']} | "
-            f"{row['goal']} | {'yes' if row['met'] else '**no**'} | "
+            f"{row['goal']} | {_met(row)} | "
             f"{mine['seconds']:.0f} s / {row['baselines_seconds']:.0f} s | {mine['epochs']} |")
     lines.append("")
     lines.append("Other baselines per dataset (test): " + " ".join(
         f"**{name}**: " + "; ".join(f"{b['name']} {_score(b['metric'], b['score'])}"
                                     for b in rows[name]["baselines"]) + "."
-        for name in order if name in rows))
+        for name in present))
     machines = sorted({f"{row['machine']} ({row['date']})" for row in rows.values()})
     lines.append("")
     lines.append("Measured on: " + "; ".join(machines) + ". Scores are on the test split, "

@@ -9,6 +9,9 @@ a cosine learning-rate decay. The model's first layer normalizes raw pixels
 `--epochs` is the most epochs the 10-minute budget allows; the weights of the
 epoch with the best validation accuracy are kept (never chosen on test).
 
+Also prints the classical baselines of its kind, trained on the same split
+(`nnrecipes.baselines`), beside its own score.
+
 Run: python recipes/cnn_fashion_mnist.py [--data-dir D] [--epochs N]
 """
 

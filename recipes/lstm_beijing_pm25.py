@@ -10,6 +10,9 @@ on the same windows. Target: RMSE >= 10% below persistence.
 
 The weights of the epoch with the lowest validation RMSE are kept.
 
+Also prints the classical baselines of its kind, trained on the same split
+(`nnrecipes.baselines`), beside its own score.
+
 Run: python recipes/lstm_beijing_pm25.py [--data-dir D] [--epochs N]
 """
 

@@ -6,6 +6,9 @@ Prints test RMSE next to the persistence forecast (tomorrow = today).
 
 The weights of the epoch with the lowest validation RMSE are kept.
 
+Also prints the classical baselines of its kind, trained on the same split
+(`nnrecipes.baselines`), beside its own score.
+
 Run: python recipes/rnn_daily_min_temperatures.py [--data-dir D] [--epochs N]
 """
 

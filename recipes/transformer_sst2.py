@@ -5,6 +5,9 @@ sentences tokenizes raw text inside the model, so the export takes raw
 sentences. The weights of the epoch with the best validation accuracy are
 kept. Target: >= 83% test accuracy (Kim 2014, CNN-rand: 82.7%).
 
+Also prints the classical baselines of its kind, trained on the same split
+(`nnrecipes.baselines`), beside its own score.
+
 Run: python recipes/transformer_sst2.py [--data-dir D] [--epochs N]
 """
 

@@ -5,6 +5,9 @@ inside the model, so the export takes raw questions. The weights of the epoch
 with the best validation accuracy are kept. Target: >= 90% test
 accuracy (Kim 2014, CNN-rand: 91.2%).
 
+Also prints the classical baselines of its kind, trained on the same split
+(`nnrecipes.baselines`), beside its own score.
+
 Run: python recipes/transformer_trec.py [--data-dir D] [--epochs N]
 """
 

@@ -8,13 +8,19 @@ the recipe that kind gets, the defaults it changes, and the measurement
 behind it (`benchmarks/baselines.py` reruns them all beside classical
 baselines, on validation as well as test):
 
-| data | recipe | why |
-|---|---|---|
-| images `(height, width, channels)` | `cnn` | the only family that sees 2-D neighbourhoods; best on digits and Fashion-MNIST |
-| tables `(features,)`, numeric or mixed | `mlp` | the family for unordered features |
-| numeric sequences, regression (forecasting) | `gru` | of rnn, gru, lstm and transformer with their defaults, the best mean rank of validation RMSE on the catalog's three univariate series (daily temperatures, sunspots, airline): first or second on each |
-| numeric sequences, classification | `gru` | the recurrent default; no catalog dataset measures it |
-| text (raw strings) or token ids | `gru` | highest validation accuracy of mlp, cnn, gru and transformer with their defaults on SMS spam, TREC and SST-2 |
+- images `(height, width, channels)` -> `cnn`: convolutions see 2-D
+  neighbourhoods; the highest validation accuracy of cnn, mlp and gru with
+  defaults on digits;
+- tables `(features,)`, numeric or mixed -> `mlp`: the family for unordered
+  features;
+- numeric sequences with a regression target (forecasting) -> `gru`: of rnn,
+  gru, lstm and transformer with defaults, the best mean rank of validation
+  RMSE on daily temperatures, sunspots and airline passengers (first or
+  second on each);
+- numeric sequences with classes -> `gru`: the recurrent default (no catalog
+  dataset measures this kind);
+- text (raw strings) or token ids -> `gru`: the highest validation accuracy
+  of mlp, cnn, gru and transformer with defaults on SMS spam, TREC and SST-2.
 
 Rules on size come after the kind and only where validation showed them to
 help; see `SIZE_RULES`.
