@@ -23,6 +23,7 @@ Goals (issue 13), on the test split:
 
 Run: python benchmarks/baselines.py [--data-dir D] [--only NAME[,NAME]] [--skip-large]
      [--recipe NAME] [--no-write]
+     python benchmarks/baselines.py --render-only   (rewrite the table, run nothing)
 """
 
 import argparse
@@ -195,6 +196,8 @@ def main():
     parser.add_argument("--recipe", help="train this recipe instead of auto's pick "
                                          "(to compare families; rows are not written)")
     parser.add_argument("--no-write", action="store_true", help="print, do not write RESULTS.md")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the table from the stored rows, run nothing")
     args = parser.parse_args()
     order = catalog_order()
     names = args.only.split(",") if args.only else order
@@ -203,6 +206,8 @@ def main():
         parser.error(f"unknown dataset(s) {unknown}; valid: {order}")
     if args.skip_large:
         names = [n for n in names if n not in LARGE]
+    if args.render_only:
+        names = []
     existing = read_rows(open(results_file.RESULTS).read()) \
         if os.path.exists(results_file.RESULTS) else {}
     rows = dict(existing)
@@ -225,10 +230,17 @@ def main():
         print("ROW " + json.dumps(row), flush=True)
         rows[name] = row
         if not (args.no_write or args.recipe):
-            body = f"{render(rows, order)}\n{DATA_BEGIN}{json.dumps(rows, indent=1)}{DATA_END}"
-            results_file.write_section(BEGIN, END, body, "Baselines: auto against classical "
-                                                          "models")
+            write(rows, order)
+    if args.render_only:
+        write(rows, order)
     return 0
+
+
+def write(rows, order):
+    """The table, then the rows as JSON, one dataset a line (small diffs on reruns)."""
+    data = ",\n".join(f"{json.dumps(name)}: {json.dumps(row)}" for name, row in rows.items())
+    body = f"{render(rows, order)}\n{DATA_BEGIN}{{\n{data}\n}}{DATA_END}"
+    results_file.write_section(BEGIN, END, body, "Baselines: auto against classical models")
 
 
 if __name__ == "__main__":
