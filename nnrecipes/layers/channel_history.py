@@ -24,6 +24,11 @@ class ChannelHistory(keras.layers.Layer):
     >>> window = np.arange(12.0).reshape(1, 4, 3)
     >>> nnrecipes.layers.ChannelHistory(channel=1, steps=2)(window)
     ... # [[7., 10.]]
+
+    Reference:
+    - [Lai et al., 2018](https://arxiv.org/abs/1703.07015), "Modeling Long- and
+      Short-Term Temporal Patterns with Deep Neural Networks" (LSTNet's
+      autoregressive highway reads the last values of the target series).
     """
 
     def __init__(self, channel, steps=1, **kwargs):

@@ -77,8 +77,8 @@ assert rmse < baseline, "the GRU should beat the persistence forecast"
 """,
     "07_hyperparameter_search": """
 assert len(grid.trials) == 4, "the grid has 2 x 2 points"
-for name, r in results.items():
-    assert r.best_trial["score"] > 0.7, (name, r.best_trial)
+for name, r in results.items():  # chance is 0.1; the small run trains 3 epochs on 200 images
+    assert r.best_trial["score"] > 0.5, (name, r.best_trial)
 assert all(len(r.trials) >= 2 for r in results.values())
 """,
     "08_common_challenges": """
