@@ -197,11 +197,12 @@ def _series(splits, part, season):
     from sklearn import pipeline
     from sklearn import preprocessing
 
+    from nnrecipes.data.timeseries import seasonal_naive_predictions
     from nnrecipes.evaluation import baseline_forecast
 
     x_train, y_train, x_val, y_val, x_part, y_part = _parts(splits, part)
     info = splits.info
-    target, window, horizon = info["target_feature"], x_train.shape[1], info.get("horizon", 1)
+    window, horizon = x_train.shape[1], info.get("horizon", 1)
     results = []
     start = time.perf_counter()
     persistence, name = baseline_forecast(splits, part)
@@ -209,12 +210,10 @@ def _series(splits, part, season):
                            _rmse(y_val, baseline_forecast(splits, "val")[0]), start))
     if season is not None and window - 1 - (season - horizon) >= 0 and season > horizon:
         start = time.perf_counter()
-        # The value one season before the target, read inside the same window.
-        step = window - 1 - (season - horizon)
         results.append(_result(f"seasonal naive (season {season})", "rmse",
-                               _rmse(y_part, x_part[:, step, target]),
-                               _rmse(y_val, x_val[:, step, target]), start,
-                               {"season": season}))
+                               _rmse(y_part, seasonal_naive_predictions(splits, season, part)),
+                               _rmse(y_val, seasonal_naive_predictions(splits, season, "val")),
+                               start, {"season": season}))
     start = time.perf_counter()
     flat = [np.asarray(x, "float64").reshape(len(x), -1) for x in (x_train, x_val, x_part)]
     key, grid, make = _linear_model("rmse")

@@ -145,14 +145,19 @@ def test_datasets_answers_without_importing_tensorflow():
         assert seconds < 5, (command, seconds)  # under 1 s on a quiet machine
 
 
+def run_probe(probe):
+    """Runs `python -c probe` in a fresh process; returns its printed words."""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
 def test_data_imports_tensorflow_only_for_its_pipelines():
     probe = ("import sys; sys.argv = ['nnrecipes']; import nnrecipes.data as d; "
              "print('tensorflow' in sys.modules, len(d.list_datasets()) > 0); "
              "d.as_datasets; print('tensorflow' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["False", "True", "True"]
+    assert run_probe(probe) == ["False", "True", "True"]
 
 
 def test_import_nnrecipes_registers_the_lazy_data_layers():
@@ -160,10 +165,7 @@ def test_import_nnrecipes_registers_the_lazy_data_layers():
     probe = ("import keras, nnrecipes; objects = keras.saving.get_custom_objects(); "
              "print(all(f'nnrecipes>{n}' in objects for n in "
              "('TabularEncoder', 'Denormalization')))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["True"]
+    assert run_probe(probe) == ["True"]
 
 
 def test_native_log_filter_drops_tensorflow_lines_only(capfd):
