@@ -194,9 +194,7 @@ def _text(splits, part):
 
 
 def _series(splits, part, season):
-    from sklearn import pipeline
-    from sklearn import preprocessing
-
+    from nnrecipes.data.timeseries import fit_ridge
     from nnrecipes.data.timeseries import seasonal_naive_predictions
     from nnrecipes.evaluation import baseline_forecast
 
@@ -214,14 +212,18 @@ def _series(splits, part, season):
                                _rmse(y_part, seasonal_naive_predictions(splits, season, part)),
                                _rmse(y_val, seasonal_naive_predictions(splits, season, "val")),
                                start, {"season": season}))
+    # Ridge on every channel of the window (the forecasters' own linear path,
+    # `fit_autoregressive_path`, reads the target's channel only), fitted by
+    # the same `fit_ridge`, the penalty chosen on validation.
     start = time.perf_counter()
-    flat = [np.asarray(x, "float64").reshape(len(x), -1) for x in (x_train, x_val, x_part)]
-    key, grid, make = _linear_model("rmse")
-    score, val_score, chosen = _select(
-        lambda a: pipeline.make_pipeline(preprocessing.StandardScaler(), make(a)), grid, key,
-        flat[0], y_train, flat[1], y_val, flat[2], y_part, "rmse")
-    results.append(_result(f"ridge autoregression ({window} steps)", "rmse", score, val_score,
-                           start, chosen))
+    train, val, other = [np.asarray(x, "float64").reshape(len(x), -1)
+                         for x in (x_train, x_val, x_part)]
+    coefficients, intercept, alpha = fit_ridge(train, _target(y_train, "rmse"), val,
+                                               _target(y_val, "rmse"))
+    results.append(_result(f"ridge autoregression ({window} steps)", "rmse",
+                           _rmse(y_part, other @ coefficients + intercept),
+                           _rmse(y_val, val @ coefficients + intercept), start,
+                           {"alpha": alpha}))
     return results
 
 

@@ -55,6 +55,11 @@ def test_series_baselines():
     assert results["persistence"]["score"] == pytest.approx(persistence, rel=1e-5)
     assert results["seasonal naive (season 12)"]["score"] < 0.2 * persistence
     assert results["ridge autoregression (12 steps)"]["score"] < 0.2 * persistence
+    # One channel: the very ridge that a forecaster's linear path starts at.
+    ridge = timeseries.ridge_autoregression(splits)
+    assert results["ridge autoregression (12 steps)"]["settings"]["alpha"] == ridge["alpha"]
+    rmse = float(np.sqrt(np.mean((ridge["predict"]("test") - splits.y_test) ** 2)))
+    assert results["ridge autoregression (12 steps)"]["score"] == pytest.approx(rmse, rel=1e-4)
     # a season longer than the window has no seasonal naive
     assert len(baselines.classical(splits, season=40)) == 2
 
