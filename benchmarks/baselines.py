@@ -87,13 +87,21 @@ def baselines_named(baselines, names):
 
 
 def run_one(name, data_dir, recipe_name):
+    from nnrecipes import data
+
+    return run_splits(data.load(name, data_dir=data_dir), recipe_name)
+
+
+def run_splits(splits, recipe_name=None):
+    """One row: `recipe_name` (default: auto's pick) with defaults against
+    the classical baselines on `splits`."""
     import nnrecipes
     from nnrecipes import baselines as classical_lib
     from nnrecipes import data
     from nnrecipes import engine
     from nnrecipes.families import auto
 
-    splits = data.load(name, data_dir=data_dir)
+    name = splits.name
     choice = auto.choose_for(splits)
     start = time.perf_counter()
     result = nnrecipes.train(recipe_name or "auto", splits, export=False, diagnostics=False,
@@ -175,8 +183,8 @@ def render(rows, order):
     return "\n".join(lines)
 
 
-def read_rows(text):
-    match = re.search(re.escape(DATA_BEGIN) + "(.*?)" + re.escape(DATA_END), text, re.S)
+def read_rows(text, begin=DATA_BEGIN, end=DATA_END):
+    match = re.search(re.escape(begin) + "(.*?)" + re.escape(end), text, re.S)
     return json.loads(match.group(1)) if match else {}
 
 
@@ -218,15 +226,7 @@ def main():
         except (FileNotFoundError, ValueError) as error:
             print(f"  skipped: {error}", flush=True)
             continue
-        mine = row["recipe"]
-        print(f"  {mine['recipe']}: {_score(mine['metric'], mine['score'])} "
-              f"(val {_score(mine['metric'], mine['val_score'])}, {mine['seconds']:.0f} s, "
-              f"{mine['epochs']} epochs); goal {row['goal']}: "
-              f"{'met' if row['met'] else 'NOT met'}", flush=True)
-        for b in row["baselines"]:
-            print(f"  {b['name']}: {_score(b['metric'], b['score'])} "
-                  f"(val {_score(b['metric'], b['val_score'])}, {b['seconds']:.1f} s)",
-                  flush=True)
+        print_row(row)
         print("ROW " + json.dumps(row), flush=True)
         rows[name] = row
         if not (args.no_write or args.recipe):
@@ -234,6 +234,17 @@ def main():
     if args.render_only:
         write(rows, order)
     return 0
+
+
+def print_row(row):
+    mine = row["recipe"]
+    print(f"  {mine['recipe']}: {_score(mine['metric'], mine['score'])} "
+          f"(val {_score(mine['metric'], mine['val_score'])}, {mine['seconds']:.0f} s, "
+          f"{mine['epochs']} epochs); goal {row['goal']}: "
+          f"{'met' if row['met'] else 'NOT met'}", flush=True)
+    for b in row["baselines"]:
+        print(f"  {b['name']}: {_score(b['metric'], b['score'])} "
+              f"(val {_score(b['metric'], b['val_score'])}, {b['seconds']:.1f} s)", flush=True)
 
 
 def write(rows, order):

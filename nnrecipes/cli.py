@@ -131,7 +131,9 @@ def add_data_options(parser):
                        help=f"folder of file-based datasets (default: ${data.DATA_DIR_ENV})")
     group.add_argument("--epochs", type=int, default=training.DEFAULT_EPOCHS,
                        help=f"passes over the training split (default: {training.DEFAULT_EPOCHS})")
-    group.add_argument("--batch-size", type=int, default=64, help="examples per step (default: 64)")
+    group.add_argument("--batch-size", type=int, default=None,
+                       help="examples per step (default: 64, or the training split's size "
+                            "when smaller)")
     group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     group.add_argument("--verbose", type=int, choices=[0, 1, 2], default=None,
                        help="Keras fit verbosity: 0 silent, 1 progress bar, 2 one line "

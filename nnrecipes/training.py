@@ -36,7 +36,8 @@ def _positive_int(name, value):
 
 def _check_run_options(epochs, batch_size, seed, export, version, overwrite):
     _positive_int("epochs", epochs)
-    _positive_int("batch_size", batch_size)
+    if batch_size is not None:
+        _positive_int("batch_size", batch_size)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"`seed` must be an integer >= 0. Received: seed={seed!r}")
     if not export and (version is not None or overwrite):
@@ -52,7 +53,7 @@ def _check_run_options(epochs, batch_size, seed, export, version, overwrite):
         )
 
 
-def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_size=64,
+def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_size=None,
           seed=0, deterministic=False, resume=False, export=True,
           export_dir=DEFAULT_EXPORT_DIR, version=None, overwrite=False, callbacks=None,
           verbose="auto", diagnostics=True, strategy=None, mixed_precision=False,
@@ -83,7 +84,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             `$NNRECIPES_DATA_DIR`.
         epochs: the most passes over the training split (early stopping may
             end sooner). Defaults to `20`.
-        batch_size: examples per step. Defaults to `64`.
+        batch_size: examples per step. Defaults to `None`: 64, or the whole
+            training split when it is smaller (`nnrecipes.engine.batch_size_for`).
         seed: seeds Python, NumPy and TensorFlow, the validation split and
             the order of each epoch. Defaults to `0`.
         deterministic: make TensorFlow's ops deterministic, so two runs with
@@ -167,11 +169,7 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     resolve_hyperparameters(recipe, hyperparameters, engine.task_of(splits))
     splits = data.choose_view(splits, recipe)
     data.check_splits(splits)
-    if batch_size > len(splits.x_train):
-        raise ValueError(
-            f"`batch_size` is larger than the training split ({len(splits.x_train)} "
-            f"examples of {splits.name!r}). Received: batch_size={batch_size}"
-        )
+    batch_size = engine.batch_size_for(splits, batch_size)
     hyperparameters, values = engine.run_hyperparameters(
         recipe, splits, hyperparameters, epochs=epochs, batch_size=batch_size)
 
@@ -240,7 +238,7 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     return result
 
 
-def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=64, seed=0, num_steps=100,
+def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=None, seed=0, num_steps=100,
             start_lr=1e-7, end_lr=10.0, plot_path=None, **hyperparameters):
     """Runs the LR range test on a recipe, built and fed as `nnrecipes.train` does.
 
@@ -254,7 +252,7 @@ def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=64, seed=0, num_s
             `"digits"`.
         data_dir: folder of file-based datasets. Defaults to
             `$NNRECIPES_DATA_DIR`.
-        batch_size: examples per step. Defaults to `64`.
+        batch_size: examples per step. Defaults to `None`: as `train`.
         seed: seeds the model and the shuffling. Defaults to `0`.
         num_steps: most steps of the test. Defaults to `100`.
         start_lr: first learning rate. Defaults to `1e-7`.
@@ -281,6 +279,7 @@ def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=64, seed=0, num_s
     resolve_hyperparameters(recipe, hyperparameters, engine.task_of(splits))  # fail fast
     splits = data.choose_view(splits, recipe)
     data.check_splits(splits)
+    batch_size = engine.batch_size_for(splits, batch_size)
     model = engine.build_model(recipe, splits, hyperparameters, seed=seed)
     train_data, _, _ = data.as_datasets(splits, batch_size=batch_size, seed=seed)
     return find_learning_rate(model, train_data, num_steps=num_steps, start_lr=start_lr,

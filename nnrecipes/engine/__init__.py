@@ -25,9 +25,11 @@ from nnrecipes.engine.distribute import mixed_precision_scope
 from nnrecipes.engine.distribute import set_mixed_precision
 from nnrecipes.engine.outcome import TrainResult
 from nnrecipes.engine.outcome import conclude
+from nnrecipes.engine.run import DEFAULT_BATCH_SIZE
 from nnrecipes.engine.run import DEFAULT_MONITOR
 from nnrecipes.engine.run import DEFAULT_PATIENCE
 from nnrecipes.engine.run import FitResult
+from nnrecipes.engine.run import batch_size_for
 from nnrecipes.engine.run import build_model
 from nnrecipes.engine.run import evaluate
 from nnrecipes.engine.run import recompute_batch_norm_statistics

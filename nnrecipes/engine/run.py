@@ -35,6 +35,40 @@ DEFAULT_MONITOR = "val_loss"
 GRADIENT_STEPS_PER_EPOCH = 32
 
 
+# Examples per step when none is given; a smaller training split is one batch.
+DEFAULT_BATCH_SIZE = 64
+
+
+def batch_size_for(splits, batch_size=None):
+    """The batch size a run on `splits` uses.
+
+    Args:
+        splits: the `nnrecipes.data.Splits` to train on.
+        batch_size: the user's value, or `None` for `DEFAULT_BATCH_SIZE`
+            (64), lowered to the training split's size when that is
+            smaller (a short series, a small table).
+
+    Returns:
+        A positive integer.
+
+    Example:
+    >>> nnrecipes.engine.batch_size_for(nnrecipes.data.load("wine"))
+    64
+    """
+    examples = len(splits.x_train)
+    if batch_size is None:
+        return min(DEFAULT_BATCH_SIZE, examples)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"`batch_size` must be a positive integer or None. "
+                         f"Received: batch_size={batch_size!r}")
+    if batch_size > examples:
+        raise ValueError(
+            f"`batch_size` is larger than the training split ({examples} examples of "
+            f"{splits.name!r}); leave it out to train on the whole split in one batch. "
+            f"Received: batch_size={batch_size}")
+    return batch_size
+
+
 def task_of(splits):
     return "classification" if splits.num_classes is not None else "regression"
 

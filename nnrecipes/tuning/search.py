@@ -111,7 +111,7 @@ def _record_search(project_dir, settings):
 
 
 def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband",
-         objective="val_loss", max_trials=10, max_epochs=None, epochs=10, batch_size=64,
+         objective="val_loss", max_trials=10, max_epochs=None, epochs=10, batch_size=None,
          space=None, tune_all=True, directory=DEFAULT_DIRECTORY, project_name=None,
          overwrite=False, cv=None, strategy="auto", mixed_precision=False, seed=0,
          data_dir=None, callbacks=None, verbose=0, hyperband_factor=3, view=True,
@@ -144,7 +144,8 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         epochs: epochs per trial (random, grid, Bayesian), unless `epochs`
             is in `space`. Defaults to `10`.
         batch_size: batch size unless `batch_size` is in `space`. Defaults
-            to `64`.
+            to `None`: 64, or the training split's size when smaller
+            (`nnrecipes.engine.batch_size_for`).
         space: narrows the search space: a dict name -> a value (fixed), a
             list (choices), or a `(low, high)` range; `batch_size` and
             `epochs` may be tuned too. See `nnrecipes.tuning.space`.
@@ -213,7 +214,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
     name = tuner_name(tuner)
     objective = make_objective(objective)
     for arg, value in (("max_trials", max_trials), ("epochs", epochs),
-                       ("batch_size", batch_size)):
+                       ("batch_size", 1 if batch_size is None else batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"`{arg}` must be a positive integer. Received: {arg}={value!r}")
     max_epochs = epochs if max_epochs is None else max_epochs
@@ -227,6 +228,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
     task = "classification" if splits.num_classes is not None else "regression"
     folds = None if cv is None else cv_lib.folds_for(splits, cv, seed=seed)
     fold_list = _fold_splits(splits, folds)
+    batch_size = engine.batch_size_for(fold_list[0].splits, batch_size)
     steps = -(-len(fold_list[0].splits.x_train) // batch_size)
     hp, tune_new = space_lib.narrowed_hyperparameters(
         recipe, task, space, hyperparameters, tune_all=tune_all,

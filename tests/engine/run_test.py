@@ -109,3 +109,18 @@ def test_recompute_batch_norm_statistics_averages_the_training_batches():
     np.testing.assert_allclose(norm.moving_variance.numpy(), x.var(0), rtol=1e-4)
     plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert engine.recompute_batch_norm_statistics(plain, x) == 0
+
+
+def test_the_default_batch_size_fits_a_small_training_split():
+    x = np.random.default_rng(0).normal(size=(40, 3)).astype("float32")
+    splits = nnrecipes.data.from_arrays(x, x.sum(axis=1), name="small")
+    assert len(splits.x_train) < engine.DEFAULT_BATCH_SIZE
+    assert engine.batch_size_for(splits) == len(splits.x_train)
+    assert engine.batch_size_for(splits, 4) == 4
+    with pytest.raises(ValueError, match="leave it out"):
+        engine.batch_size_for(splits, 64)
+    with pytest.raises(ValueError, match="positive integer or None"):
+        engine.batch_size_for(splits, 0)
+    result = nnrecipes.train("mlp", splits, epochs=1, export=False, verbose=0,
+                             diagnostics=False, units=8)
+    assert result.manifest["training"]["batch_size"] == len(splits.x_train)
