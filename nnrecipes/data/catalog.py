@@ -227,10 +227,20 @@ def load(name, *, data_dir=None, seed=0, **options):
     return loader(resolve_data_dir(data_dir), seed)
 
 
-def stratified_split(x, y, fraction, seed, stratify=True):
-    """Splits off `fraction` of (x, y), keeping class shares when `stratify`."""
+def stratified_split(x, y, fraction, seed, stratify=True, class_names=None):
+    """Splits off `fraction` of (x, y), keeping class shares when `stratify`
+    (`class_names[label]` names a class in an error)."""
     from sklearn.model_selection import train_test_split
 
+    if stratify:
+        labels, counts = np.unique(np.asarray(y).ravel(), return_counts=True)
+        if counts.min() < 2:
+            rare = [class_names[i] if class_names else i for i in labels[counts < 2].tolist()]
+            raise ValueError(
+                "Every class needs at least 2 examples to be split into train, validation "
+                f"and test parts (a header row read as data makes such a class). Classes "
+                f"with 1 example: {rare[:10]}{' ...' if len(rare) > 10 else ''}. Received: "
+                f"{len(labels)} classes in {len(y)} examples")
     x_a, x_b, y_a, y_b = train_test_split(
         x, y, test_size=fraction, random_state=seed, stratify=y if stratify else None)
     return x_a, y_a, x_b, y_b

@@ -194,8 +194,9 @@ def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=",", header
             to the last column.
         delimiter: the field separator. Defaults to `","`.
         header: whether the first row names the columns. Defaults to `None`:
-            yes when no cell of the first row is a number but some of the
-            second row are.
+            yes when no cell of the first row is a number and either some
+            cells of the second row are, or (an all-text table) no cell of
+            the first row appears again in its column.
         task: `"classification"` or `"regression"`. Defaults to regression
             for a numeric target with more than 20 distinct values.
     """
@@ -203,8 +204,10 @@ def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=",", header
     name = os.path.splitext(os.path.basename(path))[0]
     _, rows = read_csv_rows(path, name, delimiter=delimiter)
     if header is None:
-        header = (len(rows) > 1 and not any(is_number(c) for c in rows[0])
-                  and any(is_number(c) for c in rows[1]))
+        header = len(rows) > 1 and not any(is_number(c) for c in rows[0]) and (
+            any(is_number(c) for c in rows[1])
+            or all(all(row[i] != cell for row in rows[1:] if i < len(row))
+                   for i, cell in enumerate(rows[0])))
     columns = rows.pop(0) if header else [f"column{i}" for i in range(len(rows[0]))]
     if label is None:
         index = len(columns) - 1

@@ -151,7 +151,7 @@ def rows_to_splits(name, rows, *, target, columns=None, task="classification", s
         x_rest, y_rest, x_test, y_test = x[:n], y[:n], x[n:], y[n:]
     else:
         x_rest, y_rest, x_test, y_test = stratified_split(x, y, 0.2, seed=1234,
-                                                          stratify=stratify)
+                                                          stratify=stratify, class_names=classes)
     x_train, y_train, x_val, y_val = stratified_split(x_rest, y_rest, 0.15, seed=seed,
                                                       stratify=stratify)
     return Splits(

@@ -26,6 +26,24 @@ def test_csv_with_header_and_categorical_column(tmp_path):
     assert len(splits.x_train) + len(splits.x_val) + len(splits.x_test) == 40
 
 
+def test_csv_of_text_cells_only_finds_its_header(tmp_path):
+    rows = [f"{c},{s},{y}" for c, s, y in zip(["1st", "2nd", "3rd"] * 20, ["man", "woman"] * 30,
+                                               ["yes", "no", "no", "yes"] * 15)]
+    (tmp_path / "named.csv").write_text("\n".join(["class,sex,survived"] + rows) + "\n")
+    (tmp_path / "bare.csv").write_text("\n".join(rows) + "\n")
+    named = data.load(f"csv:{tmp_path / 'named.csv'}")
+    assert named.class_names == ["no", "yes"] and named.info["columns"] == ["class", "sex"]
+    bare = data.load(f"csv:{tmp_path / 'bare.csv'}")  # its first row recurs below: data
+    assert len(bare.x_train) + len(bare.x_val) + len(bare.x_test) == 60
+
+
+def test_a_class_of_one_example_is_named(tmp_path):
+    rows = [f"{i},{'a' if i % 2 else 'b'}" for i in range(30)] + ["99,lonely"]
+    (tmp_path / "rare.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(ValueError, match=r"Classes with 1 example: \['lonely'\]"):
+        data.load(f"csv:{tmp_path / 'rare.csv'}", task="classification")
+
+
 def test_csv_numeric_regression_relative_to_data_dir(tmp_path):
     x = np.random.default_rng(0).normal(size=(60, 3))
     np.savetxt(tmp_path / "num.csv", np.column_stack([x, x.sum(1)]), delimiter=",")
