@@ -51,6 +51,17 @@ CONFIGS = {
                                       numeric_embedding="periodic"),
     "realmlp+robust+periodic": dict(REALMLP, numeric_scaling="robust",
                                     numeric_embedding="periodic"),
+    # The training budget: the same models with a cap of 200 epochs (early
+    # stopping still ends most runs sooner).
+    "old_defaults@200": {"numeric_scaling": "standard", "numeric_embedding": "none",
+                         "num_layers": 2, "units": 256, "activation": "relu",
+                         "dropout": 0.2, "epochs": 200},
+    "quantile@200": {"numeric_scaling": "quantile", "numeric_embedding": "none",
+                     "epochs": 200},
+    "quantile+periodic@200": {"numeric_scaling": "quantile", "numeric_embedding": "periodic",
+                              "epochs": 200},
+    "realmlp+quantile@200": dict(REALMLP, numeric_scaling="quantile",
+                                 numeric_embedding="none", epochs=200),
 }
 CLASSIFICATION_ONLY = {"label_smoothing": 0.1}  # added to the realmlp configs
 
@@ -142,6 +153,7 @@ def run_mlp(table, seed, config, data_dir, epochs, batch_size):
     splits = load(table, seed, data_dir)
     task = engine.task_of(splits)
     values = dict(CONFIGS[config])
+    epochs = values.pop("epochs", epochs)  # a config may set its own cap
     if task == "classification" and config.startswith("realmlp"):
         values.update(CLASSIFICATION_ONLY)
     recipe = nnrecipes.get_recipe("mlp")

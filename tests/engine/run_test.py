@@ -109,3 +109,14 @@ def test_recompute_batch_norm_statistics_averages_the_training_batches():
     np.testing.assert_allclose(norm.moving_variance.numpy(), x.var(0), rtol=1e-4)
     plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert engine.recompute_batch_norm_statistics(plain, x) == 0
+
+
+def test_default_epochs_give_about_the_step_budget_within_the_epoch_range():
+    low, high = engine.BUDGET_EPOCHS
+    # 54 steps an epoch (white wine's training rows): 4,000 steps in 75 epochs.
+    assert engine.default_epochs(3428, 64) == -(-engine.BUDGET_STEPS // 54) == 75
+    assert engine.default_epochs(60000, 64) == low  # large data keeps the floor
+    assert engine.default_epochs(100, 64) == high  # tiny data stops at the ceiling
+    assert engine.default_epochs(1000, 64) > engine.default_epochs(5000, 64)
+    with pytest.raises(ValueError, match="Received: batch_size=0"):
+        engine.default_epochs(100, 0)
