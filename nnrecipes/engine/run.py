@@ -34,7 +34,7 @@ DEFAULT_MONITOR = "val_loss"
 # `nnrecipes.train`) trains enough of them for about BUDGET_STEPS optimizer
 # steps, within BUDGET_EPOCHS; early stopping ends most runs far sooner. The
 # catalog tables stop on their own within about 2,000 steps (white wine:
-# 33 epochs of 54 steps) but a cap of 20 epochs cut five of them short; the
+# 33 epochs of 53 steps) but a cap of 20 epochs cut five of them short; the
 # floor of 20 keeps large data (adult, MNIST) at the old budget, and the
 # ceiling bounds the per-epoch overhead on tiny data. Measured on validation
 # in benchmarks/tabular.py.
@@ -55,8 +55,8 @@ def default_epochs(examples, batch_size):
     `BUDGET_EPOCHS`.
 
     Example:
-    >>> nnrecipes.engine.default_epochs(3428, 64)  # white wine: 54 steps an epoch
-    75
+    >>> nnrecipes.engine.default_epochs(3330, 64)  # white wine: 53 steps an epoch
+    76
     """
     for name, value in (("examples", examples), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
