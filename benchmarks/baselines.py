@@ -3,9 +3,10 @@ classical baselines on the same split in the same run.
 
 For each classification and regression dataset of `nnrecipes datasets`, the
 recipe that `nnrecipes.families.auto` picks is trained with its defaults
-(`nnrecipes.train("auto", ...)`: at most 20 epochs, early stopping on the
-validation loss), then `nnrecipes.baselines.classical` trains the simple
-models on the same splits: TF-IDF + logistic regression for text;
+(`nnrecipes.train("auto", ...)`: the default epoch budget of
+`nnrecipes.engine.default_epochs`, early stopping on the validation loss),
+then `nnrecipes.baselines.classical` trains the simple models on the same
+splits: TF-IDF + logistic regression for text;
 persistence, seasonal naive and ridge autoregression for series; logistic
 regression and gradient boosting for tables; logistic regression on pixels
 and the keras-io simple convnet, given the recipe's training time, for

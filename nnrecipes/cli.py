@@ -118,9 +118,16 @@ def choice_value(text):
     return text
 
 
-def add_data_options(parser):
-    """Dataset, epochs, batch size and seed options shared by the subcommands."""
+# Epochs of each tuning trial from the command line (`nnrecipes train`
+# defaults to the engine's step budget instead).
+TUNE_EPOCHS = 20
+
+
+def add_data_options(parser, epochs=None):
+    """Dataset, epochs, batch size and seed options shared by the subcommands
+    (`epochs`: the `--epochs` default; `None` is the engine's step budget)."""
     from nnrecipes import data
+    from nnrecipes import engine
     from nnrecipes import training
 
     group = parser.add_argument_group("data and training")
@@ -129,8 +136,10 @@ def add_data_options(parser):
                             "see `nnrecipes datasets`")
     group.add_argument("--data-dir", default=None,
                        help=f"folder of file-based datasets (default: ${data.DATA_DIR_ENV})")
-    group.add_argument("--epochs", type=int, default=training.DEFAULT_EPOCHS,
-                       help=f"passes over the training split (default: {training.DEFAULT_EPOCHS})")
+    group.add_argument("--epochs", type=int, default=epochs,
+                       help="the most passes over the training split (default: " + (
+                           f"{engine.epoch_budget_text()}; early stopping ends sooner)"
+                           if epochs is None else f"{epochs})"))
     group.add_argument("--batch-size", type=int, default=None,
                        help="examples per step (default: 64, or the training split's size "
                             "when smaller)")
@@ -270,7 +279,7 @@ def recipe_command_parser(command, argv, description, allow_auto=False):
     parser = argparse.ArgumentParser(prog=prog, allow_abbrev=False, description=about)
     parser.add_argument("recipe", help=argparse.SUPPRESS)
     parser.set_defaults(auto_data=splits, auto_choice=choice)
-    add_data_options(parser)
+    add_data_options(parser, epochs=TUNE_EPOCHS if command == "tune" else None)
     return recipe, parser
 
 

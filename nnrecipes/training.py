@@ -22,7 +22,9 @@ from nnrecipes.registry import resolve_hyperparameters
 # read as images (CNN), flat pixels (MLP) or 8 rows of 8 pixels (recurrent
 # families and the Transformer).
 DEFAULT_DATASET = "digits"
-DEFAULT_EPOCHS = 20
+# `None`: enough epochs for about `engine.BUDGET_STEPS` steps, between
+# `engine.BUDGET_EPOCHS` (see `engine.default_epochs`).
+DEFAULT_EPOCHS = None
 DEFAULT_EXPORT_DIR = export_lib.DEFAULT_EXPORT_DIR
 # Where a run keeps its resumable checkpoint: hidden, so TensorFlow Serving,
 # which loads integer version folders, never sees it.
@@ -35,7 +37,8 @@ def _positive_int(name, value):
 
 
 def _check_run_options(epochs, batch_size, seed, export, version, overwrite):
-    _positive_int("epochs", epochs)
+    if epochs is not None:
+        _positive_int("epochs", epochs)
     if batch_size is not None:
         _positive_int("batch_size", batch_size)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -83,7 +86,10 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
         data_dir: folder of file-based datasets. Defaults to
             `$NNRECIPES_DATA_DIR`.
         epochs: the most passes over the training split (early stopping may
-            end sooner). Defaults to `20`.
+            end sooner). Defaults to `None`: enough for about
+            `nnrecipes.engine.BUDGET_STEPS` (4,000) steps, between 20 and 200
+            epochs (`nnrecipes.engine.default_epochs`); the manifest records
+            the number used.
         batch_size: examples per step. Defaults to `None`: 64, or the whole
             training split when it is smaller (`nnrecipes.engine.batch_size_for`).
         seed: seeds Python, NumPy and TensorFlow, the validation split and
@@ -170,6 +176,10 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     splits = data.choose_view(splits, recipe)
     data.check_splits(splits)
     batch_size = engine.batch_size_for(splits, batch_size)
+    epochs_rule = None
+    if epochs is None:
+        epochs = engine.default_epochs(len(splits.x_train), batch_size)
+        epochs_rule = engine.epoch_budget_text()
     hyperparameters, values = engine.run_hyperparameters(
         recipe, splits, hyperparameters, epochs=epochs, batch_size=batch_size)
 
@@ -217,7 +227,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
         "hyperparameters": values,
         "dataset": splits.summary(),
         "class_names": splits.class_names,
-        "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
+        "training": {"epochs": epochs, "epochs_rule": epochs_rule,
+                     "batch_size": batch_size, "seed": seed,
                      "deterministic": bool(deterministic), "resumed_at_epoch": first_epoch,
                      "seconds": round(fitted.seconds, 2),
                      "mixed_precision": bool(mixed_precision)},

@@ -219,3 +219,22 @@ def test_trains_on_fashion_mnist_idx_files(data_dir, tmp_path):
     assert result.manifest["dataset"]["train"] == 55000
     assert result.manifest["dataset"]["test"] == 10000
     assert result.test_metrics["accuracy"] > 0.75
+
+
+def test_train_without_epochs_runs_the_engine_step_budget_and_records_it(monkeypatch):
+    # The budget is read at each run: shrink it so the test is quick, and
+    # turn early stopping off (patience=None) so every budgeted epoch runs.
+    monkeypatch.setattr(nnrecipes.engine.run, "BUDGET_STEPS", 9)
+    monkeypatch.setattr(nnrecipes.engine.run, "BUDGET_EPOCHS", (2, 4))
+    splits = nnrecipes.data.load("wine")
+    steps = -(-len(splits.x_train) // 64)
+    expected = min(max(-(-9 // steps), 2), 4)
+    assert expected > 2
+    result = nnrecipes.train("mlp", splits, export=False, verbose=0, diagnostics=False,
+                             patience=None, units=16)
+    assert len(result.history.epoch) == expected
+    assert result.manifest["training"]["epochs"] == expected
+    assert "about 9 steps, between 2 and 4 epochs" in result.manifest["training"]["epochs_rule"]
+    explicit = nnrecipes.train("mlp", splits, epochs=1, export=False, verbose=0,
+                               diagnostics=False, units=16)
+    assert explicit.manifest["training"]["epochs_rule"] is None

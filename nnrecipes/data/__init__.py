@@ -43,6 +43,7 @@ TENSORFLOW_NAMES = {
     "NUMERIC_SCALINGS": "nnrecipes.data.preprocessing",
     "NumericScaler": "nnrecipes.data.preprocessing",
     "with_numeric_scaling": "nnrecipes.data.preprocessing",
+    "with_category_embeddings": "nnrecipes.data.preprocessing",
     "TabularEncoder": "nnrecipes.data.preprocessing",
     "preprocessing_for": "nnrecipes.data.preprocessing",
     "TEXT_KNOBS": "nnrecipes.data.preprocessing",
@@ -70,5 +71,5 @@ __all__ = [
     "epoch_batches", "from_arrays", "list_datasets", "list_sources", "load", "make_dataset",
     "make_windows", "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset",
     "sources", "tabular", "text", "text_vectorizer", "text_vectorizer_for", "timeseries",
-    "training_augmentation", "with_numeric_scaling",
+    "training_augmentation", "with_category_embeddings", "with_numeric_scaling",
 ]

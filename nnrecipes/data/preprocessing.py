@@ -31,8 +31,10 @@ class TabularEncoder(keras.layers.Layer):
     Numeric columns are parsed and standardized with the mean and standard
     deviation of the training rows (a missing or unparsable cell becomes
     the mean, i.e. 0); categorical columns become one-hot codes over the
-    categories seen in training (one extra slot for unseen values). The
-    output is the numeric features followed by the codes.
+    categories seen in training (one extra slot for unseen values), or, with
+    `embedding_dim > 0`, a trained vector of that size per category (one
+    shared vector for unseen values; Gorishniy et al., 2021). The output is
+    the numeric features followed by the codes (or the columns' vectors).
 
     Args:
         num_columns: number of columns of a raw row.
@@ -45,6 +47,8 @@ class TabularEncoder(keras.layers.Layer):
         columns: names of the columns, for reading configs. Defaults to `None`.
         max_categories: most frequent categories kept per column by `adapt`.
             Defaults to `100`.
+        embedding_dim: size of each category's trained vector; `0` gives
+            one-hot codes. Defaults to `0`.
         **kwargs: base `Layer` arguments.
 
     Call arguments:
@@ -62,7 +66,7 @@ class TabularEncoder(keras.layers.Layer):
     """
 
     def __init__(self, num_columns, categorical=(), vocabularies=None, means=None, stds=None,
-                 columns=None, max_categories=100, **kwargs):
+                 columns=None, max_categories=100, embedding_dim=0, **kwargs):
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         if isinstance(num_columns, bool) or not isinstance(num_columns, int) or num_columns < 1:
@@ -82,6 +86,11 @@ class TabularEncoder(keras.layers.Layer):
         self.stds = None if stds is None else [float(s) for s in stds]
         self.columns = None if columns is None else list(columns)
         self.max_categories = max_categories
+        if isinstance(embedding_dim, bool) or not isinstance(embedding_dim, int) \
+                or embedding_dim < 0:
+            raise ValueError(f"`embedding_dim` must be an integer >= 0. "
+                             f"Received: embedding_dim={embedding_dim!r}")
+        self.embedding_dim = embedding_dim
         self._lookup = None
         if self.vocabularies is not None:
             self._make_lookup()
@@ -93,9 +102,10 @@ class TabularEncoder(keras.layers.Layer):
                 f"({len(self.categorical)}). Received: {len(self.vocabularies)} lists")
         keys = [f"{c}={v}" for c, vocab in zip(self.categorical, self.vocabularies)
                 for v in vocab]
-        self._lookup = keras.layers.StringLookup(vocabulary=keys or ["<none>"],
-                                                 output_mode="multi_hot",
-                                                 name="categories")
+        # One-hot codes, or the row of each category's vector (0: unseen).
+        self._lookup = keras.layers.StringLookup(
+            vocabulary=keys or ["<none>"],
+            output_mode="int" if self.embedding_dim else "multi_hot", name="categories")
 
     @property
     def adapted(self):
@@ -129,12 +139,23 @@ class TabularEncoder(keras.layers.Layer):
             raise ValueError(
                 f"TabularEncoder takes rows of shape (batch, {self.num_columns}). "
                 f"Received: input_shape={tuple(input_shape)}")
+        if self.embedding_dim and self.categorical:
+            if not self.adapted:
+                raise ValueError("TabularEncoder has no statistics yet: call `adapt(rows)` "
+                                 "first.")
+            self.category_vectors = self.add_weight(
+                shape=(self._lookup.vocabulary_size(), self.embedding_dim),
+                initializer=keras.initializers.RandomNormal(stddev=1.0),
+                name="category_vectors")
 
     @property
     def output_dim(self):
         if not self.adapted:
             raise ValueError("TabularEncoder has no statistics yet: call `adapt(rows)` first.")
-        return len(self.numeric) + (self._lookup.vocabulary_size() if self.categorical else 0)
+        if not self.categorical:
+            return len(self.numeric)
+        return len(self.numeric) + (len(self.categorical) * self.embedding_dim
+                                    if self.embedding_dim else self._lookup.vocabulary_size())
 
     def call(self, inputs):
         if not self.adapted:
@@ -152,7 +173,11 @@ class TabularEncoder(keras.layers.Layer):
             cells = tf.gather(inputs, self.categorical, axis=1)
             prefixes = tf.constant([f"{c}=" for c in self.categorical])
             keys = tf.strings.join([tf.broadcast_to(prefixes, tf.shape(cells)), cells])
-            parts.append(tf.cast(self._lookup(keys), tf.float32))
+            if self.embedding_dim:
+                vectors = tf.gather(self.category_vectors, self._lookup(keys))
+                parts.append(tf.reshape(vectors, (-1, len(self.categorical) * self.embedding_dim)))
+            else:
+                parts.append(tf.cast(self._lookup(keys), tf.float32))
         return tf.concat(parts, axis=1) if len(parts) > 1 else parts[0]
 
     def compute_output_shape(self, input_shape):
@@ -162,7 +187,8 @@ class TabularEncoder(keras.layers.Layer):
         config = super().get_config()
         config.update(num_columns=self.num_columns, categorical=self.categorical,
                       vocabularies=self.vocabularies, means=self.means, stds=self.stds,
-                      columns=self.columns, max_categories=self.max_categories)
+                      columns=self.columns, max_categories=self.max_categories,
+                      embedding_dim=self.embedding_dim)
         return config
 
 
@@ -358,6 +384,27 @@ def with_numeric_scaling(layers, method):
     for layer in [layers] if single else layers:
         if isinstance(layer, NumericScaler) and layer.method != method:
             layer = NumericScaler.from_config(dict(layer.get_config(), method=method))
+        out.append(layer)
+    return out[0] if single else out
+
+
+def with_category_embeddings(layers, embedding_dim):
+    """`layers` with each `TabularEncoder` among them giving categories
+    vectors of `embedding_dim` (`0`: one-hot codes); rebuilt from its config,
+    so the layers passed in are left as they are.
+
+    Example:
+    >>> kwargs = nnrecipes.data.preprocessing_for(nnrecipes.data.load("adult"))
+    >>> layers = with_category_embeddings(kwargs["preprocessing"], 8)
+    """
+    if layers is None:
+        return None
+    single = not isinstance(layers, (list, tuple))
+    out = []
+    for layer in [layers] if single else layers:
+        if isinstance(layer, TabularEncoder) and layer.embedding_dim != embedding_dim:
+            layer = TabularEncoder.from_config(dict(layer.get_config(),
+                                                    embedding_dim=embedding_dim))
         out.append(layer)
     return out[0] if single else out
 

@@ -25,12 +25,16 @@ from nnrecipes.engine.distribute import mixed_precision_scope
 from nnrecipes.engine.distribute import set_mixed_precision
 from nnrecipes.engine.outcome import TrainResult
 from nnrecipes.engine.outcome import conclude
+from nnrecipes.engine.run import BUDGET_EPOCHS
+from nnrecipes.engine.run import BUDGET_STEPS
 from nnrecipes.engine.run import DEFAULT_BATCH_SIZE
 from nnrecipes.engine.run import DEFAULT_MONITOR
 from nnrecipes.engine.run import DEFAULT_PATIENCE
 from nnrecipes.engine.run import FitResult
 from nnrecipes.engine.run import batch_size_for
 from nnrecipes.engine.run import build_model
+from nnrecipes.engine.run import default_epochs
+from nnrecipes.engine.run import epoch_budget_text
 from nnrecipes.engine.run import evaluate
 from nnrecipes.engine.run import recompute_batch_norm_statistics
 from nnrecipes.engine.run import fit
@@ -39,8 +43,9 @@ from nnrecipes.engine.run import run_hyperparameters
 from nnrecipes.engine.run import task_of
 
 __all__ = [
-    "DEFAULT_MONITOR", "DEFAULT_PATIENCE", "FitResult", "STRATEGIES", "TrainResult",
-    "build_model", "conclude", "evaluate", "fit", "get_strategy", "gradient_every", "is_chief",
+    "BUDGET_EPOCHS", "BUDGET_STEPS", "DEFAULT_MONITOR", "DEFAULT_PATIENCE", "FitResult",
+    "STRATEGIES", "TrainResult", "build_model", "conclude", "default_epochs",
+    "epoch_budget_text", "evaluate", "fit", "get_strategy", "gradient_every", "is_chief",
     "recompute_batch_norm_statistics",
     "mixed_precision_scope", "run_hyperparameters", "set_mixed_precision", "task_of",
 ]

@@ -30,6 +30,16 @@ from nnrecipes.registry import resolve_hyperparameters
 # epochs and then wander; 5 rides out the wandering without wasting much.
 DEFAULT_PATIENCE = 5
 DEFAULT_MONITOR = "val_loss"
+# A run asked for no number of epochs (`epochs=None`, the default of
+# `nnrecipes.train`) trains enough of them for about BUDGET_STEPS optimizer
+# steps, within BUDGET_EPOCHS; early stopping ends most runs far sooner. The
+# catalog tables stop on their own within about 2,000 steps (white wine:
+# 33 epochs of 53 steps) but a cap of 20 epochs cut five of them short; the
+# floor of 20 keeps large data (adult, MNIST) at the old budget, and the
+# ceiling bounds the per-epoch overhead on tiny data. Measured on validation
+# in benchmarks/tabular.py.
+BUDGET_STEPS = 4000
+BUDGET_EPOCHS = (20, 200)
 # The diagnostics measure the gradients on about this many steps per epoch
 # (every step of a shorter epoch): their cost per step falls as epochs grow.
 GRADIENT_STEPS_PER_EPOCH = 32
@@ -71,6 +81,29 @@ def batch_size_for(splits, batch_size=None):
 
 def task_of(splits):
     return "classification" if splits.num_classes is not None else "regression"
+
+
+def default_epochs(examples, batch_size):
+    """The epochs of a run that names none: enough for about `BUDGET_STEPS`
+    steps of `batch_size` over `examples` training examples, clipped to
+    `BUDGET_EPOCHS`.
+
+    Example:
+    >>> nnrecipes.engine.default_epochs(3330, 64)  # white wine: 53 steps an epoch
+    76
+    """
+    for name, value in (("examples", examples), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    steps = -(-examples // batch_size)
+    low, high = BUDGET_EPOCHS
+    return min(max(-(-BUDGET_STEPS // steps), low), high)
+
+
+def epoch_budget_text():
+    """The rule `default_epochs` follows, in words (for the manifest and `--help`)."""
+    low, high = BUDGET_EPOCHS
+    return f"about {BUDGET_STEPS} steps, between {low} and {high} epochs"
 
 
 def run_hyperparameters(recipe, splits, hyperparameters, *, epochs, batch_size):

@@ -56,6 +56,7 @@ from nnrecipes.data.timeseries import fit_ridge
 from nnrecipes.layers import ChannelHistory
 from nnrecipes.layers import ReversibleInstanceNormalization
 from nnrecipes.data.preprocessing import TEXT_UNITS
+from nnrecipes.data.preprocessing import with_category_embeddings
 from nnrecipes.data.preprocessing import with_numeric_scaling
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "sgd", "rmsprop", "adagrad")
@@ -470,6 +471,9 @@ def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size
     inputs = keras.Input(shape=shape, dtype=dtype, name="inputs")
     if "numeric_scaling" in values:  # the recipe's choice for a table's NumericScaler
         preprocessing = with_numeric_scaling(preprocessing, values["numeric_scaling"])
+    if "categorical_embedding" in values:  # its choice for a table's TabularEncoder
+        preprocessing = with_category_embeddings(preprocessing,
+                                                 values["categorical_embedding"])
     x = _apply(preprocessing, inputs)
 
     def body(window):

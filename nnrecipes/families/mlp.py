@@ -28,7 +28,9 @@ class MLPRecipe(Recipe):
     (`"standard"`, `"quantile"` or `"robust"`; it does nothing for a model
     built without one), and `numeric_embedding="periodic"` puts a
     `nnrecipes.layers.PeriodicEmbedding` (frequencies from
-    `N(0, periodic_sigma)`) before the dense blocks.
+    `N(0, periodic_sigma)`) before the dense blocks. A table's categorical
+    columns are one-hot codes, or with `categorical_embedding=N` a trained
+    vector of N numbers per category (`nnrecipes.data.TabularEncoder`).
     """
 
     description = "Multilayer perceptron (DNN/FNN): stacked dense layers."
@@ -48,6 +50,7 @@ class MLPRecipe(Recipe):
                                                 default="none")
         values["periodic_sigma"] = hp.Float("periodic_sigma", 0.001, 100.0, sampling="log",
                                             default=0.1)
+        values["categorical_embedding"] = hp.Int("categorical_embedding", 0, 64, default=0)
         # Text: a fastText-style bag of word 1-2-grams (or character 1-5-grams
         # for short strings) with word dropout (benchmarks/text_classification.py).
         values.update(common.declare_common(hp, task, dropout=0.2, word_ngrams=2,

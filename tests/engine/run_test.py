@@ -124,3 +124,14 @@ def test_the_default_batch_size_fits_a_small_training_split():
     result = nnrecipes.train("mlp", splits, epochs=1, export=False, verbose=0,
                              diagnostics=False, units=8)
     assert result.manifest["training"]["batch_size"] == len(splits.x_train)
+
+
+def test_default_epochs_give_about_the_step_budget_within_the_epoch_range():
+    low, high = engine.BUDGET_EPOCHS
+    # 53 steps an epoch (white wine's training rows): 4,000 steps in 76 epochs.
+    assert engine.default_epochs(3330, 64) == -(-engine.BUDGET_STEPS // 53) == 76
+    assert engine.default_epochs(60000, 64) == low  # large data keeps the floor
+    assert engine.default_epochs(100, 64) == high  # tiny data stops at the ceiling
+    assert engine.default_epochs(1000, 64) > engine.default_epochs(5000, 64)
+    with pytest.raises(ValueError, match="Received: batch_size=0"):
+        engine.default_epochs(100, 0)

@@ -1,7 +1,10 @@
-"""The MLP recipe's knobs for tables: numeric scaling and periodic embeddings."""
+"""The MLP recipe's knobs for tables: numeric scaling, periodic embeddings and
+category embeddings."""
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import nnrecipes
 from nnrecipes import data
@@ -62,3 +65,45 @@ def test_tabular_knobs_are_declared_once():
     assert declared["numeric_embedding"]["values"] == ["none", "periodic"]
     with pytest.raises(ValueError, match="numeric_scaling"):
         nnrecipes.build("mlp", input_shape=(4,), num_classes=2, numeric_scaling="minmax")
+
+
+def _mixed_splits():
+    rng = np.random.default_rng(0)
+    colour = rng.choice(["red", "green", "blue"], size=300)
+    size = rng.normal(size=300)
+    x = np.stack([size.astype(str), colour], axis=1).astype(object)
+    y = ((colour == "red") ^ (size > 0)).astype("int32")
+    return Splits("mixed", "tabular", x[:200], y[:200], x[200:], y[200:], x[200:], y[200:],
+                  num_classes=2, info={"categorical": [1], "columns": ["size", "colour"]})
+
+
+def test_categorical_embedding_knob_gives_each_category_a_trained_vector(tmp_path):
+    splits = _mixed_splits()
+    kwargs = data.preprocessing_for(splits)
+    one_hot = nnrecipes.build("mlp", num_classes=2, units=8, **kwargs)
+    assert one_hot.get_layer("tabular_encoder").output_dim == 1 + 4  # 3 colours + unseen
+    model = nnrecipes.build("mlp", num_classes=2, units=8, categorical_embedding=5, **kwargs)
+    encoder = model.get_layer("tabular_encoder")
+    assert encoder.embedding_dim == 5 and encoder.output_dim == 1 + 5
+    assert tuple(encoder.category_vectors.shape) == (4, 5)
+    assert kwargs["preprocessing"][0].embedding_dim == 0  # the adapted layer is untouched
+    # Each category reads its own row; an unseen one reads the shared row 0.
+    rows = np.array([["0", "red"], ["0", "blue"], ["0", "purple"]], dtype=object)
+    codes = np.asarray(encoder(rows))[:, 1:]
+    vectors = np.asarray(encoder.category_vectors)
+    np.testing.assert_allclose(codes[2], vectors[0])
+    assert not np.allclose(codes[0], codes[1])
+    # The vectors train and survive saving.
+    result = nnrecipes.train("mlp", splits, epochs=2, export=False, verbose=0,
+                             diagnostics=False, units=8, categorical_embedding=5)
+    assert result.manifest["hyperparameters"]["categorical_embedding"] == 5
+    trained = result.model.get_layer("tabular_encoder")
+    assert trained.embedding_dim == 5 and trained.trainable_weights
+    path = str(tmp_path / "m.keras")
+    result.model.save(path)
+    loaded = keras.models.load_model(path)
+    x = tf.constant(splits.x_test[:4].astype(str))
+    np.testing.assert_allclose(loaded.predict(x, verbose=0),
+                               result.model.predict(x, verbose=0), rtol=1e-5)
+    with pytest.raises(ValueError, match="Received: embedding_dim=-1"):
+        data.TabularEncoder(2, categorical=[1], embedding_dim=-1)
