@@ -58,7 +58,7 @@ RULES = {
 # validation.
 SIZE_RULES = []
 
-KINDS = ("image", "tabular", "sequence", "text", "tokens")
+KINDS = ("image", "tabular", "sequence", "text", "tokens", "bag")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +93,8 @@ def choose(kind, *, task="classification", input_shape=None, examples=None,
 
     Args:
         kind: what one example is: `"image"`, `"tabular"`, `"sequence"`,
-            `"text"` (raw strings) or `"tokens"` (token ids).
+            `"text"` (raw strings), `"tokens"` (token ids) or `"bag"` (TF-IDF
+            vectors of texts).
         task: `"classification"` or `"regression"`. Defaults to
             `"classification"`.
         input_shape: the shape of one example, where known. Defaults to
@@ -117,7 +118,7 @@ def choose(kind, *, task="classification", input_shape=None, examples=None,
     if task not in ("classification", "regression"):
         raise ValueError("`task` must be 'classification' or 'regression'. "
                          f"Received: task={task!r}")
-    row = {"tokens": "text"}.get(kind, kind)
+    row = {"tokens": "text", "bag": "text"}.get(kind, kind)
     if row == "sequence" and task == "regression":
         row = "series"
     recipe, hyperparameters, why = RULES[row]
@@ -163,6 +164,8 @@ def _facts_text(facts):
             what += f" (median {facts['text_chars']} characters)"
     elif kind == "tokens" and shape:
         what = f"token ids, {shape[0]} per example"
+    elif kind == "bag" and shape:
+        what = f"TF-IDF vectors of texts over {shape[0]} n-grams"
     else:
         what = f"{kind} data"
     what += f", {facts['task']}"

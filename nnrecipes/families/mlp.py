@@ -3,6 +3,7 @@
 import keras
 
 from nnrecipes.data.preprocessing import NUMERIC_SCALINGS
+from nnrecipes.data.preprocessing import TEXT_BAGS
 from nnrecipes.families import common
 from nnrecipes.layers import MaskedGlobalPooling1D
 from nnrecipes.layers import PeriodicEmbedding
@@ -21,6 +22,10 @@ class MLPRecipe(Recipe):
     Images and sequences are flattened; token ids are embedded and averaged
     over the real tokens (a bag of embeddings; a text with no known token
     averages to zeros, so it gets the prediction of an empty bag, not NaN).
+    With `text_bag="tf_idf"` a raw text instead becomes one L2-normalized
+    TF-IDF vector over its n-grams (`nnrecipes.data.preprocessing_for`; input
+    kind `"bag"`), whose n-grams are dropped with `embedding_dropout` in
+    training before the dense blocks: a one-hidden-layer net on TF-IDF.
 
     Tables (1-D feature input) have two knobs of their own:
     `numeric_scaling` switches the `nnrecipes.data.NumericScaler` that
@@ -32,7 +37,7 @@ class MLPRecipe(Recipe):
     """
 
     description = "Multilayer perceptron (DNN/FNN): stacked dense layers."
-    input_kinds = ("tabular", "image", "sequence", "tokens")
+    input_kinds = ("tabular", "image", "sequence", "tokens", "bag")
 
     def search_space(self, hp, task):
         values = {
@@ -52,6 +57,8 @@ class MLPRecipe(Recipe):
         # for short strings) with word dropout (benchmarks/text_classification.py).
         values.update(common.declare_common(hp, task, dropout=0.2, word_ngrams=2,
                                             char_ngrams=5, embedding_dropout=0.2))
+        # What the text's vectorizer gives the blocks (`nnrecipes.data.TEXT_BAGS`).
+        values["text_bag"] = hp.Choice("text_bag", TEXT_BAGS, default="embedding")
         return values
 
     def build_body(self, x, kind, *, vocab_size=None, num_layers, units, embedding_dim,
@@ -60,6 +67,9 @@ class MLPRecipe(Recipe):
             x = common.token_embedding(x, vocab_size, embedding_dim,
                                        dropout=values["embedding_dropout"])
             x = MaskedGlobalPooling1D("mean", name="mean_over_tokens")(x)
+        elif kind == "bag" and values["embedding_dropout"]:
+            # Word dropout of a TF-IDF vector: each n-gram's weight is dropped.
+            x = keras.layers.Dropout(values["embedding_dropout"], name="tf_idf_dropout")(x)
         elif kind in ("image", "sequence"):
             x = keras.layers.Flatten(name="flatten")(x)
         elif numeric_embedding == "periodic":

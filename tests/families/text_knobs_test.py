@@ -29,7 +29,9 @@ def _vectorizer(model):
 @pytest.mark.parametrize("name", nnrecipes.list_recipes())
 def test_every_recipe_declares_the_text_knobs(name):
     declared = nnrecipes.get_recipe(name).hyperparameters("classification")
-    assert set(data.TEXT_KNOBS) | {"embedding_dropout"} <= set(declared)
+    # `text_bag` is the MLP's only (the other families read token ids).
+    assert (set(data.TEXT_KNOBS) - {"text_bag"}) | {"embedding_dropout"} <= set(declared)
+    assert ("text_bag" in declared) == (name == "mlp")
     assert declared["text_units"]["values"] == list(data.TEXT_UNITS)
     assert declared["text_units"]["default"] == "auto"
 
@@ -123,3 +125,54 @@ def test_sequence_families_take_embedding_dropout(name):
     model = nnrecipes.build(name, input_shape=(6,), vocab_size=20, num_classes=2,
                             embedding_dropout=0.1, **small[name])
     assert model.get_layer("token_dropout").rate == 0.1
+
+
+def test_tf_idf_bag_reaches_the_vectorizer_and_the_blocks():
+    splits = _text_splits()
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
+                               {"units": 8, "text_bag": "tf_idf", "text_units": "word"})
+    layer = _vectorizer(model)
+    assert layer.get_config()["output_mode"] == "tf_idf"
+    assert layer.get_config()["ngrams"] == 2  # the mlp's word_ngrams still apply
+    names = [layer.name for layer in model.layers]
+    assert "token_embedding" not in names and "tf_idf_l2_normalize" in names
+    assert model.get_layer("tf_idf_dropout").rate == 0.2
+    # The first dense block reads one weight per n-gram of the vocabulary.
+    assert model.get_layer("block1_dense").kernel.shape[0] == layer.vocabulary_size()
+    vectors = keras.Model(model.inputs, model.get_layer("tf_idf_l2_normalize").output)(
+        tf.constant(["a good film to see", "zzz"])).numpy()
+    np.testing.assert_allclose(np.linalg.norm(vectors[0]), 1.0, rtol=1e-5)
+    assert (vectors[0] > 0).sum() > 5  # words and bigrams of the text
+    assert model.predict(tf.constant(["a good film to see"]), verbose=0).shape == (1, 2)
+    # The default reads token ids and embeds them.
+    ids = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
+                             {"units": 8, "text_bag": "embedding"})
+    assert _vectorizer(ids).get_config()["output_mode"] == "int"
+    assert "token_embedding" in [layer.name for layer in ids.layers]
+
+
+def test_tf_idf_model_saves_and_serves_raw_strings(tmp_path):
+    splits = _text_splits()
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
+                               {"units": 8, "text_bag": "tf_idf"})
+    texts = tf.constant(["a good film to see", "bad acting yet again"])
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    again = keras.saving.load_model(path)
+    np.testing.assert_allclose(again.predict(texts, verbose=0), model.predict(texts, verbose=0),
+                               rtol=1e-5)
+    model.export(str(tmp_path / "saved"), verbose=False)
+    served = tf.saved_model.load(str(tmp_path / "saved"))
+    np.testing.assert_allclose(served.serve(texts).numpy(), model.predict(texts, verbose=0), rtol=1e-5)
+
+
+def test_bad_text_bag_and_families_that_cannot_take_a_bag():
+    with pytest.raises(ValueError, match="Received: text_bag='bow'"):
+        data.text_vectorizer_for(TEXTS, text_bag="bow")
+    with pytest.raises(ValueError, match=r"must be one of \['embedding', 'tf_idf'\]"):
+        nnrecipes.build("mlp", input_shape=(4,), num_classes=2, text_bag="bow")
+    bag = data.preprocessing_for(_text_splits(), text_bag="tf_idf")
+    assert bag["vocab_size"] is None and bag["input_shape"] == (
+        bag["preprocessing"][0].vocabulary_size(),)
+    with pytest.raises(ValueError, match="Recipe 'gru' cannot take bag input"):
+        nnrecipes.build("gru", num_classes=2, **bag)
