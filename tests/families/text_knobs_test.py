@@ -187,3 +187,11 @@ def test_bad_text_bag_and_families_that_cannot_take_a_bag():
         bag["preprocessing"][0].vocabulary_size(),)
     with pytest.raises(ValueError, match="Recipe 'gru' cannot take bag input"):
         nnrecipes.build("gru", num_classes=2, **bag)
+
+
+def test_auto_builds_the_mlp_for_a_tf_idf_bag():
+    bag = data.preprocessing_for(_text_splits(), text_bag="tf_idf")
+    assert nnrecipes.families.auto.choose("bag").recipe == \
+        nnrecipes.families.auto.RULES["text"][0] == "mlp"
+    model = nnrecipes.build("auto", num_classes=2, units=8, **bag)
+    assert model.get_layer("block1_dense").kernel.shape[0] == bag["input_shape"][0]
