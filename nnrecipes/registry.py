@@ -26,6 +26,9 @@ INPUT_KINDS = {
     "tokens": "(sequence_length,) integer token ids, with vocab_size=...",
     "sequence": "(timesteps, features) numeric sequences",
     "image": "(height, width, channels) images",
+    # Only from a leading TextVectorization(output_mode="tf_idf") (see `build`).
+    "bag": "(vocabulary,) TF-IDF vector of a raw string, from a TextVectorization with "
+           "output_mode='tf_idf' as `preprocessing`",
 }
 
 def input_kind(input_shape, vocab_size=None):
@@ -272,7 +275,7 @@ def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_s
             "`preprocessing` starts with an adapted `TextVectorization`. "
             "Received: input_shape=None")
     if auto.is_auto(name):
-        choice = auto.choose(input_kind(input_shape, vocab_size),
+        choice = auto.choose(text.get("kind") or input_kind(input_shape, vocab_size),
                              task="classification" if num_outputs is None else "regression",
                              input_shape=input_shape)
         name, hyperparameters = choice.recipe, {**choice.hyperparameters, **hyperparameters}
@@ -288,7 +291,7 @@ def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_s
     if isinstance(target, bool) or not isinstance(target, int) or target < low:
         raise ValueError(f"`{arg}` must be an integer >= {low}. Received: {arg}={target!r}")
     task = "classification" if num_classes is not None else "regression"
-    kind = input_kind(input_shape, vocab_size)
+    kind = text.get("kind") or input_kind(input_shape, vocab_size)
     if kind not in recipe.input_kinds:
         valid = ", ".join(f"{k} {INPUT_KINDS[k]}" for k in recipe.input_kinds)
         raise ValueError(
@@ -320,26 +323,32 @@ def _check_target_feature(target_feature, input_shape, kind):
 
 
 def _text_input(preprocessing, **given):
-    """What a leading `TextVectorization` fixes: token-id shape, vocabulary
-    size, one raw string per example. Returns `{}` without one; a value the
-    user gave that disagrees with the layer is an error here, not at `fit`."""
+    """What a leading `TextVectorization` fixes: token-id shape and vocabulary
+    size (or, for TF-IDF output, the vector's size and kind `"bag"`), one raw
+    string per example. Returns `{}` without one; a value the user gave that
+    disagrees with the layer is an error here, not at `fit`."""
     first = preprocessing[0] if isinstance(preprocessing, (list, tuple)) and \
         preprocessing else preprocessing
     if not isinstance(first, keras.layers.TextVectorization):
         return {}
     config = first.get_config()
-    if config["output_mode"] != "int" or not config["output_sequence_length"]:
+    bag = config["output_mode"] == "tf_idf"
+    if not bag and (config["output_mode"] != "int" or not config["output_sequence_length"]):
         raise ValueError(
             "A `TextVectorization` used as `preprocessing` must give token ids of a fixed "
-            "length: output_mode='int' and an output_sequence_length. Received: "
+            "length (output_mode='int' and an output_sequence_length) or TF-IDF vectors "
+            "(output_mode='tf_idf'). Received: "
             f"output_mode={config['output_mode']!r}, "
             f"output_sequence_length={config['output_sequence_length']!r}")
     if first.vocabulary_size() <= 2:
         raise ValueError("The `TextVectorization` given as `preprocessing` has no vocabulary: "
                          "call its `adapt(texts)` on the training texts first.")
-    expected = {"input_shape": (config["output_sequence_length"],),
-                "vocab_size": first.vocabulary_size(), "raw_input_shape": (),
-                "input_dtype": "string"}
+    if bag:
+        expected = {"input_shape": (first.vocabulary_size(),), "vocab_size": None}
+    else:
+        expected = {"input_shape": (config["output_sequence_length"],),
+                    "vocab_size": first.vocabulary_size()}
+    expected.update(raw_input_shape=(), input_dtype="string")
     for key, value in expected.items():
         received = given[key]
         if received is not None and (tuple(received) if key.endswith("shape")
@@ -348,7 +357,7 @@ def _text_input(preprocessing, **given):
                 f"`{key}` disagrees with the `TextVectorization` given as `preprocessing`, "
                 f"which makes it {value!r}; leave it out to have it read from the layer. "
                 f"Received: {key}={received!r}")
-    return expected
+    return dict(expected, kind="bag") if bag else dict(expected, kind="tokens")
 
 
 def _check_input_dtype(input_dtype, kind, preprocessing):

@@ -48,6 +48,8 @@ TENSORFLOW_NAMES = {
     "preprocessing_for": "nnrecipes.data.preprocessing",
     "TEXT_KNOBS": "nnrecipes.data.preprocessing",
     "TEXT_UNITS": "nnrecipes.data.preprocessing",
+    "TEXT_BAGS": "nnrecipes.data.preprocessing",
+    "TfIdfNormalization": "nnrecipes.data.preprocessing",
     "text_vectorizer": "nnrecipes.data.preprocessing",
     "text_vectorizer_for": "nnrecipes.data.preprocessing",
 }
@@ -67,7 +69,8 @@ def __dir__():
 
 __all__ = [
     "DATA_DIR_ENV", "Denormalization", "NUMERIC_SCALINGS", "NumericScaler", "Splits",
-    "TEXT_KNOBS", "TEXT_UNITS", "TabularEncoder", "as_datasets", "check_splits", "choose_view",
+    "TEXT_BAGS", "TEXT_KNOBS", "TEXT_UNITS", "TabularEncoder", "TfIdfNormalization",
+    "as_datasets", "check_splits", "choose_view",
     "epoch_batches", "from_arrays", "list_datasets", "list_sources", "load", "make_dataset",
     "make_windows", "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset",
     "sources", "tabular", "text", "text_vectorizer", "text_vectorizer_for", "timeseries",

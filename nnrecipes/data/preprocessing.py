@@ -464,7 +464,11 @@ class Denormalization(keras.layers.Layer):
 # The text knobs every recipe declares (`nnrecipes.families.common`), which
 # `preprocessing_for` takes: what a token is, the n-grams, the vocabulary cap.
 TEXT_UNITS = ("auto", "word", "char")
-TEXT_KNOBS = ("text_units", "word_ngrams", "char_ngrams", "max_tokens")
+# What the vectorizer gives the model (the MLP's `text_bag`): token ids
+# (`"embedding"`: the model embeds them) or one L2-normalized TF-IDF vector
+# over the vocabulary per text (`"tf_idf"`, then `TfIdfNormalization`).
+TEXT_BAGS = ("embedding", "tf_idf")
+TEXT_KNOBS = ("text_units", "word_ngrams", "char_ngrams", "max_tokens", "text_bag")
 # `text_units="auto"` reads texts by their characters when the median
 # training text has at most this many words: names, codes, URLs and
 # product references are classified by how they are spelled, and their
@@ -505,7 +509,8 @@ def _ngram_count(units, ngrams):
 
 def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_quantile=0.95,
                     max_sequence_length=256, ngrams=None, split="whitespace",
-                    standardize="lower_and_strip_punctuation", name="text_vectorization"):
+                    standardize="lower_and_strip_punctuation", output_mode="int",
+                    name="text_vectorization"):
     """A `keras.layers.TextVectorization` adapted on training texts.
 
     With `ngrams=N` each text gives its words (or characters), then its
@@ -529,6 +534,10 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
             classified by how they are spelled). Defaults to `"whitespace"`.
         standardize: the layer's standardization. Defaults to
             `"lower_and_strip_punctuation"`.
+        output_mode: `"int"` (token ids, padded to `sequence_length`) or
+            `"tf_idf"` (one vector over the vocabulary per text: each
+            n-gram's count times its inverse document frequency in the
+            training texts; no length, nothing is cut). Defaults to `"int"`.
         name: the layer's name. Defaults to `"text_vectorization"`.
 
     Returns:
@@ -555,17 +564,49 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
     if ngrams is not None and (isinstance(ngrams, bool) or not isinstance(ngrams, int)
                                or ngrams < 1):
         raise ValueError(f"`ngrams` must be None or an integer >= 1. Received: ngrams={ngrams!r}")
+    if output_mode not in ("int", "tf_idf"):
+        raise ValueError(f"`output_mode` must be 'int' or 'tf_idf'. Received: "
+                         f"output_mode={output_mode!r}")
     ngrams = None if ngrams == 1 else ngrams
-    if sequence_length is None:
+    if output_mode == "tf_idf":
+        sequence_length = None
+    elif sequence_length is None:
         count = len if split == "character" else (lambda t: len(t.split()))
         lengths = [_ngram_count(min(count(str(t)), max_sequence_length), ngrams)
                    for t in texts]
         sequence_length = int(max(1, np.ceil(np.quantile(lengths, length_quantile))))
     layer = keras.layers.TextVectorization(
         max_tokens=max_tokens, output_sequence_length=sequence_length, ngrams=ngrams,
-        split=split, standardize=standardize, name=name)
+        split=split, standardize=standardize, output_mode=output_mode, name=name)
     layer.adapt(texts.astype(str))
     return layer
+
+
+@keras.saving.register_keras_serializable(package="nnrecipes")
+class TfIdfNormalization(keras.layers.Layer):
+    """Dampens TF-IDF weights, `log(1 + x)`, then scales each row to unit L2 norm.
+
+    It follows a `TextVectorization(output_mode="tf_idf")` (see
+    `preprocessing_for`): like scikit-learn's `TfidfVectorizer` with
+    `sublinear_tf=True`, an n-gram seen ten times weighs far less than ten
+    times one seen once, and long and short texts get vectors of one length
+    (a text with no n-gram at all stays all zeros). The log is applied to
+    count x idf (scikit-learn's is `1 + log(count)`, times idf); the effect
+    is the same: repeats add little. Plain `keras.ops` arithmetic, so it
+    exports to ONNX and LiteRT.
+
+    Example:
+    >>> layer = nnrecipes.data.TfIdfNormalization()
+    >>> layer(np.array([[3.0, 0.0, 1.0]]))  # about [[0.89, 0, 0.45]]
+    """
+
+    def call(self, inputs):
+        x = ops.log(1.0 + ops.maximum(ops.cast(inputs, self.compute_dtype), 0.0))
+        norm = ops.sqrt(ops.sum(x * x, axis=-1, keepdims=True))
+        return x / ops.maximum(norm, 1e-12)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
 
 
 def _numeric_scaler(features, columns):
@@ -578,7 +619,7 @@ def _numeric_scaler(features, columns):
 
 
 def text_vectorizer_for(texts, *, text_units="auto", word_ngrams=1, char_ngrams=1,
-                        max_tokens=20000, sequence_length=None):
+                        max_tokens=20000, sequence_length=None, text_bag="embedding"):
     """The `text_vectorizer` that the text knobs of a recipe ask for.
 
     Words are lower-cased with punctuation stripped; characters are only
@@ -595,6 +636,9 @@ def text_vectorizer_for(texts, *, text_units="auto", word_ngrams=1, char_ngrams=
         max_tokens: vocabulary cap. Defaults to `20000`.
         sequence_length: tokens per text. Defaults to `None` (from the
             training texts).
+        text_bag: one of `TEXT_BAGS`: `"embedding"` gives token ids,
+            `"tf_idf"` a TF-IDF vector per text (`output_mode="tf_idf"`).
+            Defaults to `"embedding"`.
 
     Returns:
         The adapted `TextVectorization`.
@@ -604,15 +648,20 @@ def text_vectorizer_for(texts, *, text_units="auto", word_ngrams=1, char_ngrams=
     >>> layer.get_config()["ngrams"]
     2
     """
+    if text_bag not in TEXT_BAGS:
+        raise ValueError(f"`text_bag` must be one of {list(TEXT_BAGS)}. "
+                         f"Received: text_bag={text_bag!r}")
+    mode = "tf_idf" if text_bag == "tf_idf" else "int"
     if text_units_for(texts, text_units) == "char":
         return text_vectorizer(texts, max_tokens=max_tokens, sequence_length=sequence_length,
-                               ngrams=char_ngrams, split="character", standardize="lower")
+                               ngrams=char_ngrams, split="character", standardize="lower",
+                               output_mode=mode)
     return text_vectorizer(texts, max_tokens=max_tokens, sequence_length=sequence_length,
-                           ngrams=word_ngrams)
+                           ngrams=word_ngrams, output_mode=mode)
 
 
 def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_units="auto",
-                      word_ngrams=1, char_ngrams=1):
+                      word_ngrams=1, char_ngrams=1, text_bag="embedding"):
     """Keyword arguments of `nnrecipes.build` for a model that takes raw input.
 
     Every layer is adapted on `splits.x_train` (and `y_train`) only.
@@ -626,6 +675,12 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_un
             `text_vectorizer_for`). A recipe declares these knobs
             (`TEXT_KNOBS`); `nnrecipes.train` and `nnrecipes.tune` pass the
             recipe's values here. Defaults to `"auto"`, `1`, `1`.
+        text_bag: `"embedding"` (token ids) or `"tf_idf"`: the text becomes
+            one TF-IDF vector over the vocabulary, log-dampened and scaled to
+            unit L2 norm (`TfIdfNormalization`), as scikit-learn's
+            `TfidfVectorizer(sublinear_tf=True)` does; the model's input kind
+            is then `"bag"`.
+            Defaults to `"embedding"`.
 
     A table (`(rows, columns)` input of kind "tabular") gets its encoder
     (`TabularEncoder` for string cells, `Normalization` for numbers) and
@@ -656,11 +711,14 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_un
     if splits.kind == "text":
         layer = text_vectorizer_for(x, text_units=text_units, word_ngrams=word_ngrams,
                                     char_ngrams=char_ngrams, max_tokens=max_tokens,
-                                    sequence_length=sequence_length)
-        kwargs.update(preprocessing=[layer],
-                      input_shape=(layer.get_config()["output_sequence_length"],),
-                      vocab_size=layer.vocabulary_size(), raw_input_shape=(),
-                      input_dtype="string")
+                                    sequence_length=sequence_length, text_bag=text_bag)
+        kwargs.update(preprocessing=[layer], raw_input_shape=(), input_dtype="string")
+        if text_bag == "tf_idf":
+            kwargs["preprocessing"].append(TfIdfNormalization(name="tf_idf_normalize"))
+            kwargs["input_shape"] = (layer.vocabulary_size(),)
+        else:
+            kwargs.update(input_shape=(layer.get_config()["output_sequence_length"],),
+                          vocab_size=layer.vocabulary_size())
     elif x.dtype == object:
         info = splits.info or {}
         categorical = info.get("categorical")

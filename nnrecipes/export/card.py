@@ -157,6 +157,12 @@ def model_card(record):
                   "N-grams (words joined by one space), replace each word by its "
                   "line number (from 0) in `vocabulary.txt` (an unknown word by 1), then cut "
                   "or pad with 0 to `sequence_length` ids."]
+    if "tf_idf" in kinds:
+        lines += ["", "Without nnrecipes, `preprocessing.json` gives the step: standardize, "
+                  "split and make n-grams as its `standardize`, `split` and `ngrams` say "
+                  "(lowercase ASCII, delete punctuation, n-grams joined by one space), count "
+                  "each n-gram at its line number (from 0) in `vocabulary.txt` (an unknown "
+                  "one at 0), then multiply the counts by `idf_weights`."]
     if "features" in kinds:
         lines += ["", "Without nnrecipes, `preprocessing.json` gives the step: each numeric "
                   "column becomes (value - mean) / std (an unparsable cell: 0); then one "

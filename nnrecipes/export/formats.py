@@ -145,7 +145,7 @@ def write_formats(model, folder, formats):
 
     Returns:
         A dict for the manifest: per format its file, the input it takes
-        (`"raw"`, `"token_ids"` or `"features"`), shape, dtype and the
+        (`"raw"`, `"token_ids"`, `"tf_idf"` or `"features"`), shape, dtype and the
         preprocessing file to apply first (or None).
 
     Example:
@@ -168,6 +168,8 @@ def write_formats(model, folder, formats):
         preprocessing = host.PREPROCESSING_FILE
     spec = _input_spec(core)
     kind = "raw" if layer is None else ("token_ids" if spec.dtype.is_integer else "features")
+    if layer is not None and layer.get_config().get("output_mode") == "tf_idf":
+        kind = "tf_idf"
     info, staged = {}, {}
     try:
         # Every file is converted and checked first, then all appear together.

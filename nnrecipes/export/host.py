@@ -31,9 +31,9 @@ def describe(layer):
     """The JSON description of a string preprocessing layer, and its extra files.
 
     Args:
-        layer: an adapted `keras.layers.TextVectorization` (integer output,
-            whitespace or character split, n-grams up to some size) or
-            `nnrecipes.data.TabularEncoder`.
+        layer: an adapted `keras.layers.TextVectorization` (integer output
+            of a fixed length, or TF-IDF output; whitespace or character
+            split, n-grams up to some size) or `nnrecipes.data.TabularEncoder`.
 
     Returns:
         `(spec, files)`: the dict for `preprocessing.json`, and
@@ -42,18 +42,20 @@ def describe(layer):
     config = layer.get_config()
     if isinstance(layer, keras.layers.TextVectorization):
         ngrams = _ngram_sizes(config["ngrams"])
+        tf_idf = config["output_mode"] == "tf_idf"
         unsupported = {k: config[k] for k, ok in (
             ("standardize", config["standardize"] in TEXT_STANDARDIZE),
             ("split", config["split"] in ("whitespace", "character")),
             ("ngrams", ngrams is not None),
-            ("output_mode", config["output_mode"] == "int"),
-            ("output_sequence_length", config["output_sequence_length"] is not None)) if not ok}
+            ("output_mode", config["output_mode"] in ("int", "tf_idf")),
+            ("output_sequence_length",
+             tf_idf or config["output_sequence_length"] is not None)) if not ok}
         if unsupported:
             raise ValueError(
                 "Only a TextVectorization with standardize in "
                 f"{list(TEXT_STANDARDIZE)}, split 'whitespace' or 'character', ngrams None, "
-                "N or (1, ..., N), output_mode='int' and a fixed output_sequence_length can "
-                f"run outside the model. Received: {unsupported}")
+                "N or (1, ..., N), and output_mode='tf_idf' or output_mode='int' with a fixed "
+                f"output_sequence_length can run outside the model. Received: {unsupported}")
         vocabulary = layer.get_vocabulary()
         bad = [w for w in vocabulary if "\n" in w]
         if bad:
@@ -63,6 +65,12 @@ def describe(layer):
                 "ngrams": ngrams, "sequence_length": config["output_sequence_length"],
                 "padding_id": 0,
                 "oov_id": 1, "output_dtype": "int64"}
+        if tf_idf:  # no padding: the vocabulary starts with the OOV entry
+            weights = {}
+            layer.save_own_variables(weights)
+            spec.update(output_mode="tf_idf", sequence_length=None, padding_id=None, oov_id=0,
+                        idf_weights=np.asarray(weights["idf_weights"], "float64").tolist(),
+                        output_dtype="float32")
         return spec, {VOCABULARY_FILE: "\n".join(vocabulary) + "\n"}
     if isinstance(layer, TabularEncoder):
         spec = {"kind": "tabular", "columns": config["columns"],
@@ -109,7 +117,8 @@ def encode(raw, spec):
         spec: the dict `load` returns.
 
     Returns:
-        int64 token ids `(n, sequence_length)`, or float32 features.
+        int64 token ids `(n, sequence_length)`, or float32 features (TF-IDF
+        vectors, or encoded table rows).
 
     Example:
     ```python
@@ -123,12 +132,17 @@ def encode(raw, spec):
 
 
 def _encode_text(texts, spec):
+    tf_idf = spec.get("output_mode") == "tf_idf"
     index = spec.get("_index")
     if index is None:
+        first = spec["oov_id"] + 1  # the ids below are padding and OOV
         index = spec["_index"] = {w.encode("utf-8"): i for i, w in
-                                  enumerate(spec["vocabulary"]) if i >= 2}
+                                  enumerate(spec["vocabulary"]) if i >= first}
     length, standardize = spec["sequence_length"], spec["standardize"]
-    ids = np.zeros((len(texts), length), dtype="int64")
+    if tf_idf:
+        out = np.zeros((len(texts), len(spec["vocabulary"])), dtype="float64")
+    else:
+        ids = np.zeros((len(texts), length), dtype="int64")
     for row, text in enumerate(texts):
         data = str(text).encode("utf-8")
         if standardize in ("lower", "lower_and_strip_punctuation"):
@@ -141,8 +155,14 @@ def _encode_text(texts, spec):
         else:
             units = data.split()  # ASCII whitespace, as tf.strings.split
         tokens = [b" ".join(units[i:i + n]) for n in range(1, spec.get("ngrams", 1) + 1)
-                  for i in range(len(units) - n + 1)][:length]
-        ids[row, :len(tokens)] = [index.get(t, spec["oov_id"]) for t in tokens]
+                  for i in range(len(units) - n + 1)]
+        found = [index.get(t, spec["oov_id"]) for t in tokens]
+        if tf_idf:  # each n-gram's count times its idf weight
+            np.add.at(out[row], found, 1.0)
+        else:
+            ids[row, :min(len(found), length)] = found[:length]
+    if tf_idf:
+        return (out * np.asarray(spec["idf_weights"])).astype("float32")
     return ids
 
 

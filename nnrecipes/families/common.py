@@ -39,7 +39,11 @@ Text inputs (raw strings; ignored for other inputs):
   training texts (`nnrecipes.data.text_vectorizer_for`; `nnrecipes.train`
   and `nnrecipes.tune` pass these values to `preprocessing_for`).
 - `embedding_dropout`: drops whole tokens (their embedding vectors) in
-  training, the word dropout of bag-of-words models.
+  training, the word dropout of bag-of-words models (for the MLP's TF-IDF
+  bag, the n-grams' weights).
+- `text_bag` (the MLP's only, declared in `nnrecipes.families.mlp`): token
+  ids that the model embeds, or one TF-IDF vector per text
+  (`nnrecipes.data.TEXT_BAGS`); also passed to `preprocessing_for`.
 """
 
 import keras
@@ -75,8 +79,8 @@ FORECAST_DEFAULTS = {"revin": False, "residual_forecast": False, "autoregressive
 
 
 def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False,
-                   learning_rate=1e-3, initializer="glorot_uniform", word_ngrams=1,
-                   char_ngrams=1, max_tokens=20000, embedding_dropout=0.0):
+                   learning_rate=1e-3, initializer="glorot_uniform", text_units="auto",
+                   word_ngrams=1, char_ngrams=1, max_tokens=20000, embedding_dropout=0.0):
     """Declares the hyperparameters every family has, with family defaults.
 
     Returns:
@@ -117,7 +121,7 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
         "augment": hp.Choice("augment", AUGMENTATIONS, default="none"),
         "random_erasing": hp.Float("random_erasing", 0.0, 0.5, default=0.0),
         # Text inputs only (see the module docstring).
-        "text_units": hp.Choice("text_units", TEXT_UNITS, default="auto"),
+        "text_units": hp.Choice("text_units", TEXT_UNITS, default=text_units),
         "word_ngrams": hp.Int("word_ngrams", 1, 3, default=word_ngrams),
         "char_ngrams": hp.Int("char_ngrams", 1, 6, default=char_ngrams),
         "max_tokens": hp.Int("max_tokens", 10, 1_000_000, sampling="log",

@@ -41,7 +41,7 @@ HELD_BY_DEFAULT = ("loss", "quantile", "decay_steps", "warmup_steps",
                    # Text inputs only: no-ops for other data, so named in `space`
                    # to be searched.
                    "text_units", "word_ngrams", "char_ngrams", "max_tokens",
-                   "embedding_dropout")
+                   "embedding_dropout", "text_bag")
 
 
 def declared_space(recipe, task):

@@ -53,11 +53,19 @@ def test_manifest_lists_the_files_and_what_they_take(exports):
     assert not os.path.exists(os.path.join(exports["cnn"][0], "preprocessing.json"))
     leftovers = [n for n in os.listdir(exports["cnn"][0]) if n.startswith(".tmp")]
     assert leftovers == []
+    # A TF-IDF text model: ONNX / LiteRT take the vector that host.encode makes.
+    bag = nnrecipes.export.load_manifest(exports["text_tf_idf_mlp"][0])["formats"]["onnx"]
+    assert bag["input"] == "tf_idf" and bag["input_dtype"] == "float32"
+    spec = host.load(exports["text_tf_idf_mlp"][0])
+    assert spec["output_mode"] == "tf_idf"
+    assert bag["input_shape"] == [None, len(spec["vocabulary"])]
 
 
 @pytest.mark.parametrize("settings", [
     {"sequence_length": 6}, {"ngrams": 2}, {"ngrams": 3, "sequence_length": 9},
-    {"split": "character", "standardize": "lower", "ngrams": 4}])
+    {"split": "character", "standardize": "lower", "ngrams": 4},
+    {"output_mode": "tf_idf", "ngrams": 2},
+    {"output_mode": "tf_idf", "split": "character", "standardize": "lower", "ngrams": 3}])
 def test_host_text_encoding_equals_text_vectorization(settings):
     texts = ["Hello, World!", "  many   spaces\there ", "UPPER lower MiXeD", "",
              "don't stop-believing...", "unknownword hello", "Émile ÉCOLE naïve",
@@ -66,7 +74,12 @@ def test_host_text_encoding_equals_text_vectorization(settings):
     spec, files = host.describe(layer)
     spec["vocabulary"] = files[host.VOCABULARY_FILE].split("\n")[:-1]
     expected = layer(tf.constant(texts)).numpy()
-    np.testing.assert_array_equal(host.encode(texts, spec), expected)
+    encoded = host.encode(texts, spec)
+    assert encoded.dtype == expected.dtype and encoded.shape == expected.shape
+    np.testing.assert_allclose(encoded, expected, rtol=1e-6)
+    if settings.get("output_mode") == "tf_idf":  # counts of known and unknown n-grams
+        assert expected[texts.index("unknownword hello")].min() == 0 < expected.max()
+        assert spec["oov_id"] == 0 and len(spec["idf_weights"]) == layer.vocabulary_size()
 
 
 def test_host_table_encoding_equals_tabular_encoder():

@@ -33,11 +33,13 @@ def _manifest(splits, name):
                         {"mae": 1.0}, "baseline": export.baseline_metrics(splits)}}
 
 
-# Text vectorizers that the host-side encoding must repeat: word bigrams and
-# character 1-3-grams (the text knobs of `preprocessing_for`).
+# Text vectorizers that the host-side encoding must repeat: word bigrams,
+# character 1-3-grams and TF-IDF vectors (the text knobs of `preprocessing_for`).
 TEXT_CASES = {"text_gru": ("gru", {}),
               "text_bigram_mlp": ("mlp", {"text_units": "word", "word_ngrams": 2}),
-              "text_char_mlp": ("mlp", {"text_units": "char", "char_ngrams": 3})}
+              "text_char_mlp": ("mlp", {"text_units": "char", "char_ngrams": 3}),
+              "text_tf_idf_mlp": ("mlp", {"text_units": "char", "char_ngrams": 3,
+                                          "text_bag": "tf_idf"})}
 
 
 def make_exports(base, formats=("onnx", "litert")):

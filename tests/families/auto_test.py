@@ -18,7 +18,8 @@ from nnrecipes.families import auto
     ("sequence", "regression", (30, 1), auto.RULES["series"][0]),
     ("sequence", "classification", (30, 3), auto.RULES["sequence"][0]),
     ("text", "classification", None, auto.RULES["text"][0]),
-    ("tokens", "classification", (64,), auto.RULES["text"][0]),
+    ("tokens", "classification", (64,), auto.RULES["tokens"][0]),
+    ("bag", "classification", (500,), auto.RULES["text"][0]),
 ])
 def test_the_rule_picks_by_kind(kind, task, shape, expected):
     choice = auto.choose(kind, task=task, input_shape=shape, examples=1000)
@@ -27,7 +28,7 @@ def test_the_rule_picks_by_kind(kind, task, shape, expected):
     assert "1,000 training examples" in choice.reason
     # every kind's recipe really takes that kind of input
     takes = nnrecipes.get_recipe(choice.recipe).input_kinds
-    assert {"text": "tokens"}.get(kind, kind) in takes
+    assert {"text": "bag" if expected == "mlp" else "tokens"}.get(kind, kind) in takes
 
 
 def test_the_measured_families():

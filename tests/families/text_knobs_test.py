@@ -29,23 +29,35 @@ def _vectorizer(model):
 @pytest.mark.parametrize("name", nnrecipes.list_recipes())
 def test_every_recipe_declares_the_text_knobs(name):
     declared = nnrecipes.get_recipe(name).hyperparameters("classification")
-    assert set(data.TEXT_KNOBS) | {"embedding_dropout"} <= set(declared)
+    # `text_bag` is the MLP's only (the other families read token ids).
+    assert (set(data.TEXT_KNOBS) - {"text_bag"}) | {"embedding_dropout"} <= set(declared)
+    assert ("text_bag" in declared) == (name == "mlp")
     assert declared["text_units"]["values"] == list(data.TEXT_UNITS)
-    assert declared["text_units"]["default"] == "auto"
+    # The MLP's TF-IDF bag reads character n-grams; the others pick by length.
+    assert declared["text_units"]["default"] == ("char" if name == "mlp" else "auto")
 
 
-def test_mlp_defaults_are_a_bag_of_word_bigrams_with_word_dropout():
+def test_mlp_defaults_are_a_tf_idf_bag_of_character_n_grams():
     declared = nnrecipes.get_recipe("mlp").hyperparameters()
-    assert declared["word_ngrams"]["default"] == 2
+    assert declared["text_bag"]["default"] == "tf_idf"
+    assert declared["text_bag"]["values"] == list(data.TEXT_BAGS)
+    assert declared["text_units"]["default"] == "char"
     assert declared["char_ngrams"]["default"] == 5
+    assert declared["word_ngrams"]["default"] == 2
+    assert declared["max_tokens"]["default"] == 50000
     assert declared["embedding_dropout"]["default"] == 0.2
     # The sequence families read single words (or characters) by default.
     assert nnrecipes.get_recipe("gru").hyperparameters()["word_ngrams"]["default"] == 1
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), _text_splits(), {"units": 8})
+    config = _vectorizer(model).get_config()
+    assert (config["output_mode"], config["split"], config["ngrams"]) == (
+        "tf_idf", "character", 5)
 
 
 def test_engine_gives_the_vectorizer_the_recipes_word_ngrams():
     splits = _text_splits()
-    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits, {"units": 8})
+    words = {"units": 8, "text_bag": "embedding", "text_units": "word"}
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits, words)
     layer = _vectorizer(model)
     assert layer.get_config()["ngrams"] == 2
     vocabulary = layer.get_vocabulary()
@@ -55,7 +67,7 @@ def test_engine_gives_the_vectorizer_the_recipes_word_ngrams():
     # The embedding has a row for every n-gram of the vocabulary.
     assert model.get_layer("token_embedding").input_dim == len(vocabulary)
     unigrams = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
-                                  {"units": 8, "word_ngrams": 1})
+                                  dict(words, word_ngrams=1))
     assert _vectorizer(unigrams).get_config()["ngrams"] is None
     assert "good film" not in _vectorizer(unigrams).get_vocabulary()
 
@@ -81,6 +93,7 @@ def test_tuner_trials_build_the_vectorizer_from_their_own_values():
     hp = keras_tuner.HyperParameters()
     hp.Fixed("word_ngrams", 3)
     hp.Fixed("max_tokens", 30)
+    hp.Fixed("text_units", "word")
     model = engine.build_model(nnrecipes.get_recipe("mlp"), _text_splits(), hp=hp)
     layer = _vectorizer(model)
     assert layer.get_config()["ngrams"] == 3
@@ -123,3 +136,62 @@ def test_sequence_families_take_embedding_dropout(name):
     model = nnrecipes.build(name, input_shape=(6,), vocab_size=20, num_classes=2,
                             embedding_dropout=0.1, **small[name])
     assert model.get_layer("token_dropout").rate == 0.1
+
+
+def test_tf_idf_bag_reaches_the_vectorizer_and_the_blocks():
+    splits = _text_splits()
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
+                               {"units": 8, "text_bag": "tf_idf", "text_units": "word"})
+    layer = _vectorizer(model)
+    assert layer.get_config()["output_mode"] == "tf_idf"
+    assert layer.get_config()["ngrams"] == 2  # the mlp's word_ngrams still apply
+    names = [layer.name for layer in model.layers]
+    assert "token_embedding" not in names and "tf_idf_normalize" in names
+    assert model.get_layer("tf_idf_dropout").rate == 0.2
+    # The first dense block reads one weight per n-gram of the vocabulary.
+    assert model.get_layer("block1_dense").kernel.shape[0] == layer.vocabulary_size()
+    vectors = keras.Model(model.inputs, model.get_layer("tf_idf_normalize").output)(
+        tf.constant(["a good film to see", "zzz"])).numpy()
+    np.testing.assert_allclose(np.linalg.norm(vectors[0]), 1.0, rtol=1e-5)
+    assert (vectors[0] > 0).sum() > 5  # words and bigrams of the text
+    assert model.predict(tf.constant(["a good film to see"]), verbose=0).shape == (1, 2)
+    # The default reads token ids and embeds them.
+    ids = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
+                             {"units": 8, "text_bag": "embedding"})
+    assert _vectorizer(ids).get_config()["output_mode"] == "int"
+    assert "token_embedding" in [layer.name for layer in ids.layers]
+
+
+def test_tf_idf_model_saves_and_serves_raw_strings(tmp_path):
+    splits = _text_splits()
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), splits,
+                               {"units": 8, "text_bag": "tf_idf"})
+    texts = tf.constant(["a good film to see", "bad acting yet again"])
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    again = keras.saving.load_model(path)
+    np.testing.assert_allclose(again.predict(texts, verbose=0), model.predict(texts, verbose=0),
+                               rtol=1e-5)
+    model.export(str(tmp_path / "saved"), verbose=False)
+    served = tf.saved_model.load(str(tmp_path / "saved"))
+    np.testing.assert_allclose(served.serve(texts).numpy(), model.predict(texts, verbose=0), rtol=1e-5)
+
+
+def test_bad_text_bag_and_families_that_cannot_take_a_bag():
+    with pytest.raises(ValueError, match="Received: text_bag='bow'"):
+        data.text_vectorizer_for(TEXTS, text_bag="bow")
+    with pytest.raises(ValueError, match=r"must be one of \['embedding', 'tf_idf'\]"):
+        nnrecipes.build("mlp", input_shape=(4,), num_classes=2, text_bag="bow")
+    bag = data.preprocessing_for(_text_splits(), text_bag="tf_idf")
+    assert bag["vocab_size"] is None and bag["input_shape"] == (
+        bag["preprocessing"][0].vocabulary_size(),)
+    with pytest.raises(ValueError, match="Recipe 'gru' cannot take bag input"):
+        nnrecipes.build("gru", num_classes=2, **bag)
+
+
+def test_auto_builds_the_mlp_for_a_tf_idf_bag():
+    bag = data.preprocessing_for(_text_splits(), text_bag="tf_idf")
+    assert nnrecipes.families.auto.choose("bag").recipe == \
+        nnrecipes.families.auto.RULES["text"][0] == "mlp"
+    model = nnrecipes.build("auto", num_classes=2, units=8, **bag)
+    assert model.get_layer("block1_dense").kernel.shape[0] == bag["input_shape"][0]
