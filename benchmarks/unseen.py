@@ -94,10 +94,10 @@ def load_text(name, folder):
     rows = set()
     with open(dictionary, encoding="iso8859-1") as lines:
         for line in lines:
-            gender, name = line[:2].strip(), line[3:29].strip()
+            gender, first_name = line[:2].strip(), line[3:29].strip()
             # "+" marks a letter the file spells as a code; keep plain names.
-            if gender in ("M", "F") and name.isalpha():
-                rows.add((gender, name))
+            if gender in ("M", "F") and first_name.isalpha():
+                rows.add((gender, first_name))
     path = os.path.join(folder, f"{name}.tsv")
     with open(path, "w", encoding="utf-8") as out:
         out.writelines(f"{gender}\t{text}\n" for gender, text in sorted(rows))

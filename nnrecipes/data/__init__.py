@@ -49,6 +49,7 @@ TENSORFLOW_NAMES = {
     "TEXT_KNOBS": "nnrecipes.data.preprocessing",
     "TEXT_UNITS": "nnrecipes.data.preprocessing",
     "TEXT_BAGS": "nnrecipes.data.preprocessing",
+    "lower_and_mark_ends": "nnrecipes.data.preprocessing",
     "TfIdfNormalization": "nnrecipes.data.preprocessing",
     "text_vectorizer": "nnrecipes.data.preprocessing",
     "text_vectorizer_for": "nnrecipes.data.preprocessing",
@@ -70,7 +71,7 @@ def __dir__():
 __all__ = [
     "DATA_DIR_ENV", "Denormalization", "NUMERIC_SCALINGS", "NumericScaler", "Splits",
     "TEXT_BAGS", "TEXT_KNOBS", "TEXT_UNITS", "TabularEncoder", "TfIdfNormalization",
-    "as_datasets", "check_splits", "choose_view",
+    "as_datasets", "check_splits", "choose_view", "lower_and_mark_ends",
     "epoch_batches", "from_arrays", "list_datasets", "list_sources", "load", "make_dataset",
     "make_windows", "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset",
     "sources", "tabular", "text", "text_vectorizer", "text_vectorizer_for", "timeseries",

@@ -160,7 +160,8 @@ def model_card(record):
     if "tf_idf" in kinds:
         lines += ["", "Without nnrecipes, `preprocessing.json` gives the step: standardize, "
                   "split and make n-grams as its `standardize`, `split` and `ngrams` say "
-                  "(lowercase ASCII, delete punctuation, n-grams joined by one space), count "
+                  "(lowercase ASCII, delete punctuation; `lower_and_mark_ends`: lowercase and "
+                  "put one space before and after the text; n-grams joined by one space), count "
                   "each n-gram at its line number (from 0) in `vocabulary.txt` (an unknown "
                   "one at 0), then multiply the counts by `idf_weights`."]
     if "features" in kinds:

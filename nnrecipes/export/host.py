@@ -24,7 +24,8 @@ VOCABULARY_FILE = "vocabulary.txt"
 # The characters `keras.layers.TextVectorization` strips ("strip_punctuation").
 PUNCTUATION = re.compile(rb'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 NUMBER = re.compile(rb"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
-TEXT_STANDARDIZE = (None, "lower", "strip_punctuation", "lower_and_strip_punctuation")
+TEXT_STANDARDIZE = (None, "lower", "strip_punctuation", "lower_and_strip_punctuation",
+                    "lower_and_mark_ends")
 
 
 def describe(layer):
@@ -41,6 +42,10 @@ def describe(layer):
     """
     config = layer.get_config()
     if isinstance(layer, keras.layers.TextVectorization):
+        if callable(config["standardize"]):  # a registered function: by its name
+            name = keras.saving.get_registered_name(config["standardize"])
+            config["standardize"] = name.rpartition(">")[2] if name.startswith(
+                "nnrecipes>") else name
         ngrams = _ngram_sizes(config["ngrams"])
         tf_idf = config["output_mode"] == "tf_idf"
         unsupported = {k: config[k] for k, ok in (
@@ -145,8 +150,10 @@ def _encode_text(texts, spec):
         ids = np.zeros((len(texts), length), dtype="int64")
     for row, text in enumerate(texts):
         data = str(text).encode("utf-8")
-        if standardize in ("lower", "lower_and_strip_punctuation"):
+        if standardize in ("lower", "lower_and_strip_punctuation", "lower_and_mark_ends"):
             data = data.lower()  # ASCII only, as tf.strings.lower
+        if standardize == "lower_and_mark_ends":
+            data = b" " + data + b" "
         if standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
             data = PUNCTUATION.sub(b"", data)
         if spec.get("split", "whitespace") == "character":

@@ -65,7 +65,9 @@ def test_manifest_lists_the_files_and_what_they_take(exports):
     {"sequence_length": 6}, {"ngrams": 2}, {"ngrams": 3, "sequence_length": 9},
     {"split": "character", "standardize": "lower", "ngrams": 4},
     {"output_mode": "tf_idf", "ngrams": 2},
-    {"output_mode": "tf_idf", "split": "character", "standardize": "lower", "ngrams": 3}])
+    {"output_mode": "tf_idf", "split": "character", "standardize": "lower", "ngrams": 3},
+    {"output_mode": "tf_idf", "split": "character",
+     "standardize": nnrecipes.data.lower_and_mark_ends, "ngrams": 3}])
 def test_host_text_encoding_equals_text_vectorization(settings):
     texts = ["Hello, World!", "  many   spaces\there ", "UPPER lower MiXeD", "",
              "don't stop-believing...", "unknownword hello", "Émile ÉCOLE naïve",

@@ -78,8 +78,12 @@ def test_engine_reads_characters_when_asked_or_for_short_strings():
                                {"units": 8, "text_units": "char", "char_ngrams": 3})
     config = _vectorizer(chars).get_config()
     assert config["split"] == "character" and config["ngrams"] == 3
-    assert config["standardize"] == "lower"
-    assert {"g", "g o", "g o o"} <= set(_vectorizer(chars).get_vocabulary())
+    assert config["standardize"] is nnrecipes.data.lower_and_mark_ends
+    # the n-grams see where a text starts and ends
+    vocabulary = set(_vectorizer(chars).get_vocabulary())
+    assert {"g", "g o", "g o o"} <= vocabulary
+    first = str(_text_splits().x_train[0]).lower()
+    assert f"  {first[0]}" in vocabulary and f"{first[-1]}  " in vocabulary
     # "auto": names and codes (a median of <= 3 words) are read by their characters.
     names = np.array(["acme.com", "Bob Smith", "x-42", "zed.org", "Ann Lee", "q-7"] * 4,
                      dtype=object)
