@@ -111,7 +111,7 @@ def test_text_vectorizer_for_words_or_characters():
     config = chars.get_config()
     assert config["split"] == "character" and config["ngrams"] == 2
     assert {",", "!", "h i"} <= set(chars.get_vocabulary())  # punctuation kept
-    assert config["output_sequence_length"] == 15  # 8 characters + 7 bigrams
+    assert config["output_sequence_length"] == 19  # 8 characters, 2 end marks + 9 bigrams
     words = data.text_vectorizer_for(texts, text_units="word", word_ngrams=2)
     assert words.get_config()["split"] == "whitespace"
     assert "hi bob" in words.get_vocabulary()  # punctuation stripped, lower-cased
