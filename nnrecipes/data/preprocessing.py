@@ -377,15 +377,7 @@ def with_numeric_scaling(layers, method):
     if method not in NUMERIC_SCALINGS:
         raise ValueError(f"`numeric_scaling` must be one of {list(NUMERIC_SCALINGS)}. "
                          f"Received: numeric_scaling={method!r}")
-    if layers is None:
-        return None
-    single = not isinstance(layers, (list, tuple))
-    out = []
-    for layer in [layers] if single else layers:
-        if isinstance(layer, NumericScaler) and layer.method != method:
-            layer = NumericScaler.from_config(dict(layer.get_config(), method=method))
-        out.append(layer)
-    return out[0] if single else out
+    return _rebuilt(layers, NumericScaler, method=method)
 
 
 def with_category_embeddings(layers, embedding_dim):
@@ -397,14 +389,21 @@ def with_category_embeddings(layers, embedding_dim):
     >>> kwargs = nnrecipes.data.preprocessing_for(nnrecipes.data.load("adult"))
     >>> layers = with_category_embeddings(kwargs["preprocessing"], 8)
     """
+    return _rebuilt(layers, TabularEncoder, embedding_dim=embedding_dim)
+
+
+def _rebuilt(layers, layer_class, **changes):
+    """`layers` (one layer, a list or None) with each `layer_class` among them
+    whose attributes differ from `changes` rebuilt from its config with them;
+    the layers passed in are left as they are."""
     if layers is None:
         return None
     single = not isinstance(layers, (list, tuple))
     out = []
     for layer in [layers] if single else layers:
-        if isinstance(layer, TabularEncoder) and layer.embedding_dim != embedding_dim:
-            layer = TabularEncoder.from_config(dict(layer.get_config(),
-                                                    embedding_dim=embedding_dim))
+        if isinstance(layer, layer_class) and any(
+                getattr(layer, name) != value for name, value in changes.items()):
+            layer = layer_class.from_config(dict(layer.get_config(), **changes))
         out.append(layer)
     return out[0] if single else out
 

@@ -43,8 +43,6 @@ BUDGET_EPOCHS = (20, 200)
 # The diagnostics measure the gradients on about this many steps per epoch
 # (every step of a shorter epoch): their cost per step falls as epochs grow.
 GRADIENT_STEPS_PER_EPOCH = 32
-
-
 # Examples per step when none is given; a smaller training split is one batch.
 DEFAULT_BATCH_SIZE = 64
 
