@@ -248,11 +248,15 @@ def print_row(row):
               f"(val {_score(b['metric'], b['val_score'])}, {b['seconds']:.1f} s)", flush=True)
 
 
-def write(rows, order):
-    """The table, then the rows as JSON, one dataset a line (small diffs on reruns)."""
+def write(rows, order, markers=(BEGIN, END, DATA_BEGIN, DATA_END),
+          title="Baselines: auto against classical models"):
+    """The table, then the rows as JSON, one dataset a line (small diffs on
+    reruns), into the RESULTS.md section between `markers` (section begin and
+    end, data begin and end)."""
+    begin, end, data_begin, data_end = markers
     data = ",\n".join(f"{json.dumps(name)}: {json.dumps(row)}" for name, row in rows.items())
-    body = f"{render(rows, order)}\n{DATA_BEGIN}{{\n{data}\n}}{DATA_END}"
-    results_file.write_section(BEGIN, END, body, "Baselines: auto against classical models")
+    body = f"{render(rows, order)}\n{data_begin}{{\n{data}\n}}{data_end}"
+    results_file.write_section(begin, end, body, title)
 
 
 if __name__ == "__main__":
