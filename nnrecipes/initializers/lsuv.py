@@ -83,8 +83,9 @@ def lsuv_init(model, x_batch, *, tolerance=0.1, max_iterations=10, orthogonal=Tr
     by the standard deviation of the layer's output on `x_batch` (before its
     own activation, if it has one) until that variance is within `tolerance`
     of 1 or `max_iterations` passes are spent. Biases are left as they are.
-    Recurrent layers (LSTM, GRU, SimpleRNN) are left alone: their cells are
-    not called as layers, and the paper does not cover them.
+    Recurrent layers (LSTM, GRU, SimpleRNN) are left alone: their cells
+    return an output and states, not one output to scale, and the paper
+    does not cover them.
     For a `WeightNormalization` wrapper, its length `g` is scaled instead.
     Layers whose output has zero variance (e.g. all-zero inputs) are left
     alone. Run it once, before training.
@@ -137,7 +138,10 @@ def lsuv_init(model, x_batch, *, tolerance=0.1, max_iterations=10, orthogonal=Tr
     variances = {}
     with _Recorder(layers) as recorder:
         recorder.run(model, x_batch)
-        order = list(recorder.order)
+        # A layer whose output is not one tensor (a recurrent cell returns its
+        # output and states) is left alone, orthogonal start included.
+        order = [layer for layer in recorder.order
+                 if hasattr(recorder.outputs[id(layer)], "shape")]
         if orthogonal:
             for i, layer in enumerate(order):
                 _orthogonalize(layer, None if seed is None else seed + i)
