@@ -1,8 +1,10 @@
 """The package stays in layers: no import circles between its parts, and no
-private name taken from another part."""
+private name taken from another part; no function over 80 code lines; each
+private upstream name it relies on says why and names its guard test."""
 
 import ast
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -110,3 +112,40 @@ def test_no_function_is_longer_than_the_limit():
                 long[f"{module}::{name}"] = size
     assert not long, (f"functions over {MAX_CODE_LINES} code lines (split them into "
                       f"well-named parts): {long}")
+
+
+def test_each_private_upstream_name_names_a_guard_that_exists():
+    """A `# private:` comment names its guard in tests/upstream_test.py."""
+    upstream = ast.parse((ROOT / "tests" / "upstream_test.py").read_text())
+    guards = {node.name for node in upstream.body if isinstance(node, ast.FunctionDef)}
+    missing, unguarded = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines):
+            if "# private:" not in line:
+                continue
+            comment = " ".join(lines[number:number + 8])
+            named = re.findall(r"tests/upstream_test\.py::(\w+)", comment)
+            where = f"{path.relative_to(ROOT)}:{number + 1}"
+            if not named:
+                unguarded.append(where)
+            missing += [f"{where}: {name}" for name in named if name not in guards]
+    assert not unguarded, f"`# private:` comments that name no guard test: {unguarded}"
+    assert not missing, f"guard tests that tests/upstream_test.py lacks: {missing}"
+
+
+def test_private_upstream_modules_are_only_imported_with_a_reason():
+    """`tensorflow.python`, `keras.src` and `keras_tuner.src` are private."""
+    offences = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom) else
+                     [alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [])
+            if any(name.split(".")[:2] in (["tensorflow", "python"], ["keras", "src"],
+                                           ["keras_tuner", "src"]) for name in names):
+                before = " ".join(lines[max(0, node.lineno - 8):node.lineno])
+                if "# private:" not in before:
+                    offences.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offences, f"private upstream modules imported without `# private:`: {offences}"

@@ -76,7 +76,7 @@ def test_keras_calls_the_call_found_on_the_layer_instance():
     assert len(seen) == 1
 
 
-def test_keras_fit_runs_instance_train_step_and_optimizer_apply_after_reset():
+def test_keras_fit_retraces_with_instance_train_step_and_apply():
     """nnrecipes/diagnostics/gradients.py (`GradientMonitor.attach`) puts
     `train_step` on the model instance and `apply` on the optimizer instance,
     then sets the undocumented `model.train_function = None` so that `fit`

@@ -166,8 +166,8 @@ class GradientMonitor(keras.callbacks.Callback):
         # Instance attributes in front of the class's methods; Keras calls
         # them through `self`, so the traced step runs the hooked versions.
         # `train_function = None` (undocumented) makes `fit` retrace with them.
-        # Guarded by tests/upstream_test.py::
-        # test_keras_fit_runs_instance_train_step_and_optimizer_apply_after_reset.
+        # private: guarded by
+        # tests/upstream_test.py::test_keras_fit_retraces_with_instance_train_step_and_apply
         optimizer.apply = self._hooked_apply(model, optimizer)
         model.train_step = self._hooked_train_step(model)
         model.train_function = None
