@@ -1,3 +1,4 @@
+import contextlib
 import math
 
 import keras
@@ -52,6 +53,14 @@ class StopOnNonFinite(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.stopped = None
         self._step = 0
+        optimizer = self.model.optimizer
+        if not optimizer.built:
+            # Otherwise its slot variables (momentum, Adam's moments) are made
+            # in the first step, after this snapshot, and a loss that breaks
+            # in the first epoch would leave them non-finite.
+            strategy = getattr(self.model, "distribute_strategy", None)
+            with strategy.scope() if strategy is not None else contextlib.nullcontext():
+                optimizer.build(self.model.trainable_variables)
         self._take_snapshot("before training")
 
     def on_epoch_begin(self, epoch, logs=None):

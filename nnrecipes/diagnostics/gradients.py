@@ -156,26 +156,35 @@ class GradientMonitor(keras.callbacks.Callback):
             return
         if self._attached is not None:
             self.detach()
-        optimizer = getattr(model, "optimizer", None)
-        if optimizer is None:
-            raise ValueError(
-                "GradientMonitor needs a compiled model with an optimizer: call "
-                f"`model.compile(optimizer=..., loss=...)` first. Received: model "
-                f"{model.name!r} with optimizer=None"
-            )
-        replicas = _replicas(model)
-        if replicas > 1:
-            raise ValueError(
-                f"GradientMonitor cannot watch training over {replicas} replicas: each "
-                "replica sees only its share of the gradient, so the norms it would log "
-                "are not the global ones. Train without it (nnrecipes: diagnostics=False, "
-                f"--no-diagnostics) or on one replica. Received: {replicas} replicas")
+        optimizer = _watchable_optimizer(model)
+        self._group_layers(model)
+        self._make_state(model)
+        self._saved = {
+            "train_step": model.__dict__.get("train_step"),
+            "apply": optimizer.__dict__.get("apply"),
+        }
+        # Instance attributes in front of the class's methods; Keras calls
+        # them through `self`, so the traced step runs the hooked versions.
+        # `train_function = None` (undocumented) makes `fit` retrace with them.
+        # private: guarded by
+        # tests/upstream_test.py::test_keras_fit_retraces_with_instance_train_step_and_apply
+        optimizer.apply = self._hooked_apply(model, optimizer)
+        model.train_step = self._hooked_train_step(model)
+        model.train_function = None
+        self._attached = model
+        self._optimizer = optimizer
+
+    def _group_layers(self, model):
+        """Which layer group each trainable variable's figures add up in."""
         groups = layer_groups(model)
         self.layer_names = [name for name, _, _ in groups]
         self.layer_classes = [cls for _, cls, _ in groups]
         self.layer_params = [sum(int(ops.size(v)) for v in vs) for _, _, vs in groups]
         self._group_of = {id(v): i for i, (_, _, vs) in enumerate(groups) for v in vs}
-        count = max(len(groups), 1)
+
+    def _make_state(self, model):
+        """The variables the traced step accumulates the figures in."""
+        count = max(len(self.layer_names), 1)
         self._steps = keras.Variable(0.0, trainable=False, name="grad_monitor_steps")
         self._total_steps = keras.Variable(0.0, trainable=False, name="grad_monitor_total")
         self._norm_sum = keras.Variable(0.0, trainable=False, name="grad_norm_sum")
@@ -201,53 +210,63 @@ class GradientMonitor(keras.callbacks.Callback):
                                                   trainable=False, name="weights_before")
                             for v in model.trainable_variables}
 
-        self._saved = {
-            "train_step": model.__dict__.get("train_step"),
-            "apply": optimizer.__dict__.get("apply"),
-        }
+    def _hooked_apply(self, model, optimizer):
+        """`optimizer.apply` that also measures the gradients and the update."""
         original_apply = optimizer.apply
-        original_train_step = model.train_step
+        # Under dynamic loss scaling, a step whose scaled gradients overflow
+        # is skipped by design: it is not recorded either.
+        skip = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
 
         def apply(grads, trainable_variables=None):
             variables = (model.trainable_variables if trainable_variables is None
                          else trainable_variables)
             grads, variables = list(grads), list(variables)
+            passed = None if trainable_variables is None else variables
             scale = self._loss_scale(optimizer)  # read before `apply` may change it
-            # Under dynamic loss scaling, a step whose scaled gradients overflow
-            # is skipped by design: it is not recorded either.
-            skip = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+
+            def record(before):
+                self._record(grads, variables, before, scale,
+                             optimizer.check_finite(grads) if skip else None)
+
             if self.every == 1:
                 before = [ops.copy(v) for v in variables] if self.update_ratios else None
-                result = original_apply(grads, None if trainable_variables is None
-                                        else variables)
-                self._record(grads, variables, before, scale,
-                             optimizer.check_finite(grads) if skip else None)
+                result = original_apply(grads, passed)
+                record(before)
                 return result
-            # Every k-th step: the snapshot and the figures sit in conditionals,
-            # so the other steps skip them.
-            due = ops.equal(self._seen % self.every, 0)
-            self._seen.assign_add(1)
-            self._fresh.assign(0.0)
-            before = None
-            if self.update_ratios:
-                before = [self._before.get(id(v)) for v in variables]
+            return self._apply_when_due(original_apply, grads, passed, variables, record)
 
-                def take_snapshot():
-                    for saved, variable in zip(before, variables):
-                        if saved is not None:
-                            saved.assign(variable)
-                    return 0
+        return apply
 
-                ops.cond(due, take_snapshot, lambda: 0)
-            result = original_apply(grads, None if trainable_variables is None else variables)
+    def _apply_when_due(self, original_apply, grads, passed, variables, record):
+        """With `every` > 1: applies the update at each step and measures it
+        on every k-th; the snapshot and the figures sit in conditionals, so
+        the other steps skip them."""
+        due = ops.equal(self._seen % self.every, 0)
+        self._seen.assign_add(1)
+        self._fresh.assign(0.0)
+        before = None
+        if self.update_ratios:
+            before = [self._before.get(id(v)) for v in variables]
 
-            def record():
-                self._record(grads, variables, before, scale,
-                             optimizer.check_finite(grads) if skip else None)
+            def take_snapshot():
+                for saved, variable in zip(before, variables):
+                    if saved is not None:
+                        saved.assign(variable)
                 return 0
 
-            ops.cond(due, record, lambda: 0)
-            return result
+            ops.cond(due, take_snapshot, lambda: 0)
+        result = original_apply(grads, passed)
+
+        def record_due():
+            record(before)
+            return 0
+
+        ops.cond(due, record_due, lambda: 0)
+        return result
+
+    def _hooked_train_step(self, model):
+        """`model.train_step` that adds the figures to the step's logs."""
+        original_train_step = model.train_step
 
         def train_step(data):
             logs = original_train_step(data)
@@ -265,11 +284,7 @@ class GradientMonitor(keras.callbacks.Callback):
             logs.update(results)
             return logs
 
-        optimizer.apply = apply
-        model.train_step = train_step
-        model.train_function = None  # retrace with the hooks
-        self._attached = model
-        self._optimizer = optimizer
+        return train_step
 
     def detach(self):
         """Removes the hooks; the model trains as plain Keras again."""
@@ -401,6 +416,25 @@ class GradientMonitor(keras.callbacks.Callback):
             if keep is not None:
                 ratios = ops.where(keep, ratios, ops.zeros_like(ratios))
             self._ratio_sum.assign_add(ratios)
+
+
+def _watchable_optimizer(model):
+    """The optimizer of `model`, or a clear error if the monitor cannot watch it."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise ValueError(
+            "GradientMonitor needs a compiled model with an optimizer: call "
+            f"`model.compile(optimizer=..., loss=...)` first. Received: model "
+            f"{model.name!r} with optimizer=None"
+        )
+    replicas = _replicas(model)
+    if replicas > 1:
+        raise ValueError(
+            f"GradientMonitor cannot watch training over {replicas} replicas: each "
+            "replica sees only its share of the gradient, so the norms it would log "
+            "are not the global ones. Train without it (nnrecipes: diagnostics=False, "
+            f"--no-diagnostics) or on one replica. Received: {replicas} replicas")
+    return optimizer
 
 
 def _replicas(model):

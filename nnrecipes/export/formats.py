@@ -218,6 +218,11 @@ def write_onnx(model, spec, path, opset=17):
     check_formats(["onnx"])
     import onnxruntime
     import tf2onnx
+    # private: TensorFlow 2 exports no public way to freeze a concrete
+    # function's variables into constants, and tf2onnx's public
+    # `convert.from_function` keeps captured tensors (an adapted
+    # Normalization's mean and variance) as extra graph inputs. Guarded by
+    # tests/upstream_test.py::test_tensorflow_freezes_a_function_with_convert_to_constants.
     from tensorflow.python.framework.convert_to_constants import (
         convert_variables_to_constants_v2)
 

@@ -3,19 +3,15 @@ import numpy as np
 import keras
 from keras import ops
 
+from nnrecipes.layers.nested import nested_layers
 from nnrecipes.layers.weight_normalization import WeightNormalization
-
-
-def _all_layers(model):
-    # Every layer, nested ones included (e.g. the dense layers inside a
-    # TransformerEncoder); Keras has no public walk over nested layers.
-    return list(model._flatten_layers(include_self=False, recursive=True))
 
 
 def _candidates(model):
     """Layers whose output scale LSUV sets: those with a kernel, and
     WeightNormalization wrappers in place of the layers they wrap."""
-    layers = _all_layers(model)
+    # Nested ones included, e.g. the dense layers inside a TransformerEncoder.
+    layers = nested_layers(model)
     wrapped = {id(layer.layer) for layer in layers if isinstance(layer, WeightNormalization)}
     found = []
     for layer in layers:
@@ -47,12 +43,12 @@ class _Recorder:
                     self.order.append(_layer)
                 return output
 
-            object.__setattr__(layer, "call", recording_call)
+            layer.call = recording_call
         return self
 
     def __exit__(self, *exc):
         for layer in self.layers:
-            object.__delattr__(layer, "call")
+            del layer.call
         return False
 
     def run(self, model, x):
@@ -72,7 +68,7 @@ def _orthogonalize(layer, seed):
     values = keras.initializers.Orthogonal(seed=seed)(flat, dtype=kernel.dtype)
     kernel.assign(ops.reshape(values, shape))
     if isinstance(layer, WeightNormalization):
-        layer.g.assign(layer._norm(layer.v))
+        layer.match_length_to_direction()
 
 
 def lsuv_init(model, x_batch, *, tolerance=0.1, max_iterations=10, orthogonal=True,
@@ -87,8 +83,9 @@ def lsuv_init(model, x_batch, *, tolerance=0.1, max_iterations=10, orthogonal=Tr
     by the standard deviation of the layer's output on `x_batch` (before its
     own activation, if it has one) until that variance is within `tolerance`
     of 1 or `max_iterations` passes are spent. Biases are left as they are.
-    Recurrent layers (LSTM, GRU, SimpleRNN) are left alone: their cells are
-    not called as layers, and the paper does not cover them.
+    Recurrent layers (LSTM, GRU, SimpleRNN) are left alone: their cells
+    return an output and states, not one output to scale, and the paper
+    does not cover them.
     For a `WeightNormalization` wrapper, its length `g` is scaled instead.
     Layers whose output has zero variance (e.g. all-zero inputs) are left
     alone. Run it once, before training.
@@ -141,7 +138,10 @@ def lsuv_init(model, x_batch, *, tolerance=0.1, max_iterations=10, orthogonal=Tr
     variances = {}
     with _Recorder(layers) as recorder:
         recorder.run(model, x_batch)
-        order = list(recorder.order)
+        # A layer whose output is not one tensor (a recurrent cell returns its
+        # output and states) is left alone, orthogonal start included.
+        order = [layer for layer in recorder.order
+                 if hasattr(recorder.outputs[id(layer)], "shape")]
         if orthogonal:
             for i, layer in enumerate(order):
                 _orthogonalize(layer, None if seed is None else seed + i)

@@ -9,12 +9,14 @@
 - `ReversibleInstanceNormalization` (RevIN) and `ChannelHistory`: what a forecaster adds
   around its network (per-window scaling, the last value, an autoregressive path)
 - `PeriodicEmbedding`: learned sin/cos embeddings of numeric features (tables)
+- `nested_layers(layer)`: every layer inside a model or layer, at any depth
 """
 
 from nnrecipes.layers.channel_history import ChannelHistory
 from nnrecipes.layers.drop_path import DropPath
 from nnrecipes.layers.drop_path import StochasticDepth
 from nnrecipes.layers.masked_global_pooling import MaskedGlobalPooling1D
+from nnrecipes.layers.nested import nested_layers
 from nnrecipes.layers.periodic_embedding import PeriodicEmbedding
 from nnrecipes.layers.positional_embedding import PositionalEmbedding
 from nnrecipes.layers.residual_conv_block import ResidualConvBlock
@@ -37,4 +39,5 @@ __all__ = [
     "StochasticDepth",
     "TransformerEncoder",
     "WeightNormalization",
+    "nested_layers",
 ]

@@ -44,6 +44,7 @@ class PositionalEmbedding(keras.layers.Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
+        self._check_length(input_shape[-2])
         self.position_embeddings = self.add_weight(
             name="position_embeddings",
             shape=(self.sequence_length, input_shape[-1]),
@@ -52,8 +53,18 @@ class PositionalEmbedding(keras.layers.Layer):
 
     def call(self, inputs):
         length = ops.shape(inputs)[-2]
+        self._check_length(length)
         positions = ops.cast(self.position_embeddings[:length], inputs.dtype)
         return inputs + positions
+
+    def _check_length(self, length):
+        # A length known while tracing or running eagerly; an unknown one is
+        # checked by the addition itself.
+        if isinstance(length, int) and length > self.sequence_length:
+            raise ValueError(
+                "PositionalEmbedding has positions for up to "
+                f"sequence_length={self.sequence_length} steps. "
+                f"Received: inputs with {length} steps")
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -67,7 +67,15 @@ class WeightNormalization(keras.layers.Wrapper):
         self.v = kernel
         self.g = self.add_weight(name="g", shape=(kernel.shape[-1],), initializer="ones",
                                  dtype=kernel.dtype)
-        self.g.assign(self._norm(self.v))
+        self.match_length_to_direction()
+
+    def match_length_to_direction(self):
+        """Sets `g` to `||v||`, so that the normalized kernel equals `v`.
+
+        `build` does this; call it again after assigning `v` directly (e.g.
+        an orthogonal `v`) to make the layer compute with that kernel as is.
+        """
+        self.g.assign(ops.cast(self._norm(self.v), self.g.dtype))
 
     def _norm(self, v):
         axes = tuple(range(len(v.shape) - 1))

@@ -47,7 +47,11 @@ def _make_oracle_saves_atomic(oracle, project_dir):
                                             "trial.json"), trial.get_state())
 
     oracle.save = save
-    oracle._save_trial = save_trial  # noqa: SLF001 (the one hook KerasTuner has)
+    # private: `Oracle._save_trial` is the one place KerasTuner writes
+    # `trial.json` (from create_trial, update_trial and end_trial), and no
+    # public hook replaces it. Guarded by
+    # tests/upstream_test.py::test_keras_tuner_oracle_writes_trials_through_save_trial.
+    oracle._save_trial = save_trial  # noqa: SLF001
 
 
 @dataclasses.dataclass
@@ -78,8 +82,14 @@ class _RecipeTrialRunner:
 
     def save(self):
         # As `BaseTuner.save`, with atomic writes (see `_make_oracle_saves_atomic`).
-        if not self._is_worker():
+        # A worker's oracle is a proxy to the chief's (not a keras_tuner.Oracle),
+        # and the chief writes the oracle's state.
+        if isinstance(self.oracle, keras_tuner.Oracle):
             self.oracle.save()
+        # private: `_get_tuner_fname()` is the file `BaseTuner.reload` reads back;
+        # KerasTuner has no public name for it, and writing anywhere else would
+        # make a resumed search start over. Guarded by
+        # tests/upstream_test.py::test_keras_tuner_reloads_the_tuner_from_get_tuner_fname.
         write_json_atomically(self._get_tuner_fname(), self.get_state())
 
     def _fold_weights(self, trial_id, index):

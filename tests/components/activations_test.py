@@ -138,6 +138,6 @@ def test_every_custom_activation_builds_in_recipes(recipe):
     for name in activations.CUSTOM_ACTIVATIONS:
         model = nnrecipes.build(recipe, input_shape=(8, 4), num_classes=3, activation=name,
                                 compile=False, **extra)
-        layers = [type(layer) for layer in model._flatten_layers()]
+        layers = [type(layer) for layer in nnrecipes.layers.nested_layers(model)]
         assert activations.CUSTOM_ACTIVATIONS[name] in layers, (recipe, name)
         assert model(np.zeros((2, 8, 4), "float32")).shape == (2, 3)

@@ -93,3 +93,56 @@ def test_lsuv_is_a_recipe_option_and_rejects_bad_input():
     model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="Received: tolerance=2"):
         lsuv_init(model, X, tolerance=2)
+
+
+def test_lsuv_leaves_recurrent_layers_and_zero_variance_outputs_alone():
+    inputs = keras.Input((5, 10))
+    lstm = keras.layers.LSTM(4, name="lstm")
+    outputs = keras.layers.Dense(3, name="head")(lstm(inputs))
+    model = keras.Model(inputs, outputs)
+    before = [to_np(w).copy() for w in lstm.weights]
+    x = RNG.normal(size=(64, 5, 10)).astype("float32")
+    reported = lsuv_init(model, x)
+    assert list(reported) == ["head"]
+    for old, new in zip(before, lstm.weights):
+        np.testing.assert_array_equal(old, to_np(new))
+    # All-zero inputs give a zero-variance output: the kernel is not divided by it.
+    flat = keras.Sequential([keras.Input((10,)), keras.layers.Dense(4, use_bias=False,
+                                                                    name="d")])
+    kernel = to_np(flat.get_layer("d").kernel).copy()
+    reported = lsuv_init(flat, np.zeros((32, 10), "float32"), orthogonal=False)
+    assert reported == {"d": 0.0}
+    np.testing.assert_array_equal(to_np(flat.get_layer("d").kernel), kernel)
+
+
+def test_lsuv_stops_after_max_iterations_and_reports_what_it_reached(capsys):
+    def model():
+        # Biases spread over units: one division by the std does not reach 1.
+        bias = keras.initializers.RandomUniform(-1.0, 1.0, seed=0)
+        return keras.Sequential([keras.Input((10,)),
+                                 keras.layers.Dense(8, bias_initializer=bias, name="d")])
+
+    once = lsuv_init(model(), X, tolerance=0.01, max_iterations=1, orthogonal=False,
+                     verbose=True)
+    assert abs(once["d"] - 1.0) > 0.01
+    assert capsys.readouterr().out.strip() == f"LSUV d: output variance {once['d']:.4f}"
+    enough = lsuv_init(model(), X, tolerance=0.01, max_iterations=20, orthogonal=False)
+    assert abs(enough["d"] - 1.0) < 0.01
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"max_iterations": 0}, "Received: max_iterations=0"),
+    ({"max_iterations": True}, "Received: max_iterations=True"),
+    ({"tolerance": 0}, "Received: tolerance=0"),
+])
+def test_lsuv_rejects_bad_settings(kwargs, message):
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match=message):
+        lsuv_init(model, X, **kwargs)
+
+
+def test_lsuv_refuses_a_model_without_kernels():
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Activation("relu",
+                                                                          name="act")])
+    with pytest.raises(ValueError, match=r"no layer with a kernel.*\['act'\]"):
+        lsuv_init(model, X)
