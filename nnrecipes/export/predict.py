@@ -76,7 +76,7 @@ def match_columns(runner, header, where):
     Returns:
         The index in `header` of each export column, in the export's order.
     """
-    names, _, _ = export_columns(runner)
+    names, _, generated = export_columns(runner)
     twice = duplicate_names(header)
     missing = [n for n in names if n not in header]
     unknown = [n for n in header if n not in names]
@@ -90,8 +90,10 @@ def match_columns(runner, header, where):
     raise ValueError(
         f"The columns of {where} do not match the export's: {'; '.join(parts)}"
         + (f" (close names: {', '.join(close)})" if close else "")
-        + f". The export takes these {len(names)} columns, in any order: {names}. "
-        f"Received: {header}")
+        + f". The export takes these {len(names)} columns, in any order: {names}"
+        + (" (names made up at training, where the data named none: a file without a "
+           "header row is read by position)" if generated else "")
+        + f". Received: {header}")
 
 
 def _table_layout(runner, first, where):

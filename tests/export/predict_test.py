@@ -111,6 +111,13 @@ def test_csv_of_numbers_for_a_numeric_table_without_names(tmp_path):
     with pytest.raises(ValueError, match=r"line 2: the export takes numbers, and column "
                                          r"'column4' holds 'x'"):
         predict_file(path, str(tmp_path / "bad.csv"), str(out), progress=False)
+    # No names recorded (this manifest has no dataset): a header row cannot be
+    # matched, so it is refused rather than read by position.
+    with open(tmp_path / "named.csv", "w") as f:
+        f.write("a,b,c,d,e\n" + ",".join(["1"] * 5) + "\n")
+    with pytest.raises(ValueError, match=r"not in the export \['a', 'b', 'c', 'd', 'e'\].*"
+                                         r"names made up at training"):
+        predict_file(path, str(tmp_path / "named.csv"), str(out), progress=False)
 
 
 def test_npy_array_and_its_mismatches(exports, tmp_path):
