@@ -297,7 +297,7 @@ def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=None, heade
     if empty:
         raise ValueError(
             f"Dataset {name!r}: the label column {names[index]!r} of {path!r} is empty or "
-            f"missing in {len(empty)} row(s), e.g. row(s) {empty[:5]}; every row needs a "
+            f"missing in {len(empty)} row(s), on line(s) {empty[:5]}; every row needs a "
             f"label (drop those rows). Received: {[rows[n - first][index] for n in empty[:5]]}")
     if task is None:
         values = [row[index] for row in rows]

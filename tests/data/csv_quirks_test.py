@@ -7,6 +7,8 @@ written table (names, values, labels) or raises a `ValueError` that names
 the quirk; never another exception, never a silent misread.
 """
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck
@@ -55,12 +57,13 @@ def test_random_tables_with_quirks_load_right_or_are_refused_by_name(tmp_path, t
         "empty": "is empty", "header_only": "only a header row",
         "inf": f"line {table['row'] + 2}, column {names[table['column']]!r} holds an "
                "infinite number",
-        "empty_label": f"label column {names[-1]!r}",
+        "empty_label": f"label column {names[-1]!r} of .* on line(s) [{table['row'] + 2}]",
         "none": None}[table["quirk"]]
     if twice and table["quirk"] not in ("empty", "header_only"):
         expected = "more than once"
     if expected is not None:
-        with pytest.raises(ValueError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        pattern = ".*".join(re.escape(part) for part in expected.split(" .* "))
+        with pytest.raises(ValueError, match=pattern):
             data.load(f"csv:{path}")
         return
     splits = data.load(f"csv:{path}")
