@@ -22,7 +22,7 @@ import sys
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it, in the order they are imported;
-# a name mapped to itself is a subpackage.
+# a name mapped to `nnrecipes.<name>` is a subpackage.
 _EXPORTS = {
     "activations": "nnrecipes.activations",
     "callbacks": "nnrecipes.callbacks",
@@ -31,6 +31,7 @@ _EXPORTS = {
     "evaluation": "nnrecipes.evaluation",
     "baselines": "nnrecipes.baselines",
     "export": "nnrecipes.export",
+    "predict": "nnrecipes.export.predict",
     "initializers": "nnrecipes.initializers",
     "layers": "nnrecipes.layers",
     "losses": "nnrecipes.losses",
@@ -74,7 +75,7 @@ def register_all():
     try:
         for name, module in _EXPORTS.items():
             imported = importlib.import_module(module)
-            globals()[name] = (imported if module.endswith(f".{name}")
+            globals()[name] = (imported if module == f"nnrecipes.{name}"
                                else getattr(imported, name))
         # nnrecipes.data imports its TensorFlow parts when first used; their
         # Keras layers register now, so a saved model holding one loads.
@@ -94,7 +95,7 @@ def __getattr__(name):
     register_all()
     if name not in globals():
         module = importlib.import_module(_EXPORTS[name])
-        globals()[name] = module if _EXPORTS[name].endswith(f".{name}") else getattr(
+        globals()[name] = module if _EXPORTS[name] == f"nnrecipes.{name}" else getattr(
             module, name)
     return globals()[name]
 

@@ -57,13 +57,44 @@ class Splits:
         return tuple(self.x_train.shape[1:])
 
     def summary(self):
-        """A dict for manifests and logs: name, kind, sizes, classes, info."""
+        """A dict for manifests and logs: name, kind, sizes, classes, info, and
+        for a table its `columns` (see `table_columns`)."""
         return {
             "name": self.name, "kind": self.kind, "input_shape": list(self.input_shape),
             "train": len(self.x_train), "validation": len(self.x_val),
             "test": len(self.x_test), "num_classes": self.num_classes,
             "num_outputs": self.num_outputs, "source": self.source, "info": self.info,
+            **({"columns": self.table_columns()} if self.kind == "tabular" else {}),
         }
+
+    def table_columns(self):
+        """The input columns of a table, as an export records them.
+
+        Returns:
+            `{"names": [...], "types": [...], "generated": bool}`: one name
+            and one type (`"number"` or `"category"`) per input column, and
+            whether the names were made up (`column0`, ...) because the
+            data named none. None for data that is not a table.
+
+        Example:
+        >>> nnrecipes.data.load("wine").table_columns()["names"][:2]
+        ['alcohol', 'malic_acid']
+        """
+        if self.kind != "tabular" or len(self.input_shape) != 1:
+            return None
+        width = self.input_shape[0]
+        info = self.info or {}
+        names = info.get("columns")
+        generated = names is None or info.get("column_names") == "generated"
+        names = [str(n) for n in names] if names is not None else [
+            f"column{i}" for i in range(width)]
+        if len(names) != width:
+            raise ValueError(f"Dataset {self.name!r}: info['columns'] names {len(names)} "
+                             f"columns, the rows have {width}. Received: columns={names}")
+        categorical = set(info.get("categorical") or ())
+        return {"names": names,
+                "types": ["category" if c in categorical else "number" for c in range(width)],
+                "generated": generated}
 
     def majority_accuracy(self, part="test"):
         """Accuracy of always predicting the training split's most common class.
@@ -268,7 +299,8 @@ def read_text_lines(path, dataset, encodings=("utf-8", "latin-1")):
     """Lines of a text file, decoded with the first encoding that fits.
 
     Latin-1 decodes any byte string, so with it last this never fails on
-    the encoding; empty lines are dropped.
+    the encoding; a UTF-8 byte-order mark (which spreadsheet programs write)
+    is dropped, and so are empty lines.
     """
     with open(path, "rb") as f:
         raw = f.read()
@@ -283,6 +315,7 @@ def read_text_lines(path, dataset, encodings=("utf-8", "latin-1")):
             f"Dataset {dataset!r}: {path!r} is not text in any of the encodings "
             f"{list(encodings)}."
         )
+    text = text.removeprefix("\ufeff").removeprefix("\xef\xbb\xbf")  # as UTF-8, or Latin-1
     return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
 
 
@@ -325,8 +358,12 @@ def _sklearn_splits(name, bunch, kind, seed, x=None, source=""):
     x_rest, y_rest, x_test, y_test = stratified_split(x, y, 0.2, seed=1234)
     x_train, y_train, x_val, y_val = stratified_split(x_rest, y_rest, 0.15, seed=seed)
     classes = [str(c) for c in getattr(bunch, "target_names", range(int(y.max()) + 1))]
+    # A table keeps scikit-learn's feature names: a file of new rows is
+    # matched to them by name.
+    info = ({"columns": [str(n) for n in bunch.feature_names], "categorical": []}
+            if kind == "tabular" else None)
     return Splits(name, kind, x_train, y_train, x_val, y_val, x_test, y_test,
-                  num_classes=len(classes), class_names=classes, source=source)
+                  num_classes=len(classes), class_names=classes, source=source, info=info)
 
 
 @register_dataset("digits", "8x8 handwritten digit images, 1,797, 10 classes (scikit-learn)")

@@ -27,7 +27,13 @@ from nnrecipes.data.catalog import malformed
 from nnrecipes.data.catalog import read_text_lines
 from nnrecipes.data.catalog import register_source
 from nnrecipes.data.catalog import stratified_split
+from nnrecipes.data.tabular import DELIMITERS
+from nnrecipes.data.tabular import categorical_columns
+from nnrecipes.data.tabular import detect_delimiter
+from nnrecipes.data.tabular import duplicate_names
 from nnrecipes.data.tabular import encode_labels
+from nnrecipes.data.tabular import generated_names
+from nnrecipes.data.tabular import is_missing
 from nnrecipes.data.tabular import is_number
 from nnrecipes.data.tabular import read_csv_rows
 from nnrecipes.data.tabular import rows_to_splits
@@ -45,7 +51,7 @@ def _infer_kind(x):
 
 def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=None,
                 task=None, class_names=None, seed=0, name="arrays", source="arrays", info=None,
-                in_time_order=None):
+                in_time_order=None, columns=None, categorical=None):
     """`Splits` from NumPy arrays.
 
     Args:
@@ -72,15 +78,27 @@ def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=
             of random picks that share time steps with the training windows.
             Defaults to `None`: yes for `"sequence"` inputs with regression
             targets (forecasting), no otherwise.
+        columns: names of a table's columns, which an export records so that
+            files of new rows are matched to them by name. Defaults to
+            `None`: a pandas DataFrame's column names, else
+            `info["columns"]`, else generated names (`column0`, ...), said
+            as such in `Splits.table_columns()`.
+        categorical: indices of a string table's category columns (the
+            others hold numbers). Defaults to `None`: `info["categorical"]`,
+            else the columns holding a cell that is neither a number nor
+            missing.
 
     Returns:
         A `Splits`.
 
     Example:
-    >>> splits = nnrecipes.data.from_arrays(np.random.rand(100, 4), np.arange(100) % 2)
-    >>> splits.kind, splits.num_classes
-    ('tabular', 2)
+    >>> splits = nnrecipes.data.from_arrays(np.random.rand(100, 2), np.arange(100) % 2,
+    ...                                     columns=["height", "weight"])
+    >>> splits.kind, splits.num_classes, splits.table_columns()["names"]
+    ('tabular', 2, ['height', 'weight'])
     """
+    if columns is None and hasattr(x, "columns") and hasattr(x, "to_numpy"):
+        columns = [str(c) for c in x.columns]  # a pandas DataFrame
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"`x` and `y` must hold as many examples. "
@@ -131,6 +149,8 @@ def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=
             return out
         return values.astype("float32")
 
+    if kind == "tabular" and x.ndim == 2:
+        info = _table_info(x, info, columns, categorical, name)
     stratify = task == "classification"
     if in_time_order is None:
         in_time_order = kind == "sequence" and task == "regression"
@@ -156,6 +176,34 @@ def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=
                   num_outputs=None if task == "classification" else y.shape[1],
                   class_names=class_names if task == "classification" else None,
                   source=source, info=info)
+
+
+def _table_info(x, info, columns, categorical, name):
+    """`info` with a table's column names and category columns, checked."""
+    info = dict(info or {})
+    width = x.shape[1]
+    if columns is not None:
+        info["columns"] = [str(c) for c in columns]
+        info.pop("column_names", None)
+    if "columns" in info:
+        names = info["columns"]
+        if len(names) != width or duplicate_names(names):
+            raise ValueError(
+                f"Dataset {name!r}: `columns` must give each of the {width} columns a name of "
+                f"its own. Received: columns={names}")
+    else:
+        info.update(columns=generated_names(width), column_names="generated")
+    if categorical is not None:
+        info["categorical"] = sorted(int(c) for c in categorical)
+    elif "categorical" not in info:
+        cells = x.astype(str) if x.dtype.kind in "OUS" else None
+        info["categorical"] = [] if cells is None else categorical_columns(
+            [[c.strip() for c in row] for row in cells], width)
+    bad = [c for c in info["categorical"] if not 0 <= c < width]
+    if bad:
+        raise ValueError(f"Dataset {name!r}: `categorical` holds column indices outside "
+                         f"0..{width - 1}. Received: categorical={info['categorical']}")
+    return info
 
 
 def _resolve(target, data_dir, what):
@@ -185,14 +233,21 @@ def _latest_split(x, y, fraction, seed, *, gap, name):
 
 
 @register_source("csv", "a CSV file: 'csv:<file>', target column `target=` (default: the last)")
-def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=",", header=None,
+def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=None, header=None,
              task=None):
     """Reads a CSV table.
+
+    A UTF-8 byte-order mark is dropped; duplicate column names, an infinite
+    number (`inf`), an empty label, a file with no rows or only a header row,
+    and a file that reads as one column are refused with an error that names
+    them.
 
     Options (keyword arguments of `load`):
         label: the target column, by name (with a header) or index. Defaults
             to the last column.
-        delimiter: the field separator. Defaults to `","`.
+        delimiter: the field separator. Defaults to `None`: the first of
+            `,`, `;`, tab and `|` that gives every line the same number of
+            fields (more than one).
         header: whether the first row names the columns. Defaults to `None`:
             yes when no cell of the first row is a number and either some
             cells of the second row are, or (an all-text table) no cell of
@@ -202,28 +257,54 @@ def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=",", header
     """
     path = _resolve(target, data_dir, "CSV file")
     name = os.path.splitext(os.path.basename(path))[0]
-    _, rows = read_csv_rows(path, name, delimiter=delimiter)
+    lines = read_text_lines(path, name)
+    if delimiter is None:
+        delimiter = detect_delimiter(lines)
+    _, rows = read_csv_rows(path, name, delimiter=delimiter)  # refuses an empty file
+    if len(rows[0]) < 2:
+        others = [d for d in DELIMITERS if d != delimiter and d in lines[0]]
+        raise ValueError(
+            f"Dataset {name!r}: {path!r} reads as a single column with delimiter "
+            f"{delimiter!r}; a table needs feature columns and a label column."
+            + (f" Its lines hold {others[0]!r}: pass delimiter={others[0]!r}." if others
+               else "") + f" Received: first line {lines[0][:80]!r}")
     if header is None:
-        header = len(rows) > 1 and not any(is_number(c) for c in rows[0]) and (
-            any(is_number(c) for c in rows[1])
+        header = not any(is_number(c) for c in rows[0]) and (
+            len(rows) == 1 or any(is_number(c) for c in rows[1])
             or all(all(row[i] != cell for row in rows[1:] if i < len(row))
                    for i, cell in enumerate(rows[0])))
-    columns = rows.pop(0) if header else [f"column{i}" for i in range(len(rows[0]))]
+    columns = rows.pop(0) if header else None
+    if not rows:
+        raise ValueError(f"Dataset {name!r}: {path!r} holds only a header row and no data "
+                         f"rows. Received: header={columns}")
+    names = columns or generated_names(len(rows[0]))
+    twice = duplicate_names(names)
+    if twice:
+        raise ValueError(f"Dataset {name!r}: the header of {path!r} names the columns "
+                         f"{twice} more than once; each column needs a name of its own. "
+                         f"Received: header={names}")
     if label is None:
-        index = len(columns) - 1
-    elif isinstance(label, int) and -len(columns) <= label < len(columns):
-        index = label % len(columns)
-    elif label in columns:
-        index = columns.index(label)
+        index = len(names) - 1
+    elif isinstance(label, int) and -len(names) <= label < len(names):
+        index = label % len(names)
+    elif label in names:
+        index = names.index(label)
     else:
-        raise ValueError(f"{path!r} has no column {label!r}. Valid: {columns} or an index. "
+        raise ValueError(f"{path!r} has no column {label!r}. Valid: {names} or an index. "
                          f"Received: label={label!r}")
+    first = 2 if header else 1
+    empty = [number for number, row in enumerate(rows, start=first) if is_missing(row[index])]
+    if empty:
+        raise ValueError(
+            f"Dataset {name!r}: the label column {names[index]!r} of {path!r} is empty or "
+            f"missing in {len(empty)} row(s), on line(s) {empty[:5]}; every row needs a "
+            f"label (drop those rows). Received: {[rows[n - first][index] for n in empty[:5]]}")
     if task is None:
         values = [row[index] for row in rows]
         numeric = all(is_number(v) for v in values)
         task = "regression" if numeric and len(set(values)) > 20 else "classification"
     return rows_to_splits(name, rows, target=index, columns=columns, task=task, seed=seed,
-                          source=os.path.abspath(path))
+                          source=os.path.abspath(path), first_row=first)
 
 
 def _decode_image(path, image_size):

@@ -38,6 +38,19 @@ class TrainResult:
     manifest: dict
     stopped: dict = None
 
+    def predict(self, x, *, batch_size=256):
+        """The model's outputs on raw inputs `x`, as `nnrecipes.predict` gives
+        them (a table's columns matched by name from this run's manifest).
+
+        Example:
+        ```python
+        splits = nnrecipes.data.load("adult")
+        probabilities = nnrecipes.train("mlp", splits, epochs=3).predict(splits.x_test)
+        ```
+        """
+        return export_lib.predict.predict(self.model, x, batch_size=batch_size,
+                                          manifest=self.manifest)
+
 
 def conclude(model, splits, fitted, manifest, *, batch_size=64, strategy=None, export=True,
              export_base=None, version=None, overwrite=False, formats=()):

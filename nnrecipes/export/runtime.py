@@ -3,7 +3,9 @@
 `Runner(version_dir, "onnx")` takes a batch of *raw* inputs (the same that
 the SavedModel's `serve` takes) and returns the model's outputs as NumPy;
 for string models it applies `preprocessing.json` first (see
-`nnrecipes.export.host`).
+`nnrecipes.export.host`). `ModelRunner(model)` puts a `keras.Model` in
+memory behind the same interface, so `nnrecipes.predict` checks and runs
+both the same way.
 """
 
 import os
@@ -41,6 +43,7 @@ class Runner:
                 f"{version_dir!r} is not an export version folder (no manifest.json); give "
                 f"a folder such as saved_models/cnn/1. Received: version_dir={version_dir!r}")
         self.version_dir = version_dir
+        self.label = f"This export ({version_dir})"
         self.runtime = runtime
         self.manifest = load_manifest(version_dir)
         serving = self.manifest["serving"]
@@ -104,3 +107,57 @@ class Runner:
         interpreter.set_tensor(self._input["index"], np.ascontiguousarray(x))
         interpreter.invoke()
         return interpreter.get_tensor(self._output["index"]).copy()
+
+
+class ModelRunner:
+    """A `keras.Model` in memory, called on batches of raw inputs like a `Runner`.
+
+    Strings (texts, table rows) go in as a string tensor, which
+    `model.predict` does not take from a NumPy object array.
+
+    Args:
+        model: a `keras.Model` with one input.
+        manifest: the run's record (`TrainResult.manifest`): its dataset's
+            `columns` and its classes. Defaults to `None`: the column names
+            of the model's `TabularEncoder`, if it has one.
+
+    Example:
+    ```python
+    runner = nnrecipes.export.ModelRunner(result.model, result.manifest)
+    probabilities = runner(splits.x_test[:8])
+    ```
+    """
+
+    runtime = "keras"
+
+    def __init__(self, model, manifest=None):
+        if len(model.inputs) != 1:
+            raise ValueError(f"Only a model with one input can be run on raw inputs. "
+                             f"Received: {len(model.inputs)} inputs")
+        self.model = model
+        self.label = f"Model {model.name!r}"
+        self.input_shape = tuple(model.inputs[0].shape[1:])
+        self.input_dtype = str(model.inputs[0].dtype)
+        self.manifest = dict(manifest or {})
+        if "dataset" not in self.manifest:
+            names = next((getattr(layer, "columns", None) for layer in model.layers
+                          if type(layer).__name__ == "TabularEncoder"), None)
+            if names:
+                self.manifest["dataset"] = {"info": {"columns": list(names)}}
+
+    def __call__(self, batch):
+        """Outputs of the model on `batch` (raw inputs), a float32 NumPy array."""
+        import keras
+        import tensorflow as tf
+
+        shape = tuple(np.shape(batch)[1:])
+        if shape != self.input_shape:
+            raise ValueError(
+                f"This model takes a batch of inputs of shape {self.input_shape} each. "
+                f"Received: batch of shape {np.shape(batch)}")
+        if self.input_dtype == "string":
+            batch = tf.constant(np.asarray(batch, dtype=object).astype(str).tolist())
+        else:
+            batch = np.asarray(batch, dtype=self.input_dtype)
+        return np.asarray(keras.ops.convert_to_numpy(self.model(batch, training=False)),
+                          dtype="float32")

@@ -65,7 +65,7 @@ def test_text_folder_one_text_per_file(exports, tmp_path):
     assert [row[0] for row in rows[1:]] == ["a.txt", "b.txt"]
 
 
-@pytest.mark.parametrize("runtime", ["saved_model", "onnx"])
+@pytest.mark.parametrize("runtime", ["saved_model", "onnx", "litert"])
 def test_csv_columns_matched_by_name_in_any_order(exports, tmp_path, runtime):
     path, _ = exports["table_mlp"]
     order = [3, 0, 2, 1]
@@ -108,8 +108,16 @@ def test_csv_of_numbers_for_a_numeric_table_without_names(tmp_path):
     _check_against_serve(out, path, x.astype("float32"), ["a", "b", "c"])
     with open(tmp_path / "bad.csv", "w") as f:
         f.write(",".join(["1"] * 5) + "\n" + ",".join(["1"] * 4 + ["x"]) + "\n")
-    with pytest.raises(ValueError, match=r"line 2: the export takes numbers; 'x'"):
+    with pytest.raises(ValueError, match=r"line 2: the export takes numbers, and column "
+                                         r"'column4' holds 'x'"):
         predict_file(path, str(tmp_path / "bad.csv"), str(out), progress=False)
+    # No names recorded (this manifest has no dataset): a header row cannot be
+    # matched, so it is refused rather than read by position.
+    with open(tmp_path / "named.csv", "w") as f:
+        f.write("a,b,c,d,e\n" + ",".join(["1"] * 5) + "\n")
+    with pytest.raises(ValueError, match=r"not in the export \['a', 'b', 'c', 'd', 'e'\].*"
+                                         r"names made up at training"):
+        predict_file(path, str(tmp_path / "named.csv"), str(out), progress=False)
 
 
 def test_npy_array_and_its_mismatches(exports, tmp_path):
