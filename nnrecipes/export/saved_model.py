@@ -238,8 +238,13 @@ def _publish(model, base_dir, staging, record, version, overwrite):
         if os.path.exists(final):  # overwrite=True: swap, then drop the old one
             retired = storage.make_staging(base_dir, STAGING)
             os.rename(final, os.path.join(retired, "old"))
-            os.rename(staging, final)
-            shutil.rmtree(retired, ignore_errors=True)
+            try:
+                os.rename(staging, final)
+            except BaseException:
+                os.rename(os.path.join(retired, "old"), final)  # the old one stays
+                raise
+            finally:
+                shutil.rmtree(retired, ignore_errors=True)
         else:
             os.rename(staging, final)
     return final
