@@ -313,7 +313,10 @@ def _train(argv):
         return 0
     out = parser.add_argument_group("export")
     out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
-                     help="exports go to EXPORT_DIR/RECIPE/VERSION/ (default: saved_models)")
+                     help="exports go to EXPORT_DIR/NAME/VERSION/ (default: saved_models)")
+    out.add_argument("--name", default=None,
+                     help="the model's name, the folder of its versions; they must take the "
+                          "same inputs (default: RECIPE_DATASET, e.g. mlp_wine)")
     out.add_argument("--no-export", action="store_true", help="train and evaluate only")
     out.add_argument("--version", type=int, default=None,
                      help="the export's integer version (default: the next free one)")
@@ -347,13 +350,14 @@ def _train(argv):
             args.dataset if args.auto_data is None else args.auto_data,
             data_dir=args.data_dir, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
-            export_dir=args.export_dir, version=args.version, overwrite=args.overwrite,
+            export_dir=args.export_dir, name=args.name, version=args.version,
+            overwrite=args.overwrite,
             resume=args.resume, deterministic=args.deterministic, strategy=args.strategy,
             mixed_precision=args.mixed_precision, export_formats=args.export_formats,
             verbose="auto" if args.verbose is None else args.verbose,
             diagnostics=not args.no_diagnostics, **early_stopping_from(args),
             **hyperparameters_from(args))
-    except (ValueError, FileNotFoundError, FileExistsError, PermissionError) as error:
+    except (ValueError, OSError) as error:  # OSError: a full disk, a live run of the model
         sys.exit(f"nnrecipes: error: {error}")
     if result.stopped:
         print(f"\n{result.manifest['stopped']['message']} Nothing was exported.")
@@ -528,6 +532,8 @@ def _tune(argv):
                      help="retrain the best configuration on train+validation and export it")
     out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
                      help="where --refit exports (default: saved_models)")
+    out.add_argument("--name", default=None,
+                     help="the name --refit exports under (default: RECIPE_DATASET)")
     add_early_stopping_options(parser, monitor=False)
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
@@ -561,7 +567,10 @@ def _tune(argv):
         result.plot(args.plot)
         print(f"Plot saved to {args.plot}")
     if args.refit and best is not None:
-        refit = result.refit(export_dir=args.export_dir)
+        try:
+            refit = result.refit(export_dir=args.export_dir, name=args.name)
+        except (ValueError, OSError) as error:
+            sys.exit(f"nnrecipes: error: {error}")
         metrics = ", ".join(f"{k}={v:.4f}" for k, v in refit.test_metrics.items())
         print(f"Refit on train+validation; test metrics: {metrics}")
         if refit.export_path:

@@ -26,9 +26,8 @@ DEFAULT_DATASET = "digits"
 # `engine.BUDGET_EPOCHS` (see `engine.default_epochs`).
 DEFAULT_EPOCHS = None
 DEFAULT_EXPORT_DIR = export_lib.DEFAULT_EXPORT_DIR
-# Where a run keeps its resumable checkpoint: hidden, so TensorFlow Serving,
-# which loads integer version folders, never sees it.
-CHECKPOINT_FOLDER = ".checkpoint"
+# Where a run keeps its resumable checkpoint, in its model's folder.
+CHECKPOINT_FOLDER = export_lib.claims.CHECKPOINT_FOLDER
 
 
 def _positive_int(name, value):
@@ -58,7 +57,8 @@ def _check_run_options(epochs, batch_size, seed, export, version, overwrite):
 
 def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_size=None,
           seed=0, deterministic=False, resume=False, export=True,
-          export_dir=DEFAULT_EXPORT_DIR, version=None, overwrite=False, callbacks=None,
+          export_dir=DEFAULT_EXPORT_DIR, name=None, version=None, overwrite=False,
+          callbacks=None,
           verbose="auto", diagnostics=True, strategy=None, mixed_precision=False,
           export_formats=(), patience=engine.DEFAULT_PATIENCE,
           monitor=engine.DEFAULT_MONITOR, **hyperparameters):
@@ -67,18 +67,21 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     Training stops early once the validation loss has not improved for
     `patience` epochs, and the best epoch's weights are the ones evaluated
     and exported (the manifest's `"early_stopping"` says which and why).
-    Every epoch end saves a checkpoint in `export_dir/<recipe>/.checkpoint/`
+    Every epoch end saves a checkpoint in `export_dir/<name>/.checkpoint/`
     (weights, optimizer state, random-generator states, history, the best
     weights so far), so a run killed at any point continues from its last
     completed epoch with `resume=True`. Training stops at the first NaN or
-    infinite loss, keeps the last good weights and does not export.
+    infinite loss, keeps the last good weights and does not export. A run
+    holds its model folder's run lock from start to end: a second live run
+    of the same model in the same `export_dir` is refused at its start
+    (`nnrecipes.export.claims.ModelBusyError`, naming the live run).
 
     Args:
         recipe: a recipe name, e.g. `"cnn"`, or `"auto"`: the recipe and
             defaults that `nnrecipes.families.auto.choose_for` picks for the
             data's kind and size (your hyperparameters win over its
             defaults); the manifest's `"auto"` records the choice and why,
-            and the export goes to `export_dir/<chosen recipe>/`.
+            and the export goes to `export_dir/<chosen recipe>_<dataset>/`.
         dataset: a name from `nnrecipes.data.list_datasets()`, a source such
             as `"csv:path"`, or your own `nnrecipes.data.Splits` (e.g. from
             `nnrecipes.data.from_arrays`). Defaults to `"digits"` (bundled
@@ -98,14 +101,19 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             the same seed on the same machine give identical weights (slower;
             it stays on for the rest of the process). Defaults to `False`.
         resume: continue the interrupted run whose checkpoint is in
-            `export_dir/<recipe>/.checkpoint/`; it must have been started with
+            `export_dir/<name>/.checkpoint/`; it must have been started with
             the same arguments. Without `resume`, such a checkpoint is an
             error rather than silently discarded. Defaults to `False`.
         export: whether to export the trained model. Defaults to `True`.
             Without an export (and without `resume`) the epoch checkpoints go
             to a temporary folder, so nothing is written under `export_dir`.
-        export_dir: exports go to `export_dir/<recipe>/<version>/`. Defaults
+        export_dir: exports go to `export_dir/<name>/<version>/`. Defaults
             to `"saved_models"`.
+        name: the model's name, the folder of its versions (TensorFlow
+            Serving serves them as one model, so they must take the same
+            inputs: an export whose inputs differ from the latest version's
+            is refused before training). Defaults to `None`:
+            `"<recipe>_<dataset>"`, e.g. `"mlp_wine"`.
         version: the export's integer version. Defaults to the next free one.
         overwrite: replace an existing `version`. Defaults to `False`.
         callbacks: extra Keras callbacks for `fit`. Defaults to `None`.
@@ -146,6 +154,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     ```
     """
     _check_run_options(epochs, batch_size, seed, export, version, overwrite)
+    if name is not None:
+        export_lib.claims.check_name(name)
     choice = None
     if auto.is_auto(recipe):
         if not isinstance(dataset, data.Splits):
@@ -160,17 +170,18 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             f"turns the export off. Received: export_formats={export_formats}")
     if export:
         export_lib.check_export_dir(export_dir)
-        if version is not None and not overwrite and os.path.exists(
-                os.path.join(export_dir, recipe.name, str(version))):
-            raise FileExistsError(
-                f"Export version {version} of {recipe.name!r} already exists in "
-                f"{export_dir!r} and is never overwritten; pass overwrite=True "
-                f"(--overwrite) to replace it. Received: version={version}"
-            )
     if isinstance(dataset, data.Splits):
         splits = dataset
     else:
         splits = data.load(dataset or DEFAULT_DATASET, data_dir=data_dir, seed=seed)
+    model_dir = os.path.join(export_dir, export_lib.model_name(recipe.name, splits.name, name))
+    if export and version is not None and not overwrite and os.path.exists(
+            os.path.join(model_dir, str(version))):
+        raise FileExistsError(
+            f"Export version {version} of {os.path.basename(model_dir)!r} already exists in "
+            f"{export_dir!r} and is never overwritten; pass overwrite=True "
+            f"(--overwrite) to replace it. Received: version={version}"
+        )
     # Check the hyperparameters before the expensive work.
     resolve_hyperparameters(recipe, hyperparameters, engine.task_of(splits))
     splits = data.choose_view(splits, recipe)
@@ -186,67 +197,76 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     run = {"recipe": recipe.name, "dataset": splits.name, "hyperparameters": values,
            "epochs": epochs, "batch_size": batch_size, "seed": seed,
            "deterministic": bool(deterministic), "patience": patience, "monitor": monitor}
+    lock = None
     if export or resume:
-        checkpoint_dir = os.path.join(export_dir, recipe.name, CHECKPOINT_FOLDER)
+        lock = export_lib.claims.RunLock(model_dir).acquire()  # or refused: a live run
+        checkpoint_dir = export_lib.claims.checkpoint_dir(model_dir)
     else:  # nothing is to be written under export_dir
         checkpoint_dir = tempfile.mkdtemp(prefix=f"nnrecipes-{recipe.name}-checkpoint-")
-    checkpoint = EpochCheckpoint(checkpoint_dir, run)
-    state = checkpoint.latest()
-    if state is not None and not resume:
-        raise FileExistsError(
-            f"An interrupted run left a checkpoint in {checkpoint.directory!r} (epoch "
-            f"{state['epoch']} of {state['run'].get('epochs')}). Pass resume=True (--resume) "
-            "to continue it, or delete that folder to start over."
-        )
-    if state is not None and state["run"] != run:
-        changed = sorted(k for k in run if state["run"].get(k) != run[k])
-        raise ValueError(
-            f"The checkpoint in {checkpoint.directory!r} belongs to a run with other "
-            f"arguments ({', '.join(changed)} differ); resume with the same arguments, or "
-            f"delete that folder to start over. Received: "
-            f"{ {k: run[k] for k in changed} }"
-        )
+    try:
+        checkpoint = EpochCheckpoint(checkpoint_dir, run)
+        state = checkpoint.latest()
+        if state is not None and not resume:
+            raise FileExistsError(
+                f"An interrupted run left a checkpoint in {checkpoint.directory!r} (epoch "
+                f"{state['epoch']} of {state['run'].get('epochs')}). Pass resume=True (--resume) "
+                "to continue it, or delete that folder to start over."
+            )
+        if state is not None and state["run"] != run:
+            changed = sorted(k for k in run if state["run"].get(k) != run[k])
+            raise ValueError(
+                f"The checkpoint in {checkpoint.directory!r} belongs to a run with other "
+                f"arguments ({', '.join(changed)} differ); resume with the same arguments, or "
+                f"delete that folder to start over. Received: "
+                f"{ {k: run[k] for k in changed} }"
+            )
 
-    if deterministic:
-        tf.config.experimental.enable_op_determinism()
-    strategy = engine.get_strategy(strategy or "default")
-    model = engine.build_model(recipe, splits, hyperparameters, strategy=strategy,
-                               mixed_precision=mixed_precision, seed=seed)
-    first_epoch = 0
-    if state is not None:
-        first_epoch = checkpoint.restore(model)["epoch"]
-    if verbose == "auto":  # a progress bar on a terminal, a line per epoch in a log
-        verbose = 1 if sys.stdout.isatty() else 2
-    fitted = engine.fit(model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
-                        strategy=strategy, initial_epoch=first_epoch, patience=patience,
-                        monitor=monitor, checkpoint=checkpoint, diagnostics=diagnostics,
-                        augmentation=values, callbacks=callbacks, verbose=verbose)
-    manifest = {
-        "recipe": recipe.name,
-        "task": engine.task_of(splits),
-        "hyperparameters": values,
-        "dataset": splits.summary(),
-        "class_names": splits.class_names,
-        "training": {"epochs": epochs, "epochs_rule": epochs_rule,
-                     "batch_size": batch_size, "seed": seed,
-                     "deterministic": bool(deterministic), "resumed_at_epoch": first_epoch,
-                     "seconds": round(fitted.seconds, 2),
-                     "mixed_precision": bool(mixed_precision)},
-        "history": checkpoint.history,
-    }
-    if choice is not None:
-        manifest["auto"] = choice.to_dict()
-    if diagnostics and fitted.diagnostics is None:
-        # Resumed after the last epoch: judge the recorded history.
-        from nnrecipes.diagnostics import diagnose
+        if deterministic:
+            tf.config.experimental.enable_op_determinism()
+        strategy = engine.get_strategy(strategy or "default")
+        model = engine.build_model(recipe, splits, hyperparameters, strategy=strategy,
+                                   mixed_precision=mixed_precision, seed=seed)
+        if export:  # the name's versions take one kind of input: refuse now, not after training
+            export_lib.check_inputs(model_dir, model, {"dataset": splits.summary()},
+                                    replacing=version if overwrite else None)
+        first_epoch = 0
+        if state is not None:
+            first_epoch = checkpoint.restore(model)["epoch"]
+        if verbose == "auto":  # a progress bar on a terminal, a line per epoch in a log
+            verbose = 1 if sys.stdout.isatty() else 2
+        fitted = engine.fit(model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
+                            strategy=strategy, initial_epoch=first_epoch, patience=patience,
+                            monitor=monitor, checkpoint=checkpoint, diagnostics=diagnostics,
+                            augmentation=values, callbacks=callbacks, verbose=verbose)
+        manifest = {
+            "recipe": recipe.name,
+            "task": engine.task_of(splits),
+            "hyperparameters": values,
+            "dataset": splits.summary(),
+            "class_names": splits.class_names,
+            "training": {"epochs": epochs, "epochs_rule": epochs_rule,
+                         "batch_size": batch_size, "seed": seed,
+                         "deterministic": bool(deterministic), "resumed_at_epoch": first_epoch,
+                         "seconds": round(fitted.seconds, 2),
+                         "mixed_precision": bool(mixed_precision)},
+            "history": checkpoint.history,
+        }
+        if choice is not None:
+            manifest["auto"] = choice.to_dict()
+        if diagnostics and fitted.diagnostics is None:
+            # Resumed after the last epoch: judge the recorded history.
+            from nnrecipes.diagnostics import diagnose
 
-        manifest["health"] = diagnose(checkpoint.history).to_dict()
-    result = engine.conclude(
-        model, splits, fitted, manifest, batch_size=batch_size, strategy=strategy,
-        export=export, export_base=os.path.join(export_dir, recipe.name), version=version,
-        overwrite=overwrite, formats=export_formats)
-    shutil.rmtree(checkpoint.directory, ignore_errors=True)
-    return result
+            manifest["health"] = diagnose(checkpoint.history).to_dict()
+        result = engine.conclude(
+            model, splits, fitted, manifest, batch_size=batch_size, strategy=strategy,
+            export=export, export_base=model_dir, version=version,
+            overwrite=overwrite, formats=export_formats)
+        shutil.rmtree(checkpoint.directory, ignore_errors=True)
+        return result
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=None, seed=0, num_steps=100,

@@ -90,13 +90,13 @@ def test_console_script_trains_and_exports_with_hyperparameter_flags(tmp_path):
     assert "Against the baseline: accuracy " in done.stdout and "(majority class 0." in \
         done.stdout
     assert "Epoch 2/2" in done.stdout
-    manifest = json.loads((tmp_path / "mlp" / "1" / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "mlp_digits" / "1" / "manifest.json").read_text())
     values = manifest["hyperparameters"]
     assert (values["num_layers"], values["units"], values["batch_norm"]) == (1, 32, True)
     assert (values["optimizer"], values["learning_rate"]) == ("sgd", 0.05)
     assert manifest["early_stopping"]["patience"] == 1
     assert f"Kept epoch {manifest['early_stopping']['kept_epoch']} of 2" in done.stdout
-    assert os.path.isfile(tmp_path / "mlp" / "1" / "plots" / "confusion_matrix.png")
+    assert os.path.isfile(tmp_path / "mlp_digits" / "1" / "plots" / "confusion_matrix.png")
 
 
 @pytest.mark.large

@@ -18,7 +18,9 @@ import pytest
 
 import nnrecipes
 from nnrecipes import registry
+from nnrecipes import storage
 from nnrecipes import training
+from nnrecipes.export import claims
 
 WORKER = pathlib.Path(__file__).with_name("resume_worker.py")
 
@@ -27,6 +29,11 @@ def _worker(export_dir, *args):
     return subprocess.run([sys.executable, str(WORKER), str(export_dir), *args],
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+
+
+def _listing(base):
+    """A model folder's entries, without its two lock files (kept: see claims)."""
+    return sorted(set(os.listdir(base)) - {claims.RUN_LOCK, claims.PUBLISH_LOCK})
 
 
 def _weights(version_dir):
@@ -41,7 +48,7 @@ def reference(tmp_path_factory):
         folder = tmp_path_factory.mktemp(name)
         done = _worker(folder)
         assert done.returncode == 0, done.stderr[-3000:]
-        runs.append(folder / "mlp" / "1")
+        runs.append(folder / "mlp_digits" / "1")
     return runs
 
 
@@ -64,15 +71,16 @@ def test_two_deterministic_runs_give_identical_weights(reference):
 def test_killed_run_resumes_with_nothing_lost(tmp_path, reference, kill_at, resumed_at):
     killed = _worker(tmp_path, "--kill-at", kill_at)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    base = tmp_path / "mlp"
+    base = tmp_path / "mlp_digits"
     assert not (base / "1").exists(), "no version appears before its export completes"
     if kill_at == "export":
         assert [n for n in os.listdir(base) if n.startswith(".tmp-")], "the export had begun"
         refused = _worker(tmp_path)  # without --resume the checkpoint is not discarded
         assert refused.returncode != 0 and "Pass resume=True" in refused.stderr
+    # The killed run's lock went with it: --resume takes it over.
     resumed = _worker(tmp_path, "--resume")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert sorted(n for n in os.listdir(base)) == ["1"], "no staging or checkpoint left"
+    assert _listing(base) == ["1"], "no staging or checkpoint left"
     manifest = nnrecipes.export.load_manifest(base / "1")
     assert manifest["training"]["resumed_at_epoch"] == resumed_at
     reference_manifest = nnrecipes.export.load_manifest(reference[0])
@@ -84,7 +92,7 @@ def test_killed_run_resumes_with_nothing_lost(tmp_path, reference, kill_at, resu
 
 def test_resume_refuses_a_checkpoint_of_other_arguments(tmp_path):
     checkpoint = nnrecipes.callbacks.EpochCheckpoint(
-        str(tmp_path / "mlp" / training.CHECKPOINT_FOLDER), run={"epochs": 99})
+        str(tmp_path / "mlp_digits" / training.CHECKPOINT_FOLDER), run={"epochs": 99})
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     model.compile("sgd", "mse")
     checkpoint.set_model(model)
@@ -105,6 +113,8 @@ def test_epoch_checkpoint_is_atomic_and_keeps_one_epoch(tmp_path):
     for epoch in range(3):
         checkpoint.on_epoch_end(epoch, {"loss": float(epoch)})
     assert sorted(os.listdir(tmp_path)) == ["epoch-00003", "latest"]
+    assert os.listdir(tmp_path / "epoch-00003") and not [
+        n for n in os.listdir(tmp_path) if n.startswith(".staging-")]
     state = checkpoint.latest()
     assert state["epoch"] == 3 and state["history"] == {"loss": [0.0, 1.0, 2.0]}
     assert state["rng"], "the Dropout random state is saved too"
@@ -132,7 +142,7 @@ def test_nan_loss_stops_training_keeps_good_weights_and_says_why(tmp_path):
     assert result.stopped["step"] >= 1
     assert "Training stopped: the loss became nan" in result.manifest["stopped"]["message"]
     assert all(np.isfinite(w).all() for w in result.model.get_weights())
-    assert result.export_path is None and not os.listdir(tmp_path / "mlp")
+    assert result.export_path is None and not _listing(tmp_path / "mlp_digits")
     codes = [f["code"] for f in result.manifest["health"]["findings"]]
     assert "divergence" in codes
 
@@ -146,11 +156,13 @@ def test_export_overwrites_only_when_asked(tmp_path):
     assert nnrecipes.export.load_manifest(first)["run"] == "first"
     nnrecipes.export.export_model(model, base, {"run": "second"}, version=1, overwrite=True)
     assert nnrecipes.export.load_manifest(first)["run"] == "second"
-    assert sorted(os.listdir(base)) == ["1"]
-    stale = os.path.join(base, ".tmp-2-999999999-abc")  # a dead process's staging
+    assert _listing(base) == ["1"]
+    stale = os.path.join(base, f".tmp-999999999-abcd@{storage.HOST}")  # a dead process's
+    live = os.path.join(base, f".tmp-{os.getppid()}-abcd@{storage.HOST}")  # a live one's
     os.makedirs(stale)
+    os.makedirs(live)
     nnrecipes.export.export_model(model, base)
-    assert sorted(os.listdir(base)) == ["1", "2"]
+    assert _listing(base) == [os.path.basename(live), "1", "2"]
 
 
 def test_export_is_published_whole_or_not_at_all(tmp_path):
@@ -166,8 +178,12 @@ def test_export_is_published_whole_or_not_at_all(tmp_path):
     first = nnrecipes.export.export_model(model, base, {"run": "first"}, before_publish=look)
     # While the files were written, only the hidden staging folder existed.
     assert seen["base"] == [seen["name"]] and seen["name"].startswith(".tmp-")
-    assert {"saved_model.pb", "model.keras", "manifest.json"} <= set(seen["staging"])
-    assert sorted(os.listdir(base)) == ["1"]
+    assert {"saved_model.pb", "model.keras"} <= set(seen["staging"])
+    assert _listing(base) == ["1"]
+    # The version folder reads like any other folder (not mkdtemp's 0700).
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(first).st_mode & 0o777 == 0o777 & ~umask
 
     def fail(staging):
         raise OSError("disk full")
@@ -178,7 +194,7 @@ def test_export_is_published_whole_or_not_at_all(tmp_path):
                                           overwrite=overwrite, before_publish=fail)
         # A failed export leaves neither a version nor its staging folder, and
         # the version it was to replace is untouched.
-        assert sorted(os.listdir(base)) == ["1"]
+        assert _listing(base) == ["1"]
         assert nnrecipes.export.load_manifest(first)["run"] == "first"
 
 
@@ -219,11 +235,11 @@ def _keras_file(tmp_path, how):
 
 
 def _checkpoint_then_train(tmp_path):
-    os.makedirs(tmp_path / "mlp" / training.CHECKPOINT_FOLDER)
-    (tmp_path / "mlp" / training.CHECKPOINT_FOLDER / "latest").write_text("epoch-00001")
-    os.makedirs(tmp_path / "mlp" / training.CHECKPOINT_FOLDER / "epoch-00001")
-    (tmp_path / "mlp" / training.CHECKPOINT_FOLDER / "epoch-00001" / "progress.json"
-     ).write_text(json.dumps({"epoch": 1, "history": {}, "run": {}}))
+    folder = tmp_path / "mlp_digits" / training.CHECKPOINT_FOLDER
+    os.makedirs(folder / "epoch-00001")
+    (folder / "latest").write_text("epoch-00001")
+    (folder / "epoch-00001" / "progress.json").write_text(
+        json.dumps({"epoch": 1, "history": {}, "run": {}}))
     nnrecipes.train("mlp", export_dir=str(tmp_path), epochs=1, verbose=0)
 
 
@@ -261,7 +277,7 @@ def _mixed_precision_on_cpu(tmp_path):
 
 
 def _existing_version(tmp_path):
-    (tmp_path / "mlp" / "4").mkdir(parents=True)
+    (tmp_path / "mlp_digits" / "4").mkdir(parents=True)
     nnrecipes.train("mlp", export_dir=str(tmp_path), version=4, epochs=1)
 
 

@@ -40,9 +40,10 @@ def main(argv):
         if where == "export":
             original = keras.Model.save
 
-            def save_then_die(self, *args, **kwargs):
-                original(self, *args, **kwargs)  # the .keras file is written ...
-                os.kill(os.getpid(), signal.SIGKILL)  # ... the manifest never is
+            def save_then_die(self, filepath, *args, **kwargs):
+                original(self, filepath, *args, **kwargs)  # the .keras file is written ...
+                if os.path.basename(filepath) == "model.keras":  # (not a checkpoint's)
+                    os.kill(os.getpid(), signal.SIGKILL)  # ... the manifest never is
 
             keras.Model.save = save_then_die
         else:

@@ -58,7 +58,8 @@ def test_learns_real_data_well_above_chance(runs, name):
 @pytest.mark.parametrize("name", RECIPES)
 def test_export_layout_and_manifest(runs, name):
     path = runs[name].export_path
-    assert os.path.basename(path) == "1" and os.path.basename(os.path.dirname(path)) == name
+    assert os.path.basename(path) == "1"
+    assert os.path.basename(os.path.dirname(path)) == f"{name}_digits"  # recipe_dataset
     for item in ("saved_model.pb", "variables", "model.keras", "manifest.json"):
         assert os.path.exists(os.path.join(path, item)), item
     assert not [n for n in os.listdir(os.path.dirname(path)) if n.startswith(".tmp")]

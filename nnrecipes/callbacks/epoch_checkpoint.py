@@ -1,13 +1,20 @@
+import contextlib
 import json
 import os
 import shutil
-import tempfile
 
 import keras
 
+from nnrecipes import storage
+
 LATEST = "latest"
 PROGRESS = "progress.json"
-STATE = "state.weights.h5"
+# A `.keras` archive rather than `.weights.h5`: Keras builds the archive's HDF5
+# weights in memory and Python's `zipfile` writes them, so a full disk raises a
+# plain `OSError`; an HDF5 file written in place is left with an open handle
+# whose failing close later crashes the process (exit 139).
+STATE = "state.keras"
+STAGING = ".staging-"
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -18,8 +25,13 @@ class EpochCheckpoint(keras.callbacks.Callback):
     layers' random-generator states, and the metrics history so far, into a
     new folder `epoch-NNNNN`, renamed into place when complete; then the
     small `latest` file is replaced atomically to point at it, and older
-    folders are removed. A process killed at any moment leaves either the
+    epochs are removed. A process killed at any moment leaves either the
     previous complete checkpoint or the new one, never a half-written one.
+    The staging folder's name carries the process id, and only staging
+    folders of processes that are gone are swept. A save that fails (a
+    full disk) removes its staging folder, keeps the previous checkpoint
+    and raises `nnrecipes.storage.WriteError` naming the folder and the
+    epoch.
     Unlike `keras.callbacks.BackupAndRestore`, whose weights and epoch
     counter are overwritten in place one after the other, the two can never
     disagree.
@@ -96,26 +108,35 @@ class EpochCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        os.makedirs(self.directory, exist_ok=True)
-        staging = tempfile.mkdtemp(prefix=".staging-", dir=self.directory)
-        self.model.save_weights(os.path.join(staging, STATE))
-        with open(os.path.join(staging, PROGRESS), "w") as f:
-            rng = [v.numpy().tolist() for v in self._rng_variables(self.model)]
-            json.dump({"epoch": epoch + 1, "history": self.history, "run": self.run,
-                       "rng": rng}, f)
         name = f"epoch-{epoch + 1:05d}"
-        final = os.path.join(self.directory, name)
-        if os.path.exists(final):  # left by an earlier try that died before `latest` moved
-            shutil.rmtree(final)
-        os.rename(staging, final)
-        pointer = os.path.join(self.directory, LATEST)
-        with open(pointer + ".tmp", "w") as f:
-            f.write(name)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(pointer + ".tmp", pointer)
+        staging = None
+        try:
+            with storage.writing(self.directory, f"the checkpoint of epoch {epoch + 1}"):
+                os.makedirs(self.directory, exist_ok=True)
+                storage.remove_dead_staging(self.directory, STAGING)
+                staging = storage.make_staging(self.directory, STAGING)
+                self.model.save(os.path.join(staging, STATE))
+                with open(os.path.join(staging, PROGRESS), "w") as f:
+                    rng = [v.numpy().tolist() for v in self._rng_variables(self.model)]
+                    json.dump({"epoch": epoch + 1, "history": self.history, "run": self.run,
+                               "rng": rng}, f)
+                final = os.path.join(self.directory, name)
+                if os.path.exists(final):  # left by an earlier try that died before `latest`
+                    shutil.rmtree(final)
+                os.rename(staging, final)
+                staging = None
+                pointer = os.path.join(self.directory, LATEST)
+                with open(pointer + ".tmp", "w") as f:
+                    f.write(name)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(pointer + ".tmp", pointer)
+        except BaseException:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(self.directory, LATEST + ".tmp"))
+            raise
         for other in os.listdir(self.directory):
-            if other != name and other != LATEST:
-                path = os.path.join(self.directory, other)
-                if os.path.isdir(path):
-                    shutil.rmtree(path, ignore_errors=True)
+            if other.startswith("epoch-") and other != name:
+                shutil.rmtree(os.path.join(self.directory, other), ignore_errors=True)

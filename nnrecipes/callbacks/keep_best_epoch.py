@@ -4,6 +4,8 @@ import os
 import keras
 import numpy as np
 
+from nnrecipes import storage
+
 # Words in a metric's name that mean larger is better; anything else is a
 # loss or an error, where smaller is better.
 LARGER_IS_BETTER = ("accuracy", "acc", "auc", "precision", "recall", "f1", "r2", "iou",
@@ -121,10 +123,16 @@ class KeepBestEpoch(keras.callbacks.Callback):
             self._weights = self.model.get_weights()
             path = self._path()
             if path:
-                os.makedirs(self.directory, exist_ok=True)
                 staging = path + ".tmp.npz"
-                np.savez(staging, **{f"w{i}": w for i, w in enumerate(self._weights)})
-                os.replace(staging, path)
+                try:
+                    with storage.writing(self.directory, f"the best weights (epoch {epoch + 1})"):
+                        os.makedirs(self.directory, exist_ok=True)
+                        np.savez(staging, **{f"w{i}": w for i, w in enumerate(self._weights)})
+                        os.replace(staging, path)
+                except OSError:
+                    if os.path.exists(staging):
+                        os.remove(staging)
+                    raise
         elif self.patience is not None and self.best_epoch is not None \
                 and epoch - self.best_epoch >= self.patience:
             self.stopped_epoch = epoch

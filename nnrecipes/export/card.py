@@ -116,11 +116,16 @@ def model_card(record):
               "outputs = model.serve(tf.constant(x))" + (
                   "   # x: a list of strings" if dtype == "string" else ""), "```"]
     signature = serving.get("classify_signature")
-    lines += ["", "TensorFlow Serving: copy this folder to `MODEL_BASE/<version>/`, then",
+    name = record.get("model_name") or "model"
+    lines += ["", f"TensorFlow Serving serves every integer folder beside this one as a "
+              f"version of the model `{name}`, so all of them take this input (nnrecipes "
+              "refuses to export other inputs under one name); serve the model's folder "
+              "(the parent of this one):",
               "", "```bash",
-              "docker run -p 8501:8501 -v \"$PWD/MODEL_BASE:/models/model\" tensorflow/serving",
+              f"docker run -p 8501:8501 -v \"$PWD/..:/models/{name}\" "
+              f"-e MODEL_NAME={name} tensorflow/serving",
               "curl -d '{\"instances\": [...]}' "
-              "localhost:8501/v1/models/model:predict", "```", "",
+              f"localhost:8501/v1/models/{name}:predict", "```", "",
               "`serving_default` returns the outputs"
               + (" (probabilities, one per class)" if classes else "") + "."]
     if signature:

@@ -10,7 +10,8 @@ import sys
 
 FORMAT_NAMES = ("onnx", "litert")  # nnrecipes.export.formats.FORMATS, without TensorFlow
 RUNTIME_NAMES = ("saved_model", *FORMAT_NAMES)
-ERRORS = (ValueError, FileNotFoundError, FileExistsError, PermissionError, ImportError)
+# OSError: also a full disk (`nnrecipes.storage.WriteError`) and a lock waited on too long.
+ERRORS = (ValueError, OSError, ImportError)
 
 
 def formats_arg(text):
@@ -40,13 +41,15 @@ def add_parsers(subparsers):
     """Adds the `export` and `predict` subcommands; each runs `args.run(args)`."""
     export = subparsers.add_parser("export", help="write ONNX / LiteRT files into an export",
                                    description=EXPORT_DESCRIPTION)
-    export.add_argument("version_dir", help="an export version folder, e.g. saved_models/cnn/1")
+    export.add_argument("version_dir",
+                        help="an export version folder, e.g. saved_models/cnn_digits/1")
     export.add_argument("--format", dest="formats", type=formats_arg, action="extend",
                         required=True, help="onnx, litert, or onnx,litert (repeatable)")
     export.set_defaults(run=run_export)
     predict = subparsers.add_parser("predict", help="predict a file of new inputs into a CSV",
                                     description=PREDICT_DESCRIPTION)
-    predict.add_argument("version_dir", help="an export version folder, e.g. saved_models/cnn/1")
+    predict.add_argument("version_dir",
+                         help="an export version folder, e.g. saved_models/cnn_digits/1")
     predict.add_argument("input", help="a .csv table (columns matched by header name), a text "
                                        "file (one text per line) or folder of .txt files, a "
                                        "folder of images, or a .npy array")

@@ -6,8 +6,10 @@ import zipfile
 
 import keras
 
-from nnrecipes.export.saved_model import KERAS_FILE
 from nnrecipes.families.common import restore_weight_decay_exclusions
+
+# The `.keras` file of an export version folder.
+KERAS_FILE = "model.keras"
 
 
 def _class_names(config):
@@ -29,7 +31,7 @@ def load_model(path, *, safe_mode=True):
     (whose code would run on load).
 
     Args:
-        path: a `.keras` file, or a folder such as `saved_models/cnn/1`.
+        path: a `.keras` file, or a folder such as `saved_models/cnn_digits/1`.
         safe_mode: refuse files that would run arbitrary code on load.
             Defaults to `True`; pass `False` only for files you trust.
 
@@ -38,7 +40,7 @@ def load_model(path, *, safe_mode=True):
 
     Example:
     ```python
-    model = nnrecipes.export.load_model("saved_models/cnn/1")
+    model = nnrecipes.export.load_model("saved_models/cnn_digits/1")
     ```
     """
     file = os.path.join(path, KERAS_FILE) if os.path.isdir(path) else path

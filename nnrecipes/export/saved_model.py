@@ -1,10 +1,13 @@
 """Export a trained model as TensorFlow Serving reads it, plus `.keras` and a manifest.
 
-Layout: `BASE/<version>/` with the SavedModel (`saved_model.pb`,
-`variables/`), `model.keras`, `manifest.json`, a model card (`README.md`)
-and, on request, `model.onnx` and `model.tflite`. A version is written to a
-hidden temporary folder beside it and renamed into place when complete, so a
-server never sees a half-written version.
+Layout: `BASE/<version>/` (`BASE` is one model's folder,
+`saved_models/<name>/`, see `nnrecipes.export.claims`) with the SavedModel
+(`saved_model.pb`, `variables/`), `model.keras`, `manifest.json`, a model
+card (`README.md`) and, on request, `model.onnx` and `model.tflite`. A
+version is written to a hidden staging folder beside it (its name carries
+the process id) and renamed into place when complete, so a server never
+sees a half-written version; the version number is picked and the rename
+done under the model's publish lock, so two exports never take one number.
 """
 
 import datetime
@@ -12,26 +15,24 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 
 import keras
 
+from nnrecipes import storage
+from nnrecipes.export import claims
+from nnrecipes.export.card import model_card
+from nnrecipes.export.claims import existing_versions
 from nnrecipes.export.formats import check_formats
 from nnrecipes.export.formats import write_formats
+from nnrecipes.export.load import KERAS_FILE
+from nnrecipes.export.load import load_model
 
-# Where `nnrecipes train` and `refit` export by default: `saved_models/<recipe>/<version>/`.
+# Where `nnrecipes train` and `refit` export by default: `saved_models/<name>/<version>/`.
 DEFAULT_EXPORT_DIR = "saved_models"
 MANIFEST = "manifest.json"
 MODEL_CARD = "README.md"
-KERAS_FILE = "model.keras"
 CLASSIFY_SIGNATURE = "classify"
-
-
-def existing_versions(base_dir):
-    """Integer versions already exported under `base_dir`, sorted."""
-    if not os.path.isdir(base_dir):
-        return []
-    return sorted(int(n) for n in os.listdir(base_dir) if n.isdigit())
+STAGING = ".tmp-"
 
 
 def environment():
@@ -54,20 +55,6 @@ def environment():
             "cpu_count": os.cpu_count(), "gpus": gpus,
         },
     }
-
-
-def _remove_stale_staging(base_dir):
-    """Removes staging folders left by exports whose process has died."""
-    for name in os.listdir(base_dir):
-        if not name.startswith(".tmp-"):
-            continue
-        try:
-            pid = int(name.split("-")[2])
-            os.kill(pid, 0)  # raises if no such process
-        except (IndexError, ValueError, ProcessLookupError):
-            shutil.rmtree(os.path.join(base_dir, name), ignore_errors=True)
-        except PermissionError:
-            pass  # alive, another user's
 
 
 def check_export_dir(base_dir):
@@ -119,18 +106,44 @@ def write_saved_model(model, folder, class_names=None):
     archive.write_out(folder, verbose=False)
 
 
+def serving_inputs(model, manifest=None):
+    """What an export of `model` takes (see `nnrecipes.export.claims.serving_inputs`)."""
+    record = dict(manifest or {}, serving={"input_shape": [None, *model.input_shape[1:]],
+                                           "input_dtype": str(model.inputs[0].dtype)})
+    return claims.serving_inputs(record)
+
+
+def check_inputs(base_dir, model, manifest=None, *, replacing=None):
+    """Raises `ValueError` when `model` takes other inputs than the latest version
+    under `base_dir` (its serving shape and dtype, and the table's columns when
+    `manifest`'s dataset names them); call it before training to fail early.
+
+    Example:
+    ```python
+    nnrecipes.export.check_inputs("saved_models/mlp_wine", model)
+    ```
+    """
+    claims.check_same_inputs(base_dir, serving_inputs(model, manifest), replacing=replacing)
+
+
 def export_model(model, base_dir, manifest=None, *, version=None, overwrite=False,
                  before_publish=None, formats=()):
     """Exports `model` as the next integer version under `base_dir`.
 
+    Two processes may export under one `base_dir` at once: each gets its own
+    version. A version whose inputs differ from the latest one's is refused
+    (`base_dir` holds one served model). A write that fails (a full disk)
+    raises `nnrecipes.storage.WriteError` naming the folder and the file,
+    and leaves nothing behind.
+
     Args:
         model: a built `keras.Model`.
-        base_dir: the model's folder, e.g. `"saved_models/cnn"`.
+        base_dir: the model's folder, e.g. `"saved_models/cnn_digits"`.
         manifest: a JSON-serializable dict stored as `manifest.json`, with the
             version, the export time and the library versions added.
             Defaults to `None` (only those).
         version: the integer version to write. Defaults to one more than the
-            highest existing version.
+            highest existing version, picked when the export is complete.
         overwrite: replace `version` if it exists. Defaults to `False`: an
             existing version is never overwritten, asking for one raises
             `FileExistsError`.
@@ -146,38 +159,38 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
 
     Example:
     ```python
-    path = nnrecipes.export.export_model(model, "saved_models/cnn")
-    served = tf.saved_model.load(path).serve(x)
+    path = nnrecipes.export.export_model(model, "saved_models/cnn_digits")
+    loaded = tf.saved_model.load(path)  # keep it in a name while serving
+    served = loaded.serve(x)
     ```
     """
+    import tensorflow as tf
+
     formats = check_formats(formats)
     check_export_dir(base_dir)
-    os.makedirs(base_dir, exist_ok=True)
-    _remove_stale_staging(base_dir)
-    if version is None:
-        version = (existing_versions(base_dir) or [0])[-1] + 1
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                or version < 1):
         raise ValueError(f"`version` must be a positive integer. Received: version={version!r}")
-    final = os.path.join(base_dir, str(version))
-    if os.path.exists(final) and not overwrite:
-        raise FileExistsError(
-            f"Export version {final!r} already exists and is never overwritten; "
-            f"pick another version, leave version=None for the next free one, or pass "
-            f"overwrite=True. "
-            f"Received: version={version}"
-        )
-    staging = tempfile.mkdtemp(prefix=f".tmp-{version}-{os.getpid()}-", dir=base_dir)
+    record = dict(manifest or {})
+    _check_free(base_dir, version, overwrite)
+    check_inputs(base_dir, model, record, replacing=version if overwrite else None)
+    staging = None
     try:
-        record = dict(manifest or {})
+        with storage.writing(base_dir, "a new version's staging folder"):
+            storage.remove_dead_staging(base_dir, STAGING)
+            staging = storage.make_staging(base_dir, STAGING)
         classify = record.get("task") == "classification" and record.get("class_names")
-        write_saved_model(model, staging, record.get("class_names") if classify else None)
-        model.save(os.path.join(staging, KERAS_FILE))
-        extra = write_formats(keras.saving.load_model(os.path.join(staging, KERAS_FILE),
-                                                      compile=False),
-                              staging, formats) if formats else {}
+        with storage.writing(base_dir, "the SavedModel", errors=(OSError, tf.errors.OpError)):
+            write_saved_model(model, staging, record.get("class_names") if classify else None)
+        with storage.writing(base_dir, KERAS_FILE):
+            model.save(os.path.join(staging, KERAS_FILE))
+        extra = {}
+        if formats:
+            with storage.writing(base_dir, f"the {' and '.join(formats)} files"):
+                extra = write_formats(keras.saving.load_model(
+                    os.path.join(staging, KERAS_FILE), compile=False), staging, formats)
         record.update(
-            version=version,
-            exported_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            model_name=os.path.basename(os.path.abspath(base_dir)),
             files={"saved_model": ".", "keras": KERAS_FILE,
                    **{name: info["file"] for name, info in extra.items()}},
             serving={"signature": "serving_default", "endpoint": "serve",
@@ -187,19 +200,53 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
             formats=extra,
             **environment(),
         )
-        write_manifest(staging, record)
         if before_publish is not None:
-            before_publish(staging)
+            with storage.writing(base_dir, "the export's extra files"):
+                before_publish(staging)
+        with claims.publish_lock(base_dir):
+            final = _publish(model, base_dir, staging, record, version, overwrite)
+        staging = None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def _check_free(base_dir, version, overwrite):
+    final = os.path.join(base_dir, str(version))
+    if version is not None and os.path.exists(final) and not overwrite:
+        raise FileExistsError(
+            f"Export version {final!r} already exists and is never overwritten; "
+            f"pick another version, leave version=None for the next free one, or pass "
+            f"overwrite=True. "
+            f"Received: version={version}"
+        )
+
+
+def _publish(model, base_dir, staging, record, version, overwrite):
+    """Under the publish lock: picks the version, writes the manifest, renames."""
+    if version is None:
+        version = (existing_versions(base_dir) or [0])[-1] + 1
+    _check_free(base_dir, version, overwrite)
+    check_inputs(base_dir, model, record, replacing=version if overwrite else None)
+    record.update(version=version,
+                  exported_at=datetime.datetime.now(datetime.timezone.utc).isoformat())
+    final = os.path.join(base_dir, str(version))
+    with storage.writing(base_dir, f"the manifest of version {version}"):
+        write_manifest(staging, record)
+    with storage.writing(base_dir, f"version {version}"):
         if os.path.exists(final):  # overwrite=True: swap, then drop the old one
-            retired = tempfile.mkdtemp(prefix=f".tmp-old-{os.getpid()}-", dir=base_dir)
+            retired = storage.make_staging(base_dir, STAGING)
             os.rename(final, os.path.join(retired, "old"))
-            os.rename(staging, final)
-            shutil.rmtree(retired, ignore_errors=True)
+            try:
+                os.rename(staging, final)
+            except BaseException:
+                os.rename(os.path.join(retired, "old"), final)  # the old one stays
+                raise
+            finally:
+                shutil.rmtree(retired, ignore_errors=True)
         else:
             os.rename(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return final
 
 
@@ -210,7 +257,7 @@ def add_formats(version_dir, formats):
     then rewritten to list it.
 
     Args:
-        version_dir: an export version folder, e.g. `"saved_models/cnn/1"`.
+        version_dir: an export version folder, e.g. `"saved_models/cnn_digits/1"`.
         formats: `"onnx"`, `"litert"`, a list of them, or `"onnx,litert"`.
 
     Returns:
@@ -218,7 +265,7 @@ def add_formats(version_dir, formats):
 
     Example:
     ```python
-    nnrecipes.export.add_formats("saved_models/cnn/1", ["onnx", "litert"])
+    nnrecipes.export.add_formats("saved_models/cnn_digits/1", ["onnx", "litert"])
     ```
     """
     formats = check_formats(formats)
@@ -227,27 +274,34 @@ def add_formats(version_dir, formats):
     if not os.path.isfile(os.path.join(version_dir, MANIFEST)):
         raise FileNotFoundError(
             f"{version_dir!r} is not an export version folder (no {MANIFEST}): give one such "
-            f"as saved_models/cnn/1. Received: version_dir={version_dir!r}")
-    from nnrecipes.export.load import load_model
-
-    record = load_manifest(version_dir)
-    extra = write_formats(load_model(version_dir), version_dir, formats)
-    record.setdefault("files", {}).update({name: info["file"] for name, info in extra.items()})
-    record["formats"] = dict(record.get("formats") or {}, **extra)
-    write_manifest(version_dir, record)
+            f"as saved_models/cnn_digits/1. Received: version_dir={version_dir!r}")
+    folder = os.path.abspath(version_dir)
+    with storage.writing(version_dir, f"the {' and '.join(formats)} files"):
+        extra = write_formats(load_model(version_dir), version_dir, formats)
+    # Another process may add a format to this version at the same time: the
+    # manifest is read, updated and written under the model's publish lock.
+    with claims.publish_lock(os.path.dirname(folder)), \
+            storage.writing(version_dir, MANIFEST):
+        record = load_manifest(version_dir)
+        record.setdefault("files", {}).update(
+            {name: info["file"] for name, info in extra.items()})
+        record["formats"] = dict(record.get("formats") or {}, **extra)
+        write_manifest(version_dir, record)
     return record["formats"]
 
 
 def write_manifest(version_dir, record):
     """Writes `manifest.json` and the model card `README.md`, each atomically."""
-    from nnrecipes.export.card import model_card
-
     for name, text in ((MANIFEST, json.dumps(record, indent=2, default=_json_default)),
                        (MODEL_CARD, model_card(record))):
         staging = os.path.join(version_dir, f".tmp-{os.getpid()}-{name}")
-        with open(staging, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(staging, os.path.join(version_dir, name))
+        try:
+            with open(staging, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(staging, os.path.join(version_dir, name))
+        finally:
+            if os.path.exists(staging):
+                os.remove(staging)
 
 
 def load_manifest(version_dir):

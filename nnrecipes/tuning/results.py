@@ -11,6 +11,7 @@ import numpy as np
 
 from nnrecipes import engine
 from nnrecipes.callbacks import EpochCheckpoint
+from nnrecipes import export as export_lib
 from nnrecipes.export import DEFAULT_EXPORT_DIR
 from nnrecipes.registry import get_recipe
 
@@ -183,7 +184,7 @@ class TuneResult:
                     "hyperparameters": best["hyperparameters"]}}
 
     def refit(self, *, epochs=None, batch_size=None, export=True,
-              export_dir=DEFAULT_EXPORT_DIR, resume=False, verbose=0):
+              export_dir=DEFAULT_EXPORT_DIR, name=None, resume=False, verbose=0):
         """Trains the best configuration on the training plus validation data,
         evaluates it on the test split and exports it, through the same
         engine as `nnrecipes.train` (stop on NaN, LSUV, the search's
@@ -199,11 +200,15 @@ class TuneResult:
                 trial's best epoch.
             batch_size: Defaults to the best trial's batch size.
             export: export the model. Defaults to `True`.
-            export_dir: exports go to `export_dir/<recipe>/<version>/`.
+            export_dir: exports go to `export_dir/<name>/<version>/`.
                 Defaults to `"saved_models"`.
+            name: the model's name (see `nnrecipes.train`). Defaults to
+                `None`: `"<recipe>_<dataset>"`.
             resume: continue an interrupted refit of the same configuration
-                from its checkpoint (`export_dir/<recipe>/.refit-checkpoint`).
+                from its checkpoint (`export_dir/<name>/.refit-checkpoint`).
                 Defaults to `False` (such a checkpoint is then an error).
+                A refit holds its model folder's run lock as `train` does:
+                a live run of the same model there refuses it.
             verbose: Keras `fit` verbosity. Defaults to `0`.
 
         Returns:
@@ -236,32 +241,36 @@ class TuneResult:
         model = engine.build_model(recipe, full, hyperparameters, strategy=strategy,
                                    mixed_precision=self.settings.get("mixed_precision", False),
                                    seed=seed)
-        base = os.path.join(export_dir, recipe.name)
+        base = os.path.join(export_dir, export_lib.model_name(recipe.name, splits.name, name))
+        if export:  # the name's versions take one kind of input
+            export_lib.check_inputs(base, model, {"dataset": splits.summary()})
         run = {"trial_id": best["trial_id"], "hyperparameters": values, "epochs": epochs,
                "batch_size": batch_size, "seed": seed}
-        checkpoint = EpochCheckpoint(os.path.join(base, ".refit-checkpoint"), run)
-        state = checkpoint.latest()
-        if state is not None and (not resume or state["run"] != run):
-            raise FileExistsError(
-                f"An interrupted refit left a checkpoint in {checkpoint.directory!r}; pass "
-                "resume=True to continue it (with the same settings), or delete that "
-                f"folder to start over. Received: resume={resume}")
-        first_epoch = checkpoint.restore(model)["epoch"] if state is not None else 0
-        fitted = engine.fit(model, full, epochs=epochs, batch_size=batch_size, seed=seed,
-                            strategy=strategy, initial_epoch=first_epoch, validate=False,
-                            checkpoint=checkpoint, augmentation=values, verbose=verbose)
-        manifest = {
-            "recipe": recipe.name,
-            "task": self.settings["task"],
-            "hyperparameters": values,
-            "dataset": splits.summary(),
-            "class_names": splits.class_names,
-            "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
-                         "seconds": round(fitted.seconds, 2), "data": "train+validation",
-                         "mixed_precision": bool(self.settings.get("mixed_precision"))},
-            "tuning": self.summary(),
-        }
-        result = engine.conclude(model, full, fitted, manifest, batch_size=batch_size,
-                                 strategy=strategy, export=export, export_base=base)
-        shutil.rmtree(checkpoint.directory, ignore_errors=True)
+        with export_lib.claims.RunLock(base, "a refit"):  # or refused: a live run
+            checkpoint = EpochCheckpoint(export_lib.claims.checkpoint_dir(base, refit=True),
+                                         run)
+            state = checkpoint.latest()
+            if state is not None and (not resume or state["run"] != run):
+                raise FileExistsError(
+                    f"An interrupted refit left a checkpoint in {checkpoint.directory!r}; "
+                    "pass resume=True to continue it (with the same settings), or delete "
+                    f"that folder to start over. Received: resume={resume}")
+            first_epoch = checkpoint.restore(model)["epoch"] if state is not None else 0
+            fitted = engine.fit(model, full, epochs=epochs, batch_size=batch_size, seed=seed,
+                                strategy=strategy, initial_epoch=first_epoch, validate=False,
+                                checkpoint=checkpoint, augmentation=values, verbose=verbose)
+            manifest = {
+                "recipe": recipe.name,
+                "task": self.settings["task"],
+                "hyperparameters": values,
+                "dataset": splits.summary(),
+                "class_names": splits.class_names,
+                "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
+                             "seconds": round(fitted.seconds, 2), "data": "train+validation",
+                             "mixed_precision": bool(self.settings.get("mixed_precision"))},
+                "tuning": self.summary(),
+            }
+            result = engine.conclude(model, full, fitted, manifest, batch_size=batch_size,
+                                     strategy=strategy, export=export, export_base=base)
+            shutil.rmtree(checkpoint.directory, ignore_errors=True)
         return result

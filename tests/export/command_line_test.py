@@ -34,7 +34,7 @@ def test_text_model_trained_exported_and_predicted(tmp_path):
     nnrecipes("train", "gru", "--dataset", f"text:{tmp_path / 'train.tsv'}", "--epochs", "1",
               "--batch-size", "16", "--units", "8", "--export-dir", str(tmp_path / "models"),
               "--export-formats", "onnx,litert", "--no-diagnostics")
-    version = str(tmp_path / "models" / "gru" / "1")
+    version = str(tmp_path / "models" / "gru_train" / "1")
     assert {"model.onnx", "model.tflite", "vocabulary.txt"} <= set(os.listdir(version))
     texts = ["free prize, call now!", "lunch at home?", "unseen words here"]
     (tmp_path / "new.txt").write_text("\n".join(texts) + "\n")
@@ -62,7 +62,7 @@ def test_table_model_trained_then_exported_and_predicted(tmp_path):
     nnrecipes("train", "mlp", "--dataset", f"csv:{tmp_path / 'table.csv'}", "--epochs", "1",
               "--batch-size", "16", "--units", "8", "--export-dir", str(tmp_path / "models"),
               "--no-diagnostics")
-    version = str(tmp_path / "models" / "mlp" / "1")
+    version = str(tmp_path / "models" / "mlp_table" / "1")
     assert "model.tflite" not in os.listdir(version)
     assert "model.tflite" in nnrecipes("export", version, "--format", "litert")
     rows = [["blue", "0.5", "7.5"], ["red", "0.1", "1.0"]]

@@ -90,7 +90,7 @@ def test_cli_train_auto(tmp_path, capsys):
                      "--filters", "8"]) == 0
     out = capsys.readouterr().out
     assert "auto: cnn (images of 8x8 pixels" in out
-    manifest = json.loads((tmp_path / "cnn" / "1" / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "cnn_digits" / "1" / "manifest.json").read_text())
     assert manifest["auto"]["recipe"] == "cnn"
     assert manifest["hyperparameters"]["filters"] == 8  # the chosen recipe's flags work
 
