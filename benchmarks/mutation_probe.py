@@ -70,9 +70,9 @@ MUTATIONS = {
         ["tests/diagnostics/health_test.py"]),
     "export_not_atomic": (
         "nnrecipes/export/saved_model.py",
-        "    staging = tempfile.mkdtemp(prefix=f\".tmp-{version}-{os.getpid()}-\", "
-        "dir=base_dir)",
-        "    staging = final\n    os.makedirs(final, exist_ok=True)",
+        "            staging = storage.make_staging(base_dir, STAGING)",
+        "            staging = os.path.join(base_dir, str(version or 1))\n"
+        "            os.makedirs(staging, exist_ok=True)",
         ["tests/reliability_test.py::test_export_is_published_whole_or_not_at_all"]),
     "lr_finder_rule_changed": (
         "nnrecipes/diagnostics/lr_finder.py",
