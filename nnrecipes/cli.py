@@ -367,8 +367,7 @@ def recipe_command_parser(command, argv, description, allow_auto=False, verbose=
     choice = splits = None
     recipe = _recipe_or_exit(name, allow_auto=allow_auto)
     if recipe == cli_index.AUTO:
-        start_tensorflow(verbose)
-        splits, choice = _auto_choice(argv)
+        splits, choice = _auto_choice(argv, verbose)
         recipe = _recipe_or_exit(choice.recipe)
         prog, about = f"nnrecipes {command} auto", (
             f"auto picked {recipe.name!r} for {splits.name!r} ({choice.reason}). "
@@ -382,16 +381,20 @@ def recipe_command_parser(command, argv, description, allow_auto=False, verbose=
     return recipe, parser
 
 
-def _auto_choice(argv):
-    """Loads the data that `argv` names and asks the `auto` rule; exits on an error."""
-    from nnrecipes import data
-    from nnrecipes import training
-    from nnrecipes.families import auto
+def _auto_choice(argv, verbose=False):
+    """Loads the data that `argv` names and asks the `auto` rule; exits on an error.
 
+    A missing file or unknown dataset is refused before TensorFlow starts.
+    """
     probe = argparse.ArgumentParser(add_help=False)
     add_data_options(probe)
     known = probe.parse_known_args(argv)[0]
     check_dataset(known)
+    start_tensorflow(verbose)
+    from nnrecipes import data
+    from nnrecipes import training
+    from nnrecipes.families import auto
+
     options = target_option(known.target)
     try:
         splits = data.load(known.dataset or training.DEFAULT_DATASET,

@@ -223,6 +223,7 @@ ANSWERS_WITHOUT_A_MODEL = [
     (["train", "lstm", "--epoch", "3"], "unknown flag --epoch; did you mean --epochs", 2),
     (["train", "mlp", "--dataset", "csv:no/such/file.csv"], "no file or folder at", 1),
     (["tune", "mlp", "--dataset", "csv:no/such/file.csv"], "no file or folder at", 1),
+    (["train", "auto", "--dataset", "csv:no/such/file.csv"], "no file or folder at", 1),
     (["train", "mlp", "--dataset", "digts"], "Did you mean 'digits'?", 1),
     (["train", "mlp", "--epochs", "x"], "invalid int value: 'x'", 2),
     (["train", "mlp", "--units", "many"], "invalid int value: 'many'", 2),
