@@ -14,19 +14,25 @@
 recipe, read from the recipe's declaration. `nnrecipes --verbose COMMAND`
 also shows TensorFlow's own log lines.
 
-This module imports only the standard library: `--help` answers without
-TensorFlow, which `start_tensorflow` imports once a subcommand needs it. A
-subcommand's handler imports what it uses inside the function.
+This module imports only the standard library: `list`, `info`, `--help` and
+every argument error answer from `nnrecipes/cli_index.json` (generated from
+the recipe declarations, see `nnrecipes.cli_index`) without TensorFlow, which
+`start_tensorflow` imports once the arguments are known good and a
+subcommand needs a model. A subcommand's handler imports what it uses inside
+the function.
 """
 
 import argparse
 import contextlib
+import difflib
 import json
 import logging
 import os
 import re
 import sys
 import tempfile
+
+from nnrecipes import cli_index
 
 # A line that TensorFlow's C++ libraries (absl, glog, CUDA stubs, oneDNN) write
 # straight to file descriptor 2, e.g. "I0000 00:00:17.8 4745 port.cc:153] ...".
@@ -99,6 +105,28 @@ def start_tensorflow(verbose=False):
         logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
+class Parser(argparse.ArgumentParser):
+    """An `ArgumentParser` whose unknown-flag error is one line with the closest flags.
+
+    `train lstm --epoch 3` exits 2 with
+    `nnrecipes train lstm: error: unknown flag --epoch; did you mean --epochs?`
+    instead of the whole usage.
+    """
+
+    def error(self, message):
+        if message.startswith("unrecognized arguments: "):
+            unknown = message.split(": ", 1)[1].split()
+            flags = [a for a in unknown if a.startswith("-")] or unknown
+            valid = [o for action in self._actions for o in action.option_strings
+                     if o.startswith("--")]
+            close = difflib.get_close_matches(flags[0].split("=", 1)[0], valid, n=3)
+            hint = (f"; did you mean {' or '.join(close)}?" if close
+                    else f"; `{self.prog} --help` lists the flags")
+            what = "unknown flag" if flags[0].startswith("-") else "unexpected argument"
+            self.exit(2, f"{self.prog}: error: {what} {' '.join(flags)}{hint}\n")
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the flags)\n")
+
+
 def _bool(text):
     lowered = str(text).strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -126,19 +154,20 @@ TUNE_EPOCHS = 20
 def add_data_options(parser, epochs=None):
     """Dataset, epochs, batch size and seed options shared by the subcommands
     (`epochs`: the `--epochs` default; `None` is the engine's step budget)."""
-    from nnrecipes import data
-    from nnrecipes import engine
-    from nnrecipes import training
-
+    defaults = cli_index.load()["defaults"]
     group = parser.add_argument_group("data and training")
     group.add_argument("--dataset", default=None,
-                       help=f"dataset name (default: {training.DEFAULT_DATASET}); "
+                       help=f"dataset name (default: {defaults['dataset']}); "
                             "see `nnrecipes datasets`")
     group.add_argument("--data-dir", default=None,
-                       help=f"folder of file-based datasets (default: ${data.DATA_DIR_ENV})")
+                       help=f"folder of file-based datasets (default: "
+                            f"${defaults['data_dir_env']})")
+    group.add_argument("--target", default=None, metavar="COLUMN",
+                       help="the target column of a csv: dataset, by name (or index) "
+                            "(default: the last column)")
     group.add_argument("--epochs", type=int, default=epochs,
                        help="the most passes over the training split (default: " + (
-                           f"{engine.epoch_budget_text()}; early stopping ends sooner)"
+                           f"{defaults['epoch_budget']}; early stopping ends sooner)"
                            if epochs is None else f"{epochs})"))
     group.add_argument("--batch-size", type=int, default=None,
                        help="examples per step (default: 64, or the training split's size "
@@ -214,15 +243,82 @@ def hyperparameters_from(args):
             if key.startswith("hp_") and value is not None}
 
 
-def _recipe_or_exit(name):
-    from nnrecipes.registry import get_recipe
-    from nnrecipes.registry import list_recipes
-
+def _recipe_or_exit(name, allow_auto=False):
+    """The recipe `name` names, from the index (`"auto"` where allowed); exits otherwise."""
     if name is None:
-        sys.exit(f"nnrecipes: error: name a recipe: {', '.join(list_recipes())}")
+        sys.exit(f"nnrecipes: error: name a recipe: {', '.join(cli_index.names())}")
+    canonical, message = cli_index.resolve(name)
+    if canonical == cli_index.AUTO and not allow_auto:
+        canonical, message = None, (
+            "'auto' is not one recipe: it picks one from the data; `nnrecipes train` and "
+            f"`nnrecipes tune` take it. Valid names: {cli_index.names(include_aliases=True)}. "
+            f"Received: name={name!r}")
+    if canonical is None:
+        sys.exit(f"nnrecipes: error: {message}")
+    return canonical if canonical == cli_index.AUTO else cli_index.IndexedRecipe(canonical)
+
+
+# Sources whose target is a path: a missing one is named before TensorFlow starts.
+FILE_SOURCES = ("csv", "text", "images", "npz")
+
+
+def check_dataset(args):
+    """Exits with one clear line if `--dataset` names no known dataset or a missing file.
+
+    Standard library and NumPy only (`nnrecipes.data`'s catalog), so the
+    error comes before TensorFlow starts.
+    """
+    from nnrecipes.data import catalog
+
+    name = args.dataset
+    if name is None:
+        if args.target is not None:
+            sys.exit("nnrecipes: error: --target names a column of a csv: dataset; give "
+                     f"--dataset csv:FILE too. Received: --target {args.target}")
+        return
+    prefix, sep, target = name.partition(":")
+    if sep and prefix in catalog.list_sources():
+        if prefix not in FILE_SOURCES:
+            return
+        data_dir = catalog.resolve_data_dir(args.data_dir)
+        paths = [os.path.expanduser(target)] + ([os.path.join(data_dir, target)]
+                                                if data_dir else [])
+        if not any(os.path.exists(path) for path in paths):
+            sys.exit(f"nnrecipes: error: no file or folder at {target!r}"
+                     + (f" (nor under data_dir {data_dir!r})" if data_dir else "")
+                     + f". Received: --dataset {name}")
+    elif name not in catalog.list_datasets():
+        valid = sorted(catalog.list_datasets())
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        sys.exit(f"nnrecipes: error: unknown dataset {name!r}.{hint} Valid: {valid}, or "
+                 f"'<source>:<target>' with a source in {sorted(catalog.list_sources())}. "
+                 f"Received: --dataset {name}")
+    if args.target is not None and prefix != "csv":
+        sys.exit("nnrecipes: error: --target names a column of a csv: dataset. "
+                 f"Received: --dataset {name} --target {args.target}")
+
+
+def target_option(target):
+    """`{"label": ...}` for `data.load` from `--target` (an integer names an index)."""
+    if target is None:
+        return {}
+    return {"label": int(target) if target.lstrip("-").isdigit() else target}
+
+
+def load_with_target(args):
+    """The `Splits` of `--dataset` read with its `--target` column, else `args.dataset`.
+
+    Needs TensorFlow started (it loads the data); exits on a missing column.
+    """
+    if args.target is None:
+        return args.dataset
+    from nnrecipes import data
+
     try:
-        return get_recipe(name)
-    except ValueError as error:
+        return data.load(args.dataset, data_dir=args.data_dir, seed=args.seed,
+                         **target_option(args.target))
+    except (ValueError, FileNotFoundError) as error:
         sys.exit(f"nnrecipes: error: {error}")
 
 
@@ -240,8 +336,11 @@ def _print_usage(command):
           "RECIPE --help` lists the options of a recipe.")
 
 
-def recipe_command_parser(command, argv, description, allow_auto=False):
+def recipe_command_parser(command, argv, description, allow_auto=False, verbose=False):
     """First stage of a recipe subcommand: find RECIPE, make the parser for it.
+
+    A named recipe's parser comes from the index (`nnrecipes.cli_index`),
+    without TensorFlow; `auto` starts TensorFlow to load the data and choose.
 
     Args:
         command: the subcommand, e.g. `"train"`.
@@ -252,14 +351,13 @@ def recipe_command_parser(command, argv, description, allow_auto=False):
             the recipe, whose flags the parser then takes; `args.auto_data`
             holds the loaded data and `args.auto_choice` the choice.
             Defaults to `False`.
+        verbose: passed to `start_tensorflow` for `auto`. Defaults to `False`.
 
     Returns:
         `(recipe, parser)` with the data options added (the caller adds its own
         options and the hyperparameter flags last), or `(None, None)` after
         printing the usage for a bare `--help`.
     """
-    from nnrecipes.families import auto
-
     if _asks_for_usage_only(argv):
         _print_usage(command)
         return None, None
@@ -267,52 +365,94 @@ def recipe_command_parser(command, argv, description, allow_auto=False):
     first.add_argument("recipe", nargs="?")
     name = first.parse_known_args(argv)[0].recipe
     choice = splits = None
-    if allow_auto and auto.is_auto(name):
-        splits, choice = _auto_choice(argv)
+    recipe = _recipe_or_exit(name, allow_auto=allow_auto)
+    if recipe == cli_index.AUTO:
+        splits, choice = _auto_choice(argv, verbose)
         recipe = _recipe_or_exit(choice.recipe)
         prog, about = f"nnrecipes {command} auto", (
             f"auto picked {recipe.name!r} for {splits.name!r} ({choice.reason}). "
             + description(recipe))
     else:
-        recipe = _recipe_or_exit(name)
         prog, about = f"nnrecipes {command} {recipe.name}", description(recipe)
-    parser = argparse.ArgumentParser(prog=prog, allow_abbrev=False, description=about)
+    parser = Parser(prog=prog, allow_abbrev=False, description=about)
     parser.add_argument("recipe", help=argparse.SUPPRESS)
     parser.set_defaults(auto_data=splits, auto_choice=choice)
     add_data_options(parser, epochs=TUNE_EPOCHS if command == "tune" else None)
     return recipe, parser
 
 
-def _auto_choice(argv):
-    """Loads the data that `argv` names and asks the `auto` rule; exits on an error."""
+def _auto_choice(argv, verbose=False):
+    """Loads the data that `argv` names and asks the `auto` rule; exits on an error.
+
+    A missing file or unknown dataset is refused before TensorFlow starts.
+    """
+    probe = argparse.ArgumentParser(add_help=False)
+    add_data_options(probe)
+    known = probe.parse_known_args(argv)[0]
+    check_dataset(known)
+    start_tensorflow(verbose)
     from nnrecipes import data
     from nnrecipes import training
     from nnrecipes.families import auto
 
-    probe = argparse.ArgumentParser(add_help=False)
-    add_data_options(probe)
-    known = probe.parse_known_args(argv)[0]
+    options = target_option(known.target)
     try:
         splits = data.load(known.dataset or training.DEFAULT_DATASET,
-                           data_dir=known.data_dir, seed=known.seed)
+                           data_dir=known.data_dir, seed=known.seed, **options)
     except (ValueError, FileNotFoundError) as error:
         sys.exit(f"nnrecipes: error: {error}")
     return splits, auto.choose_for(splits)
 
 
-def _train(argv):
-    from nnrecipes import evaluation
-    from nnrecipes import training
-    from nnrecipes.engine import distribute
-    from nnrecipes.export import cli as export_cli
+# What a SavedModel folder holds, named together as "SavedModel".
+SAVED_MODEL_PARTS = ("saved_model.pb", "fingerprint.pb", "variables", "assets")
 
+
+def exported_files(path):
+    """The files and folders of an export, for the "Exported to" line.
+
+    Returns:
+        `"SavedModel"` for the SavedModel's own parts, then every other
+        entry of `path` by name (`model.keras`, `manifest.json`,
+        `model.onnx`, ...), sorted; folders end in `/`.
+    """
+    entries = sorted(os.listdir(path))
+    named = ["SavedModel"] if "saved_model.pb" in entries else []
+    for entry in entries:
+        if entry not in SAVED_MODEL_PARTS:
+            named.append(entry + ("/" if os.path.isdir(os.path.join(path, entry)) else ""))
+    return named
+
+
+def add_tensorboard_option(group):
+    """`--tensorboard DIR` for train and tune."""
+    group.add_argument("--tensorboard", default=None, metavar="DIR",
+                       help="write TensorBoard logs here (tune: one run per trial and the "
+                            "HParams view); see them with `tensorboard --logdir DIR`")
+
+
+def tensorboard_callbacks(args):
+    """`[keras.callbacks.TensorBoard(args.tensorboard)]`, or `[]` without the flag."""
+    if not args.tensorboard:
+        return []
+    import keras
+
+    return [keras.callbacks.TensorBoard(log_dir=args.tensorboard)]
+
+
+def _train_parser(argv, verbose):
+    """`(recipe, parser)` of `nnrecipes train`, or `(None, None)` after a bare `--help`."""
     recipe, parser = recipe_command_parser(
         "train", argv, lambda r: f"Train {r.name!r} ({r.description}), evaluate it on the "
-                                 "held-out test split and export it.", allow_auto=True)
+                                 "held-out test split and export it.", allow_auto=True,
+        verbose=verbose)
     if recipe is None:
-        return 0
+        return None, None
+    from nnrecipes.export import cli as export_cli  # standard library only
+
+    defaults = cli_index.load()["defaults"]
     out = parser.add_argument_group("export")
-    out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
+    out.add_argument("--export-dir", default=defaults["export_dir"],
                      help="exports go to EXPORT_DIR/NAME/VERSION/ (default: saved_models)")
     out.add_argument("--name", default=None,
                      help="the model's name, the folder of its versions; they must take the "
@@ -327,6 +467,7 @@ def _train(argv):
                           "onnx,litert (default: none)")
     out.add_argument("--no-diagnostics", action="store_true",
                      help="no gradient monitoring, health report or plots")
+    add_tensorboard_option(out)
     run = parser.add_argument_group("reliability")
     run.add_argument("--resume", action="store_true",
                      help="continue the interrupted run (same arguments) from its last "
@@ -334,31 +475,53 @@ def _train(argv):
     run.add_argument("--deterministic", action="store_true",
                      help="deterministic TensorFlow ops: the same seed gives identical weights")
     where = parser.add_argument_group("where it runs")
-    where.add_argument("--strategy", default=None, choices=list(distribute.STRATEGIES),
+    where.add_argument("--strategy", default=None, choices=defaults["strategies"],
                        help="tf.distribute strategy: auto picks a TPU, several GPUs or the "
                             "default device (default: the default device)")
     where.add_argument("--mixed-precision", action="store_true",
                        help="mixed precision (GPU or TPU only)")
     add_early_stopping_options(parser)
     add_hyperparameter_options(parser, recipe)
+    return recipe, parser
+
+
+def _train(argv, verbose=False):
+    recipe, parser = _train_parser(argv, verbose)
+    if recipe is None:
+        return 0
     args = parser.parse_args(argv)
+    check_dataset(args)
+    stopping = early_stopping_from(args)
+    start_tensorflow(verbose)
+    from nnrecipes import training
+
     if args.auto_choice is not None:
         print(f"auto: {args.auto_choice.recipe} ({args.auto_choice.reason})")
+    dataset = load_with_target(args) if args.auto_data is None else args.auto_data
     try:
         result = training.train(
-            "auto" if args.auto_choice is not None else recipe.name,
-            args.dataset if args.auto_data is None else args.auto_data,
+            "auto" if args.auto_choice is not None else recipe.name, dataset,
             data_dir=args.data_dir, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, export=not args.no_export,
             export_dir=args.export_dir, name=args.name, version=args.version,
-            overwrite=args.overwrite,
+            overwrite=args.overwrite, callbacks=tensorboard_callbacks(args) or None,
             resume=args.resume, deterministic=args.deterministic, strategy=args.strategy,
             mixed_precision=args.mixed_precision, export_formats=args.export_formats,
             verbose="auto" if args.verbose is None else args.verbose,
-            diagnostics=not args.no_diagnostics, **early_stopping_from(args),
+            diagnostics=not args.no_diagnostics, **stopping,
             **hyperparameters_from(args))
     except (ValueError, OSError) as error:  # OSError: a full disk, a live run of the model
         sys.exit(f"nnrecipes: error: {error}")
+    _report_train(result)
+    if args.tensorboard:
+        print(f"TensorBoard logs: {args.tensorboard} (tensorboard --logdir {args.tensorboard})")
+    return 1 if result.stopped else 0
+
+
+def _report_train(result):
+    """Prints what a finished `train` gives: test metrics, baseline, health, export."""
+    from nnrecipes import evaluation
+
     if result.stopped:
         print(f"\n{result.manifest['stopped']['message']} Nothing was exported.")
     else:
@@ -374,18 +537,14 @@ def _train(argv):
 
         print("\n" + HealthReport.from_dict(result.manifest["health"]).text())
     if result.export_path:
-        print(f"Exported to {result.export_path}/ (SavedModel, model.keras, manifest.json)")
-    return 1 if result.stopped else 0
+        print(f"Exported to {result.export_path}/ "
+              f"({', '.join(exported_files(result.export_path))})")
 
 
 def _list(_):
-    from nnrecipes.registry import aliases_of
-    from nnrecipes.registry import get_recipe
-    from nnrecipes.registry import list_recipes
-
-    for name in list_recipes():
-        recipe = get_recipe(name)
-        aliases = aliases_of(name)
+    for name, info in cli_index.load()["recipes"].items():
+        recipe = cli_index.IndexedRecipe(name)
+        aliases = info["aliases"]
         also = f" (also: {', '.join(aliases)})" if aliases else ""
         print(f"{name:12s} {recipe.description}{also}\n{'':12s} inputs: "
               f"{', '.join(recipe.input_kinds)}")
@@ -409,7 +568,7 @@ def _datasets(_):
     return 0
 
 
-def _lr_find(argv):
+def _lr_find(argv, verbose=False):
     recipe, parser = recipe_command_parser(
         "lr-find", argv, lambda r: f"Learning-rate range test for {r.name!r}: train for at "
         "most STEPS steps with an exponentially growing learning rate, print the suggested "
@@ -425,6 +584,11 @@ def _lr_find(argv):
                       help="PNG file of the loss-vs-LR curve (default: lr_find_RECIPE.png)")
     add_hyperparameter_options(parser, recipe)
     args = parser.parse_args(argv)
+    check_dataset(args)
+    if args.target is not None:
+        sys.exit("nnrecipes: error: lr-find takes no --target; name the column with "
+                 f"`train`/`tune`. Received: --target {args.target}")
+    start_tensorflow(verbose)
     from nnrecipes.training import lr_find
 
     plot = args.plot or f"lr_find_{recipe.name}.png"
@@ -477,27 +641,17 @@ def parse_space_entry(text):
     return name, _number_or_text(spec)
 
 
-def _tune(argv):
-    """The `tune` subcommand: a KerasTuner search from the command line.
-
-        nnrecipes tune mlp --dataset wine --tuner random --max-trials 10 --epochs 5 \\
-            --space units=32,64,128 --space learning_rate=1e-4:1e-2 --cv 3 --refit
-
-    Every `--space` entry narrows one hyperparameter: `name=v1,v2,...`
-    (choices), `name=low:high` (a range) or `name=value` (fixed). The
-    recipe's own flags (`--units 64`) fix a value for the whole search.
-    """
-    from nnrecipes import training
-    from nnrecipes import tuning
-
+def _tune_parser(argv, verbose):
+    """`(recipe, parser)` of `nnrecipes tune`, or `(None, None)` after a bare `--help`."""
     recipe, parser = recipe_command_parser(
         "tune", argv, lambda r: f"Search the hyperparameters of {r.name!r} with KerasTuner. "
                                 "A search stopped at any point resumes when run again with "
-                                "the same arguments.", allow_auto=True)
+                                "the same arguments.", allow_auto=True, verbose=verbose)
     if recipe is None:
-        return 0
+        return None, None
+    defaults = cli_index.load()["defaults"]
     group = parser.add_argument_group("search")
-    group.add_argument("--tuner", default="hyperband", choices=list(tuning.TUNERS),
+    group.add_argument("--tuner", default="hyperband", choices=defaults["tuners"],
                        help="search algorithm (default: hyperband)")
     group.add_argument("--objective", default="val_loss",
                        help="logged metric to optimize; NAME:min or NAME:max to give the "
@@ -514,7 +668,7 @@ def _tune(argv):
                        help="search only the --space entries; the rest keep their defaults")
     group.add_argument("--cv", type=int, default=None,
                        help="score each trial by K-fold cross-validation")
-    group.add_argument("--directory", default=tuning.DEFAULT_DIRECTORY,
+    group.add_argument("--directory", default=defaults["tune_directory"],
                        help="folder of the search state (default: tuning)")
     group.add_argument("--project-name", default=None,
                        help="subfolder of this search (default: RECIPE_DATASET_TUNER)")
@@ -525,35 +679,70 @@ def _tune(argv):
                                 "tpu"], help="where trials train (default: auto)")
     group.add_argument("--mixed-precision", action="store_true",
                        help="16-bit compute (GPU or TPU)")
+    _add_tune_result_options(parser, defaults)
+    add_early_stopping_options(parser, monitor=False)
+    add_hyperparameter_options(parser, recipe)
+    return recipe, parser
+
+
+def _add_tune_result_options(parser, defaults):
     out = parser.add_argument_group("results")
     out.add_argument("--table", default=None, help="write the ranked trials as CSV here")
     out.add_argument("--plot", default=None, help="save a plot of the objective per trial")
     out.add_argument("--refit", action="store_true",
                      help="retrain the best configuration on train+validation and export it")
-    out.add_argument("--export-dir", default=training.DEFAULT_EXPORT_DIR,
+    out.add_argument("--export-dir", default=defaults["export_dir"],
                      help="where --refit exports (default: saved_models)")
     out.add_argument("--name", default=None,
                      help="the name --refit exports under (default: RECIPE_DATASET)")
-    add_early_stopping_options(parser, monitor=False)
-    add_hyperparameter_options(parser, recipe)
+    add_tensorboard_option(out)
+
+
+def _tune(argv, verbose=False):
+    """The `tune` subcommand: a KerasTuner search from the command line.
+
+        nnrecipes tune mlp --dataset wine --tuner random --max-trials 10 --epochs 5 \\
+            --space units=32,64,128 --space learning_rate=1e-4:1e-2 --cv 3 --refit
+
+    Every `--space` entry narrows one hyperparameter: `name=v1,v2,...`
+    (choices), `name=low:high` (a range) or `name=value` (fixed). The
+    recipe's own flags (`--units 64`) fix a value for the whole search.
+    `--tensorboard DIR` passes a `keras.callbacks.TensorBoard` to the
+    search; KerasTuner gives each trial its own log folder and HParams entry.
+    """
+    recipe, parser = _tune_parser(argv, verbose)
+    if recipe is None:
+        return 0
     args = parser.parse_args(argv)
-    space = dict(args.space)
+    check_dataset(args)
+    stopping = early_stopping_from(args)
+    start_tensorflow(verbose)
+    from nnrecipes import training
+    from nnrecipes import tuning
+
     if args.auto_choice is not None:
         print(f"auto: {args.auto_choice.recipe} ({args.auto_choice.reason})")
+    dataset = (load_with_target(args) or training.DEFAULT_DATASET if args.auto_data is None
+               else args.auto_data)
     try:
         result = tuning.tune(
-            "auto" if args.auto_choice is not None else recipe.name,
-            args.dataset or training.DEFAULT_DATASET if args.auto_data is None
-            else args.auto_data, data_dir=args.data_dir,
-            tuner=args.tuner, objective=args.objective, max_trials=args.max_trials,
-            max_epochs=args.max_epochs, epochs=args.epochs, batch_size=args.batch_size,
-            space=space, tune_all=not args.only_space, directory=args.directory,
-            project_name=args.project_name, overwrite=args.overwrite, cv=args.cv,
-            strategy=args.strategy, mixed_precision=args.mixed_precision, seed=args.seed,
+            "auto" if args.auto_choice is not None else recipe.name, dataset,
+            data_dir=args.data_dir, tuner=args.tuner, objective=args.objective,
+            max_trials=args.max_trials, max_epochs=args.max_epochs, epochs=args.epochs,
+            batch_size=args.batch_size, space=dict(args.space), tune_all=not args.only_space,
+            directory=args.directory, project_name=args.project_name,
+            overwrite=args.overwrite, cv=args.cv, strategy=args.strategy,
+            mixed_precision=args.mixed_precision, seed=args.seed,
+            callbacks=tensorboard_callbacks(args) or None,
             verbose=0 if args.verbose is None else args.verbose,
-            **early_stopping_from(args), **hyperparameters_from(args))
+            **stopping, **hyperparameters_from(args))
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         sys.exit(f"nnrecipes: error: {error}")
+    return _report_tune(result, args)
+
+
+def _report_tune(result, args):
+    """Prints the ranked trials; writes the table and plot; refits and exports if asked."""
     print(f"\nTrials, best first ({result.settings['objective']}):")
     print(result.table())
     best = result.best_trial
@@ -566,6 +755,8 @@ def _tune(argv):
     if args.plot:
         result.plot(args.plot)
         print(f"Plot saved to {args.plot}")
+    if args.tensorboard:
+        print(f"TensorBoard logs: {args.tensorboard} (tensorboard --logdir {args.tensorboard})")
     if args.refit and best is not None:
         try:
             refit = result.refit(export_dir=args.export_dir, name=args.name)
@@ -574,7 +765,8 @@ def _tune(argv):
         metrics = ", ".join(f"{k}={v:.4f}" for k, v in refit.test_metrics.items())
         print(f"Refit on train+validation; test metrics: {metrics}")
         if refit.export_path:
-            print(f"Exported to {refit.export_path}/")
+            print(f"Exported to {refit.export_path}/ "
+                  f"({', '.join(exported_files(refit.export_path))})")
     return 0
 
 
@@ -590,19 +782,19 @@ def _parser():
     a subcommand that never needs TensorFlow sets `tensorflow=False` in its
     parser's defaults.
     """
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nnrecipes", description="Ready, tested training recipes for Keras 3.")
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's own log lines (comes before the "
                              "subcommand)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list the recipes").set_defaults(run=_list)
+    # list, info and datasets answer from the index and the catalog: no TensorFlow.
+    sub.add_parser("list", help="list the recipes").set_defaults(run=_list, tensorflow=False)
     info = sub.add_parser("info", help="a recipe's hyperparameters, defaults and ranges")
     info.add_argument("recipe")
     info.add_argument("--task", choices=["classification", "regression"],
                       default="classification")
-    info.set_defaults(run=_info)
-    # The dataset catalog needs only NumPy: no TensorFlow for `datasets`.
+    info.set_defaults(run=_info, tensorflow=False)
     sub.add_parser("datasets", help="list the datasets").set_defaults(
         run=_datasets, tensorflow=False)
     sub.add_parser("train", help="train a recipe, evaluate and export it "
@@ -620,8 +812,8 @@ def _parser():
 def main(argv=None):
     """Runs the `nnrecipes` command; returns its exit status.
 
-    TensorFlow is imported only once the arguments are known to need it:
-    never for `--help`.
+    TensorFlow is imported only once the arguments are known good and need
+    it: never for `--help`, `list`, `info`, `datasets` or an argument error.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     verbose = False
@@ -631,8 +823,8 @@ def main(argv=None):
         if _asks_for_usage_only(argv[1:]):
             _print_usage(argv[0])
             return 0
-        start_tensorflow(verbose)
-        return RECIPE_COMMANDS[argv[0]](argv[1:])
+        # Each handler parses and checks its arguments, then starts TensorFlow.
+        return RECIPE_COMMANDS[argv[0]](argv[1:], verbose)
     args = _parser().parse_args(argv)  # exits here for --help and bad arguments
     if getattr(args, "tensorflow", True):
         start_tensorflow(verbose)

@@ -54,7 +54,6 @@ MAX_CODE_LINES = 80
 BEING_SPLIT = {
     "nnrecipes/export/card.py::model_card",
     "nnrecipes/training.py::train",
-    "nnrecipes/cli.py::_tune",
 }
 
 

@@ -186,13 +186,15 @@ def test_native_log_filter_drops_tensorflow_lines_only(capfd):
 
 
 def test_command_output_has_no_tensorflow_log_lines_unless_verbose():
+    # `train auto ... --help` starts TensorFlow (auto loads the data to choose).
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    quiet = subprocess.run([sys.executable, "-m", "nnrecipes", "list"], capture_output=True,
+    argv = ["train", "auto", "--dataset", "wine", "--help"]
+    quiet = subprocess.run([sys.executable, "-m", "nnrecipes", *argv], capture_output=True,
                            text=True, timeout=120, env=env)
     assert quiet.returncode == 0, quiet.stderr[-2000:]
-    assert quiet.stdout.startswith("cnn ")
+    assert quiet.stdout.startswith("usage: nnrecipes train auto")
     assert quiet.stderr == ""
-    loud = subprocess.run([sys.executable, "-m", "nnrecipes", "--verbose", "list"],
+    loud = subprocess.run([sys.executable, "-m", "nnrecipes", "--verbose", *argv],
                           capture_output=True, text=True, timeout=120, env=env)
     assert loud.returncode == 0, loud.stderr[-2000:]
     assert loud.stdout == quiet.stdout
@@ -206,3 +208,110 @@ def test_train_prints_one_line_per_epoch_when_stdout_is_not_a_terminal(tmp_path,
     epoch_lines = [line for line in out.splitlines() if "/step - " in line]
     assert len(epoch_lines) == 2, out
     assert all("val_loss" in line for line in epoch_lines)
+
+
+# Every answer that needs no model, with the words it must hold and its exit status.
+ANSWERS_WITHOUT_A_MODEL = [
+    (["list"], "transformer", 0),
+    (["info", "lstm"], '"units"', 0),
+    (["datasets"], "digits", 0),
+    (["--help"], "usage: nnrecipes", 0),
+    (["train", "mlp", "--help"], "--learning-rate", 0),
+    (["tune", "mlp", "--help"], "--tensorboard", 0),
+    (["train", "lstn"], "Did you mean 'lstm'?", 1),
+    (["info", "lstn"], "Did you mean 'lstm'?", 1),
+    (["train", "lstm", "--epoch", "3"], "unknown flag --epoch; did you mean --epochs", 2),
+    (["train", "mlp", "--dataset", "csv:no/such/file.csv"], "no file or folder at", 1),
+    (["tune", "mlp", "--dataset", "csv:no/such/file.csv"], "no file or folder at", 1),
+    (["train", "auto", "--dataset", "csv:no/such/file.csv"], "no file or folder at", 1),
+    (["train", "mlp", "--dataset", "digts"], "Did you mean 'digits'?", 1),
+    (["train", "mlp", "--epochs", "x"], "invalid int value: 'x'", 2),
+    (["train", "mlp", "--units", "many"], "invalid int value: 'many'", 2),
+    (["train", "mlp", "--patience", "0"], "Received: --patience 0", 1),
+    (["train", "mlp", "--target", "y"], "--target names a column of a csv: dataset", 1),
+]
+
+
+@pytest.mark.parametrize("argv, words, status", ANSWERS_WITHOUT_A_MODEL)
+def test_answers_that_need_no_model_do_not_import_tensorflow(argv, words, status):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "nnrecipes", *argv],
+                          capture_output=True, text=True, timeout=60)
+    lines = done.stderr.splitlines()
+    imported = {line.rsplit("|", 1)[-1].strip() for line in lines
+                if line.startswith("import time:")}
+    said = done.stdout + "\n".join(line for line in lines
+                                   if not line.startswith("import time:"))
+    assert done.returncode == status, said[-2000:]
+    assert words in said
+    assert not imported & {"tensorflow", "keras", "keras_tuner"}, argv
+
+
+def test_an_unknown_flag_is_one_line_with_the_closest_flags(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", "lstm", "--epoch", "3"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == ("nnrecipes train lstm: error: unknown flag --epoch; did you mean "
+                   "--epochs?\n")
+    with pytest.raises(SystemExit):
+        cli.main(["train", "mlp", "--zzzzqq"])
+    assert "lists the flags" in capsys.readouterr().err
+
+
+def test_exported_files_names_every_file_written(tmp_path):
+    for name in ("saved_model.pb", "fingerprint.pb", "model.keras", "manifest.json",
+                 "model.onnx", "model.tflite", "README.md"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "variables").mkdir()
+    (tmp_path / "plots").mkdir()
+    assert cli.exported_files(tmp_path) == [
+        "SavedModel", "README.md", "manifest.json", "model.keras", "model.onnx",
+        "model.tflite", "plots/"]
+
+
+def _table(tmp_path):
+    """A small CSV whose target `kind` is not the last column."""
+    rows = ["a,kind,b"] + [f"{i % 7},{'yes' if i % 2 else 'no'},{i % 3}" for i in range(80)]
+    path = tmp_path / "table.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_target_names_the_csv_target_column(tmp_path):
+    path = _table(tmp_path)
+    args = cli.argparse.Namespace(dataset=f"csv:{path}", data_dir=None, seed=0, target="kind")
+    splits = cli.load_with_target(args)
+    assert splits.num_classes == 2 and splits.x_train.shape[1] == 2
+    args.target = "b"  # three values: a different target
+    assert cli.load_with_target(args).num_classes == 3
+    args.target = "knd"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.load_with_target(args)
+    message = str(exit_info.value.code)
+    assert "no column 'knd'" in message and "['a', 'kind', 'b']" in message
+
+
+def test_train_writes_tensorboard_logs(tmp_path, capsys):
+    path, logs = _table(tmp_path), tmp_path / "tb"
+    assert cli.main(["train", "mlp", "--dataset", f"csv:{path}", "--target", "kind",
+                     "--epochs", "2", "--no-export", "--no-diagnostics", "--verbose", "0",
+                     "--tensorboard", str(logs)]) == 0
+    assert "TensorBoard logs:" in capsys.readouterr().out
+    assert list((logs / "train").glob("events.out.tfevents.*"))
+    assert list((logs / "validation").glob("events.out.tfevents.*"))
+
+
+def test_tune_writes_tensorboard_logs_per_trial_with_hparams(tmp_path, capsys):
+    path, logs = _table(tmp_path), tmp_path / "tb"
+    assert cli.main(["tune", "mlp", "--dataset", f"csv:{path}", "--target", "kind",
+                     "--tuner", "random", "--max-trials", "2", "--epochs", "1",
+                     "--directory", str(tmp_path / "search"), "--only-space",
+                     "--space", "units=8,16", "--tensorboard", str(logs)]) == 0
+    capsys.readouterr()
+    trials = sorted(p for p in logs.iterdir() if p.is_dir())
+    assert len(trials) == 2, trials
+    for trial in trials:
+        events = list(trial.rglob("events.out.tfevents.*"))
+        assert events, trial
+        # KerasTuner's HParams callback writes the trial's hyperparameters.
+        assert any(b"hparams" in e.read_bytes() for e in events), trial

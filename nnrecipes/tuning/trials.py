@@ -4,6 +4,7 @@ builds the recipe from its `hp` and trains every cross-validation fold through
 written atomically, so a killed search resumes."""
 
 import dataclasses
+import copy
 import gc
 import json
 import os
@@ -57,6 +58,31 @@ def _make_oracle_saves_atomic(oracle, project_dir):
 @dataclasses.dataclass
 class Fold:
     splits: object  # a Splits whose train/val parts are this fold's
+
+
+def trial_callbacks(callbacks, trial, fold, folds):
+    """The callbacks of one trial's fold: a `keras.callbacks.TensorBoard` among
+    them gets a copy logging to `LOG_DIR/<trial id>/` (`.../fold<i>/` with
+    several folds) and an HParams callback holding the trial's values, as
+    KerasTuner's own tuners do (TensorBoard's HParams view). Others as given.
+    """
+    found = []
+    for callback in callbacks:
+        if not isinstance(callback, keras.callbacks.TensorBoard):
+            found.append(callback)
+            continue
+        from tensorboard.plugins.hparams import api as hparams_api
+
+        log_dir = os.path.join(callback.log_dir, str(trial.trial_id),
+                               *([f"fold{fold}"] if folds > 1 else []))
+        copied = copy.copy(callback)
+        copied.log_dir = log_dir
+        hparams = {name: value for name, value in trial.hyperparameters.values.items()
+                   if not name.startswith("tuner/")
+                   and isinstance(value, (bool, int, float, str))}
+        found += [copied, hparams_api.KerasCallback(log_dir, hparams,
+                                                    trial_id=str(trial.trial_id))]
+    return found
 
 
 class _RecipeTrialRunner:
@@ -124,7 +150,9 @@ class _RecipeTrialRunner:
                 model, splits, epochs=epochs, batch_size=batch_size,
                 seed=self._nn_seed + index, strategy=hypermodel.strategy,
                 initial_epoch=initial_epoch, patience=self._nn_patience, monitor=monitor,
-                augmentation=values, callbacks=self._nn_callbacks, verbose=self._nn_verbose)
+                augmentation=values, verbose=self._nn_verbose,
+                callbacks=trial_callbacks(self._nn_callbacks, trial, index,
+                                          len(self._nn_folds)))
             logs = fitted.history.history
             if objective.name not in logs:
                 raise keras_tuner.errors.FatalError(
