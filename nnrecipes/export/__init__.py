@@ -29,6 +29,8 @@ _EXPORTS = {
     "model_card": "nnrecipes.export.card",
     "predict": "nnrecipes.export.predict",
     "predict_file": "nnrecipes.export.predict",
+    "save_for_serving": "nnrecipes.export.saved_model",
+    "without_optimizer": "nnrecipes.export.saved_model",
     "write_formats": "nnrecipes.export.formats",
     "write_saved_model": "nnrecipes.export.saved_model",
 }

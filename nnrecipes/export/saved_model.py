@@ -10,6 +10,7 @@ sees a half-written version; the version number is picked and the rename
 done under the model's publish lock, so two exports never take one number.
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -181,9 +182,11 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
             staging = storage.make_staging(base_dir, STAGING)
         classify = record.get("task") == "classification" and record.get("class_names")
         with storage.writing(base_dir, "the SavedModel", errors=(OSError, tf.errors.OpError)):
-            write_saved_model(model, staging, record.get("class_names") if classify else None)
+            with without_optimizer(model):
+                write_saved_model(model, staging,
+                                  record.get("class_names") if classify else None)
         with storage.writing(base_dir, KERAS_FILE):
-            model.save(os.path.join(staging, KERAS_FILE))
+            save_for_serving(model, os.path.join(staging, KERAS_FILE))
         extra = {}
         if formats:
             with storage.writing(base_dir, f"the {' and '.join(formats)} files"):
@@ -210,6 +213,53 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+def save_for_serving(model, path):
+    """Saves `model` as a `.keras` file without its optimizer's state.
+
+    A served model only predicts: Adam's two slots per weight would triple
+    the file. Keras 3 ignores `include_optimizer=False` for `.keras` files,
+    so the optimizer is detached for the save and put back after it; the
+    compile config is kept (a reload still compiles, with a fresh
+    optimizer). A checkpoint meant to resume training
+    (`nnrecipes.callbacks.EpochCheckpoint`) keeps its optimizer.
+
+    Args:
+        model: a Keras model, compiled or not.
+        path: the `.keras` file to write.
+
+    Example:
+    ```python
+    nnrecipes.export.save_for_serving(model, "model.keras")
+    ```
+    """
+    with without_optimizer(model):
+        model.save(path)
+
+
+@contextlib.contextmanager
+def without_optimizer(model):
+    """Detaches `model.optimizer` for the `with` block, then puts it back.
+
+    What is written inside the block (a `.keras` file, a SavedModel) holds
+    the model's weights only, not the optimizer's slots.
+
+    Example:
+    ```python
+    with nnrecipes.export.without_optimizer(model):
+        model.save("model.keras")
+    ```
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        yield model
+        return
+    model.optimizer = None
+    try:
+        yield model
+    finally:
+        model.optimizer = optimizer
 
 
 def _check_free(base_dir, version, overwrite):

@@ -317,3 +317,57 @@ def test_quantile_scaling_is_saved_with_the_model(tmp_path):
     loaded = tf.saved_model.load(str(tmp_path / "sm"))  # keep it: it owns the variables
     served = loaded.serve(tf.constant(x[:20]))
     np.testing.assert_allclose(np.asarray(served), expected, rtol=1e-5, atol=1e-6)
+
+
+def _numpy_tf_idf(train_tokens, vocabulary, texts_tokens):
+    """TF-IDF as `preprocessing_for(text_bag="tf_idf")` defines it, in NumPy:
+    idf = log(1 + N / (1 + df)) per vocabulary n-gram (the out-of-vocabulary
+    slot 0 gets the mean idf), weight = log(1 + count * idf), each row scaled
+    to unit L2 norm."""
+    index = {token: i for i, token in enumerate(vocabulary)}
+    df = np.zeros(len(vocabulary))
+    for tokens in train_tokens:
+        for token in set(tokens):
+            df[index[token]] += 1
+    idf = np.log(1 + len(train_tokens) / (1 + df))
+    idf[0] = idf[1:].mean()
+    counts = np.zeros((len(texts_tokens), len(vocabulary)))
+    for row, tokens in enumerate(texts_tokens):
+        for token in tokens:
+            counts[row, index.get(token, 0)] += 1
+    weights = np.log1p(counts * idf)
+    norms = np.linalg.norm(weights, axis=1, keepdims=True)
+    return weights / np.maximum(norms, 1e-12)
+
+
+def _word_ngrams(text, n):
+    words = text.lower().split()
+    return [" ".join(words[i:i + k]) for k in range(1, n + 1)
+            for i in range(len(words) - k + 1)]
+
+
+def _tf_idf_vectors(kwargs, texts):
+    x = tf.constant(texts)
+    for layer in kwargs["preprocessing"]:
+        x = layer(x)
+    return np.asarray(tf.sparse.to_dense(x) if isinstance(x, tf.SparseTensor) else x)
+
+
+def test_tf_idf_vectors_match_a_numpy_formula_of_the_same_weighting():
+    train = ["good good good film", "bad film", "great fun fun", "awful mess", "good fun"]
+    labels = np.array([1, 0, 1, 0, 1] * 2, dtype="int32")
+    held_out = ["zzz yyy"] * 5  # the second half: validation and test, never adapted on
+    kwargs = data.preprocessing_for(_splits("text", np.array(train + held_out, dtype=object),
+                                            labels, num_classes=2),
+                                    text_bag="tf_idf", word_ngrams=2, text_units="word")
+    vocabulary = kwargs["preprocessing"][0].get_vocabulary()
+    texts = ["good good good film", "fun fun fun fun unseen", "nothing known", "bad film"]
+    expected = _numpy_tf_idf([_word_ngrams(t, 2) for t in train], vocabulary,
+                             [_word_ngrams(t, 2) for t in texts])
+    got = _tf_idf_vectors(kwargs, texts)
+    assert got.shape == (len(texts), kwargs["input_shape"][0]) == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    # Repeats are damped: a word said three times weighs less than 3x one said once.
+    raw = np.array([[3.0, 0.0, 1.0]])
+    np.testing.assert_allclose(np.asarray(data.TfIdfNormalization()(raw)),
+                               np.log1p(raw) / np.linalg.norm(np.log1p(raw)), rtol=1e-6)
