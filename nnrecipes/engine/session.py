@@ -36,6 +36,10 @@ def beats_baseline(report):
 
     Returns:
         `True`, `False`, or `None` when the report has no baseline figure.
+
+    Example:
+    >>> nnrecipes.engine.beats_baseline({"accuracy": 0.9, "majority_accuracy": 0.4})
+    True
     """
     if "accuracy" in report and "majority_accuracy" in report:
         return report["accuracy"] > report["majority_accuracy"]
