@@ -2,17 +2,11 @@
 and the learning-rate range test of a recipe. Both run on `nnrecipes.engine`."""
 
 import os
-import shutil
 import sys
-import tempfile
-
-import tensorflow as tf
 
 from nnrecipes import data
 from nnrecipes import engine
 from nnrecipes import export as export_lib
-from nnrecipes.callbacks import EpochCheckpoint
-from nnrecipes.engine import TrainResult
 from nnrecipes.families import auto
 from nnrecipes.registry import get_recipe
 from nnrecipes.registry import resolve_hyperparameters
@@ -156,13 +150,39 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     _check_run_options(epochs, batch_size, seed, export, version, overwrite)
     if name is not None:
         export_lib.claims.check_name(name)
+    recipe, splits, choice, hyperparameters = _recipe_and_data(
+        recipe, dataset, data_dir, seed, hyperparameters)
+    export_formats = _check_export(export, export_dir, export_formats)
+    model_dir = os.path.join(export_dir, export_lib.model_name(recipe.name, splits.name, name))
+    _check_version_free(model_dir, export, version, overwrite, export_dir)
+    run = engine.Run(recipe, splits, hyperparameters, model_dir=model_dir, epochs=epochs,
+                     batch_size=batch_size, seed=seed, deterministic=deterministic,
+                     strategy=strategy, mixed_precision=mixed_precision, patience=patience,
+                     monitor=monitor, diagnostics=diagnostics)
+    if verbose == "auto":  # a progress bar on a terminal, a line per epoch in a log
+        verbose = 1 if sys.stdout.isatty() else 2
+    return run.execute(resume=resume, export=export, version=version, overwrite=overwrite,
+                       formats=export_formats, callbacks=callbacks, verbose=verbose,
+                       manifest={"auto": None if choice is None else choice.to_dict()})
+
+
+def _recipe_and_data(recipe, dataset, data_dir, seed, hyperparameters):
+    """The `Recipe`, the `Splits`, `auto`'s choice (or None) and the
+    hyperparameters (the user's over `auto`'s defaults) of a `train` call."""
     choice = None
+    splits = dataset if isinstance(dataset, data.Splits) else None
     if auto.is_auto(recipe):
-        if not isinstance(dataset, data.Splits):
-            dataset = data.load(dataset or DEFAULT_DATASET, data_dir=data_dir, seed=seed)
-        choice = auto.choose_for(dataset)
+        if splits is None:
+            splits = data.load(dataset or DEFAULT_DATASET, data_dir=data_dir, seed=seed)
+        choice = auto.choose_for(splits)
         recipe, hyperparameters = choice.recipe, {**choice.hyperparameters, **hyperparameters}
-    recipe = get_recipe(recipe)
+    recipe = get_recipe(recipe)  # an unknown name fails before the data loads
+    if splits is None:
+        splits = data.load(dataset or DEFAULT_DATASET, data_dir=data_dir, seed=seed)
+    return recipe, splits, choice, hyperparameters
+
+
+def _check_export(export, export_dir, export_formats):
     export_formats = export_lib.formats.check_formats(export_formats)
     if export_formats and not export:
         raise ValueError(
@@ -170,11 +190,10 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             f"turns the export off. Received: export_formats={export_formats}")
     if export:
         export_lib.check_export_dir(export_dir)
-    if isinstance(dataset, data.Splits):
-        splits = dataset
-    else:
-        splits = data.load(dataset or DEFAULT_DATASET, data_dir=data_dir, seed=seed)
-    model_dir = os.path.join(export_dir, export_lib.model_name(recipe.name, splits.name, name))
+    return export_formats
+
+
+def _check_version_free(model_dir, export, version, overwrite, export_dir):
     if export and version is not None and not overwrite and os.path.exists(
             os.path.join(model_dir, str(version))):
         raise FileExistsError(
@@ -182,91 +201,6 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             f"{export_dir!r} and is never overwritten; pass overwrite=True "
             f"(--overwrite) to replace it. Received: version={version}"
         )
-    # Check the hyperparameters before the expensive work.
-    resolve_hyperparameters(recipe, hyperparameters, engine.task_of(splits))
-    splits = data.choose_view(splits, recipe)
-    data.check_splits(splits)
-    batch_size = engine.batch_size_for(splits, batch_size)
-    epochs_rule = None
-    if epochs is None:
-        epochs = engine.default_epochs(len(splits.x_train), batch_size)
-        epochs_rule = engine.epoch_budget_text()
-    hyperparameters, values = engine.run_hyperparameters(
-        recipe, splits, hyperparameters, epochs=epochs, batch_size=batch_size)
-
-    run = {"recipe": recipe.name, "dataset": splits.name, "hyperparameters": values,
-           "epochs": epochs, "batch_size": batch_size, "seed": seed,
-           "deterministic": bool(deterministic), "patience": patience, "monitor": monitor}
-    lock = None
-    if export or resume:
-        lock = export_lib.claims.RunLock(model_dir).acquire()  # or refused: a live run
-        checkpoint_dir = export_lib.claims.checkpoint_dir(model_dir)
-    else:  # nothing is to be written under export_dir
-        checkpoint_dir = tempfile.mkdtemp(prefix=f"nnrecipes-{recipe.name}-checkpoint-")
-    try:
-        checkpoint = EpochCheckpoint(checkpoint_dir, run)
-        state = checkpoint.latest()
-        if state is not None and not resume:
-            raise FileExistsError(
-                f"An interrupted run left a checkpoint in {checkpoint.directory!r} (epoch "
-                f"{state['epoch']} of {state['run'].get('epochs')}). Pass resume=True (--resume) "
-                "to continue it, or delete that folder to start over."
-            )
-        if state is not None and state["run"] != run:
-            changed = sorted(k for k in run if state["run"].get(k) != run[k])
-            raise ValueError(
-                f"The checkpoint in {checkpoint.directory!r} belongs to a run with other "
-                f"arguments ({', '.join(changed)} differ); resume with the same arguments, or "
-                f"delete that folder to start over. Received: "
-                f"{ {k: run[k] for k in changed} }"
-            )
-
-        if deterministic:
-            tf.config.experimental.enable_op_determinism()
-        strategy = engine.get_strategy(strategy or "default")
-        model = engine.build_model(recipe, splits, hyperparameters, strategy=strategy,
-                                   mixed_precision=mixed_precision, seed=seed)
-        if export:  # the name's versions take one kind of input: refuse now, not after training
-            export_lib.check_inputs(model_dir, model, {"dataset": splits.summary()},
-                                    replacing=version if overwrite else None)
-        first_epoch = 0
-        if state is not None:
-            first_epoch = checkpoint.restore(model)["epoch"]
-        if verbose == "auto":  # a progress bar on a terminal, a line per epoch in a log
-            verbose = 1 if sys.stdout.isatty() else 2
-        fitted = engine.fit(model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
-                            strategy=strategy, initial_epoch=first_epoch, patience=patience,
-                            monitor=monitor, checkpoint=checkpoint, diagnostics=diagnostics,
-                            augmentation=values, callbacks=callbacks, verbose=verbose)
-        manifest = {
-            "recipe": recipe.name,
-            "task": engine.task_of(splits),
-            "hyperparameters": values,
-            "dataset": splits.summary(),
-            "class_names": splits.class_names,
-            "training": {"epochs": epochs, "epochs_rule": epochs_rule,
-                         "batch_size": batch_size, "seed": seed,
-                         "deterministic": bool(deterministic), "resumed_at_epoch": first_epoch,
-                         "seconds": round(fitted.seconds, 2),
-                         "mixed_precision": bool(mixed_precision)},
-            "history": checkpoint.history,
-        }
-        if choice is not None:
-            manifest["auto"] = choice.to_dict()
-        if diagnostics and fitted.diagnostics is None:
-            # Resumed after the last epoch: judge the recorded history.
-            from nnrecipes.diagnostics import diagnose
-
-            manifest["health"] = diagnose(checkpoint.history).to_dict()
-        result = engine.conclude(
-            model, splits, fitted, manifest, batch_size=batch_size, strategy=strategy,
-            export=export, export_base=model_dir, version=version,
-            overwrite=overwrite, formats=export_formats)
-        shutil.rmtree(checkpoint.directory, ignore_errors=True)
-        return result
-    finally:
-        if lock is not None:
-            lock.release()
 
 
 def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=None, seed=0, num_steps=100,

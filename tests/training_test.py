@@ -187,8 +187,10 @@ def test_trains_on_your_own_arrays_and_writes_nothing_without_export(tmp_path,
         np.concatenate([wine.x_train, wine.x_val]), np.concatenate([wine.y_train, wine.y_val]),
         x_test=wine.x_test, y_test=wine.y_test, name="my_wine")
     made = []
-    real_mkdtemp = training.tempfile.mkdtemp
-    monkeypatch.setattr(training.tempfile, "mkdtemp",
+    from nnrecipes.engine import session  # where a run makes its scratch checkpoint folder
+
+    real_mkdtemp = session.tempfile.mkdtemp
+    monkeypatch.setattr(session.tempfile, "mkdtemp",
                         lambda **kw: made.append(real_mkdtemp(**kw)) or made[-1])
     result = nnrecipes.train("mlp", splits, epochs=3, export=False, verbose=0,
                              diagnostics=False)

@@ -44,6 +44,13 @@ class EpochCheckpoint(keras.callbacks.Callback):
         history: metrics of epochs already done (when resuming), as
             `{name: [values]}`. Defaults to `None`.
 
+    Attributes:
+        diagnostics: a callback listed before this one whose `history`
+            (e.g. `TrainingDiagnostics`'s per-layer records) is saved with
+            each checkpoint. Defaults to `None`.
+        diagnostics_history: that history as the restored checkpoint held
+            it (`{}` before a restore, or when it held none).
+
     Example:
     ```python
     checkpoint = nnrecipes.callbacks.EpochCheckpoint("runs/cnn")
@@ -58,6 +65,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.directory = directory
         self.run = run or {}
         self.history = {k: list(v) for k, v in (history or {}).items()}
+        self.diagnostics = None
+        self.diagnostics_history = {}
 
     @staticmethod
     def _rng_variables(model):
@@ -80,6 +89,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
         for variable, value in zip(self._rng_variables(model), state.get("rng", [])):
             variable.assign(value)
         self.history = {k: list(v) for k, v in state["history"].items()}
+        self.diagnostics_history = {k: list(v)
+                                    for k, v in (state.get("diagnostics") or {}).items()}
         return state
 
     def latest(self):
@@ -118,8 +129,9 @@ class EpochCheckpoint(keras.callbacks.Callback):
                 self.model.save(os.path.join(staging, STATE))
                 with open(os.path.join(staging, PROGRESS), "w") as f:
                     rng = [v.numpy().tolist() for v in self._rng_variables(self.model)]
+                    watched = getattr(self.diagnostics, "history", None)
                     json.dump({"epoch": epoch + 1, "history": self.history, "run": self.run,
-                               "rng": rng}, f)
+                               "rng": rng, "diagnostics": watched}, f)
                 final = os.path.join(self.directory, name)
                 if os.path.exists(final):  # left by an earlier try that died before `latest`
                     shutil.rmtree(final)

@@ -63,9 +63,13 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         thresholds: overrides of `nnrecipes.diagnostics.THRESHOLDS`.
             Defaults to `None`.
         verbose: print the report at the end of `fit`. Defaults to `False`.
+        history: the records of epochs already done (a resumed run's, as
+            `EpochCheckpoint` keeps them); each `fit` continues from them,
+            so the report and plots cover the whole run. Defaults to `None`.
 
     Attributes:
-        history: `{key: [one value per epoch]}` of this callback's last `fit`.
+        history: `{key: [one value per epoch]}` of this callback's last `fit`
+            (after the given `history`).
         report: the `HealthReport` of the last `fit` (None before).
 
     Example:
@@ -79,8 +83,10 @@ class TrainingDiagnostics(keras.callbacks.Callback):
     """
 
     def __init__(self, probe=None, *, probe_size=256, gradients=True, update_ratios=True,
-                 gradient_every=1, per_layer_logs=True, thresholds=None, verbose=False):
+                 gradient_every=1, per_layer_logs=True, thresholds=None, verbose=False,
+                 history=None):
         super().__init__()
+        self.initial_history = {k: list(v) for k, v in (history or {}).items()}
         self.probe = probe
         self.probe_size = probe_size
         self.gradients = gradients
@@ -103,7 +109,7 @@ class TrainingDiagnostics(keras.callbacks.Callback):
             self.gradient_monitor.set_model(model)
 
     def on_train_begin(self, logs=None):
-        self.history = {}
+        self.history = {k: list(v) for k, v in self.initial_history.items()}
         self.report = None
         self._probe = None
         if self.probe is not None:

@@ -41,10 +41,12 @@ from nnrecipes.engine.run import fit
 from nnrecipes.engine.run import gradient_every
 from nnrecipes.engine.run import run_hyperparameters
 from nnrecipes.engine.run import task_of
+from nnrecipes.engine.session import Run
+from nnrecipes.engine.session import beats_baseline
 
 __all__ = [
     "BUDGET_EPOCHS", "BUDGET_STEPS", "DEFAULT_MONITOR", "DEFAULT_PATIENCE", "FitResult",
-    "STRATEGIES", "TrainResult", "build_model", "conclude", "default_epochs",
+    "Run", "STRATEGIES", "TrainResult", "beats_baseline", "build_model", "conclude", "default_epochs",
     "epoch_budget_text", "evaluate", "fit", "get_strategy", "gradient_every", "is_chief",
     "recompute_batch_norm_statistics",
     "mixed_precision_scope", "run_hyperparameters", "set_mixed_precision", "task_of",

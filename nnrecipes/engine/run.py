@@ -256,8 +256,12 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         # plots read them from the callback's own history.
         watcher = TrainingDiagnostics(probe=splits.x_val if validate else splits.x_train[:256],
                                       per_layer_logs=False,
-                                      gradient_every=gradient_every(steps))
-        guards.insert(0, watcher)
+                                      gradient_every=gradient_every(steps),
+                                      history=checkpoint.diagnostics_history
+                                      if checkpoint else None)
+        guards.insert(0, watcher)  # before the checkpoint, which saves its history
+        if checkpoint is not None:
+            checkpoint.diagnostics = watcher
     if getattr(model.optimizer, "use_ema", False):
         # Validation, early stopping, checkpoints and the end of training see
         # the averaged weights: they are swapped in at each epoch's end.

@@ -26,6 +26,7 @@ _EXPORTS = {
     "host": "nnrecipes.export.host",
     "load_manifest": "nnrecipes.export.saved_model",
     "load_model": "nnrecipes.export.load",
+    "manifest": "nnrecipes.export.manifest",
     "model_card": "nnrecipes.export.card",
     "predict": "nnrecipes.export.predict",
     "predict_file": "nnrecipes.export.predict",

@@ -28,6 +28,7 @@ import re
 import sys
 
 from nnrecipes import storage
+from nnrecipes.export import manifest as manifest_lib
 
 RUN_LOCK = ".run.lock"
 PUBLISH_LOCK = ".publish.lock"
@@ -215,7 +216,7 @@ def check_same_inputs(model_dir, inputs, *, replacing=None):
     latest = os.path.join(model_dir, str(versions[-1]))
     try:
         with open(os.path.join(latest, "manifest.json"), encoding="utf-8") as f:
-            before = serving_inputs(json.load(f))
+            before = serving_inputs(manifest_lib.read(json.load(f)))
     except (OSError, ValueError):
         return  # not an nnrecipes version: nothing to compare with
     differ = [key for key in ("input_shape", "input_dtype", "columns")

@@ -21,6 +21,7 @@ import keras
 
 from nnrecipes import storage
 from nnrecipes.export import claims
+from nnrecipes.export import manifest as manifest_lib
 from nnrecipes.export.card import model_card
 from nnrecipes.export.claims import existing_versions
 from nnrecipes.export.formats import check_formats
@@ -173,6 +174,7 @@ def export_model(model, base_dir, manifest=None, *, version=None, overwrite=Fals
                                 or version < 1):
         raise ValueError(f"`version` must be a positive integer. Received: version={version!r}")
     record = dict(manifest or {})
+    manifest_lib.check(record)  # a run's record matches the schema of its version
     _check_free(base_dir, version, overwrite)
     check_inputs(base_dir, model, record, replacing=version if overwrite else None)
     staging = None
@@ -355,9 +357,10 @@ def write_manifest(version_dir, record):
 
 
 def load_manifest(version_dir):
-    """Reads `manifest.json` of an exported version."""
+    """Reads `manifest.json` of an exported version, checked against its schema
+    (`nnrecipes.export.manifest`; one without `manifest_version` is version 1)."""
     with open(os.path.join(version_dir, MANIFEST)) as f:
-        return json.load(f)
+        return manifest_lib.read(json.load(f))
 
 
 def _json_default(value):

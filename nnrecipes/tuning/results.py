@@ -4,13 +4,10 @@ a plot of the objective per trial, and `refit`."""
 import dataclasses
 import json
 import os
-import shutil
 
-import keras
 import numpy as np
 
 from nnrecipes import engine
-from nnrecipes.callbacks import EpochCheckpoint
 from nnrecipes import export as export_lib
 from nnrecipes.export import DEFAULT_EXPORT_DIR
 from nnrecipes.registry import get_recipe
@@ -234,43 +231,10 @@ class TuneResult:
         if values.get("lr_schedule", "constant") != "constant" and \
                 "decay_steps" not in self.settings.get("fixed", {}):
             values.pop("decay_steps", None)  # recomputed for this run's length
-        hyperparameters, values = engine.run_hyperparameters(
-            recipe, full, values, epochs=epochs, batch_size=batch_size)
-        keras.backend.clear_session()
-        strategy = self.strategy or engine.get_strategy("default")
-        model = engine.build_model(recipe, full, hyperparameters, strategy=strategy,
-                                   mixed_precision=self.settings.get("mixed_precision", False),
-                                   seed=seed)
         base = os.path.join(export_dir, export_lib.model_name(recipe.name, splits.name, name))
-        if export:  # the name's versions take one kind of input
-            export_lib.check_inputs(base, model, {"dataset": splits.summary()})
-        run = {"trial_id": best["trial_id"], "hyperparameters": values, "epochs": epochs,
-               "batch_size": batch_size, "seed": seed}
-        with export_lib.claims.RunLock(base, "a refit"):  # or refused: a live run
-            checkpoint = EpochCheckpoint(export_lib.claims.checkpoint_dir(base, refit=True),
-                                         run)
-            state = checkpoint.latest()
-            if state is not None and (not resume or state["run"] != run):
-                raise FileExistsError(
-                    f"An interrupted refit left a checkpoint in {checkpoint.directory!r}; "
-                    "pass resume=True to continue it (with the same settings), or delete "
-                    f"that folder to start over. Received: resume={resume}")
-            first_epoch = checkpoint.restore(model)["epoch"] if state is not None else 0
-            fitted = engine.fit(model, full, epochs=epochs, batch_size=batch_size, seed=seed,
-                                strategy=strategy, initial_epoch=first_epoch, validate=False,
-                                checkpoint=checkpoint, augmentation=values, verbose=verbose)
-            manifest = {
-                "recipe": recipe.name,
-                "task": self.settings["task"],
-                "hyperparameters": values,
-                "dataset": splits.summary(),
-                "class_names": splits.class_names,
-                "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
-                             "seconds": round(fitted.seconds, 2), "data": "train+validation",
-                             "mixed_precision": bool(self.settings.get("mixed_precision"))},
-                "tuning": self.summary(),
-            }
-            result = engine.conclude(model, full, fitted, manifest, batch_size=batch_size,
-                                     strategy=strategy, export=export, export_base=base)
-            shutil.rmtree(checkpoint.directory, ignore_errors=True)
-        return result
+        run = engine.Run(recipe, full, values, model_dir=base, epochs=epochs,
+                         batch_size=batch_size, seed=seed, strategy=self.strategy,
+                         mixed_precision=self.settings.get("mixed_precision", False),
+                         validate=False, refit=True, key={"trial_id": best["trial_id"]})
+        return run.execute(resume=resume, export=export, verbose=verbose,
+                           manifest={"tuning": self.summary(), "dataset": splits.summary()})

@@ -32,7 +32,7 @@ def test_early_stopping_keeps_the_best_validation_epoch(early):
 def test_patience_zero_keeps_the_last_epoch(tmp_path):
     result = nnrecipes.train("mlp", "wine", epochs=4, patience=0, verbose=0, diagnostics=False,
                              export=False)
-    assert "early_stopping" not in result.manifest
+    assert result.manifest["early_stopping"] is None
     assert len(result.manifest["history"]["loss"]) == 4
 
 
@@ -136,3 +136,31 @@ def test_default_epochs_give_about_the_step_budget_within_the_epoch_range():
     assert engine.default_epochs(1000, 64) > engine.default_epochs(5000, 64)
     with pytest.raises(ValueError, match="Received: batch_size=0"):
         engine.default_epochs(100, 0)
+
+
+def test_a_resumed_fit_keeps_the_whole_diagnostics_history(tmp_path):
+    """The diagnostics' per-epoch records are checkpointed with the run: a fit
+    resumed after epoch 2 of 4 reports all 4 epochs, as an uninterrupted one."""
+    recipe, splits = nnrecipes.get_recipe("mlp"), nnrecipes.data.load("wine")
+    options = dict(epochs=4, batch_size=32, seed=1, diagnostics=True, patience=0)
+
+    def model():
+        return engine.build_model(recipe, splits, {"units": 16}, seed=1)
+
+    whole = engine.fit(model(), splits, **options).diagnostics.history
+    checkpoint = nnrecipes.callbacks.EpochCheckpoint(str(tmp_path / "run"))
+    first = engine.fit(model(), splits, **dict(options, epochs=2), checkpoint=checkpoint)
+    first_part = {k: list(v) for k, v in first.diagnostics.history.items()}
+    checkpoint = nnrecipes.callbacks.EpochCheckpoint(str(tmp_path / "run"))
+    resumed_model = model()
+    assert checkpoint.restore(resumed_model)["epoch"] == 2
+    assert checkpoint.diagnostics_history == first_part
+    resumed = engine.fit(resumed_model, splits, **options, initial_epoch=2,
+                         checkpoint=checkpoint).diagnostics
+    assert sorted(resumed.history) == sorted(whole)
+    for key, values in whole.items():
+        assert len(resumed.history[key]) == len(values) == 4, key
+        assert resumed.history[key][:2] == first_part[key], key
+        np.testing.assert_allclose(resumed.history[key], values, rtol=1e-3, atol=1e-6,
+                                   err_msg=key)
+    assert resumed.report.to_dict()["summary"]["epochs"] == 4  # the health report's span

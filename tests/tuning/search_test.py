@@ -185,3 +185,31 @@ def test_cli_space_entries():
     assert parse_space_entry("learning-rate=1e-4:1e-2") == ("learning_rate", (1e-4, 1e-2))
     assert parse_space_entry("batch_norm=true") == ("batch_norm", True)
     assert parse_space_entry("activation=relu,gelu") == ("activation", ["relu", "gelu"])
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_no_fold_trains_on_its_own_validation_examples(task):
+    """Each fold's training and validation rows are disjoint, cover train +
+    validation together, the validation parts partition it, and no test row
+    enters any fold (a leak here inflates every cross-validated score)."""
+    from nnrecipes.tuning import cv as cv_lib
+    from nnrecipes.tuning import search
+
+    n = 90
+    ids = np.arange(n, dtype="float32")
+    x = np.stack([ids, np.sin(ids)], axis=1)  # column 0 names the row
+    y = (np.arange(n) % 3) if task == "classification" else ids / n
+    splits = nnrecipes.data.from_arrays(x, y, task=task, seed=0)
+    searched = {float(r) for r in np.concatenate([splits.x_train, splits.x_val])[:, 0]}
+    tested = {float(r) for r in splits.x_test[:, 0]}
+    folds = cv_lib.folds_for(splits, 3, seed=0)
+    seen_val = []
+    for fold in search._fold_splits(splits, folds):
+        train_rows = [float(r) for r in fold.splits.x_train[:, 0]]
+        val_rows = [float(r) for r in fold.splits.x_val[:, 0]]
+        assert not set(train_rows) & set(val_rows), "a fold trains on its validation rows"
+        assert set(train_rows) | set(val_rows) == searched
+        assert len(train_rows) + len(val_rows) == len(searched)
+        assert not (set(train_rows) | set(val_rows)) & tested
+        seen_val.extend(val_rows)
+    assert sorted(seen_val) == sorted(searched)  # each row validates exactly once
