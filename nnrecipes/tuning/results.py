@@ -16,9 +16,12 @@ from nnrecipes.export import DEFAULT_EXPORT_DIR
 from nnrecipes.registry import get_recipe
 
 
-def _clean(values):
-    """A trial's values without KerasTuner's bookkeeping (`tuner/...`)."""
-    return {k: v for k, v in values.items() if not k.startswith("tuner/")}
+def _clean(values, space=None):
+    """A trial's values without KerasTuner's bookkeeping (`tuner/...`) and,
+    given the oracle's `space` (names), without the names outside it (knobs
+    that do not apply to the data, which the build set to their defaults)."""
+    return {k: v for k, v in values.items()
+            if not k.startswith("tuner/") and (space is None or k in space)}
 
 
 class TuneResult:
@@ -50,6 +53,7 @@ class TuneResult:
         oracle = self.tuner.oracle
         objective = self.settings["objective"]
         rows = []
+        space = {p.name for p in oracle.hyperparameters.space} or None
         # A worker of a distributed search holds no trials: the chief's oracle
         # does (and reports the best); a worker knows the ones it ran.
         for trial in getattr(oracle, "trials", {}).values():
@@ -67,7 +71,7 @@ class TuneResult:
                 "status": str(trial.status),
                 "score": trial.score,
                 "std": metrics.get(f"{objective}_std") if self.settings.get("cv") else None,
-                "hyperparameters": _clean(values),
+                "hyperparameters": _clean(values, space),
                 "metrics": metrics,
                 "epochs": int(values.get("tuner/epochs", record.get("epochs",
                                                                     self.settings["epochs"]))),

@@ -19,6 +19,7 @@ from nnrecipes import data
 from nnrecipes import engine
 from nnrecipes.engine import distribute
 from nnrecipes.families import auto
+from nnrecipes.families import knobs
 from nnrecipes.registry import get_recipe
 from nnrecipes.tuning import cv as cv_lib
 from nnrecipes.tuning import space as space_lib
@@ -222,6 +223,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         raise ValueError("Hyperband needs `max_epochs` >= 2 (it trains models for 1 to "
                          f"max_epochs epochs). Received: max_epochs={max_epochs!r}")
     splits = as_splits(train_data, validation_data, data_dir=data_dir, seed=seed)
+    kind = splits.kind  # the knobs that apply are the data's own, before a view
     if view:
         splits = data.choose_view(splits, recipe)
     data.check_splits(splits)
@@ -231,10 +233,10 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
     batch_size = engine.batch_size_for(fold_list[0].splits, batch_size)
     steps = -(-len(fold_list[0].splits.x_train) // batch_size)
     hp, tune_new = space_lib.narrowed_hyperparameters(
-        recipe, task, space, hyperparameters, tune_all=tune_all,
+        recipe, knobs.task_of_data(splits), space, hyperparameters, tune_all=tune_all,
         held_values={"decay_steps": max(2, (max_epochs if name == "hyperband" else epochs)
                                         * steps)},
-        tuner_controls_epochs=name == "hyperband")
+        tuner_controls_epochs=name == "hyperband", kind=kind)
     with distribute.mixed_precision_scope(mixed_precision):
         strategy_obj = distribute.get_strategy(strategy)
         hypermodel = RecipeHyperModel(recipe, _build_kwargs(splits), batch_size=batch_size,
