@@ -14,6 +14,7 @@ from nnrecipes import export as export_lib
 from nnrecipes.callbacks import EpochCheckpoint
 from nnrecipes.engine import TrainResult
 from nnrecipes.families import auto
+from nnrecipes.families import knobs
 from nnrecipes.registry import get_recipe
 from nnrecipes.registry import resolve_hyperparameters
 
@@ -241,7 +242,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
         manifest = {
             "recipe": recipe.name,
             "task": engine.task_of(splits),
-            "hyperparameters": values,
+            "hyperparameters": knobs.applicable_values(values, splits.kind,
+                                                       knobs.task_of_data(splits)),
             "dataset": splits.summary(),
             "class_names": splits.class_names,
             "training": {"epochs": epochs, "epochs_rule": epochs_rule,

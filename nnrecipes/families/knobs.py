@@ -211,6 +211,27 @@ def applicable(names, kind, task):
     return [name for name in names if knob(name).applies(kind, task)]
 
 
+def applicable_values(values, kind, task):
+    """`values` (name -> value) without the knobs that do not apply to
+    `kind` data and `task`, for manifests, model cards and trial listings.
+    Names that are not knobs (e.g. `batch_size`) are kept.
+
+    Example:
+    >>> nnrecipes.families.knobs.applicable_values(
+    ...     {"units": 8, "char_ngrams": 5}, "tabular", "classification")
+    {'units': 8}
+    """
+    return {k: v for k, v in values.items() if k not in KNOBS or KNOBS[k].applies(kind, task)}
+
+
+def describe(name):
+    """The facts of `name` as a JSON-ready dict (for `nnrecipes info`)."""
+    fact = knob(name)
+    return {"group": fact.group, "help": fact.help, "kinds": list(fact.kinds),
+            "tasks": list(fact.tasks), "searched": fact.searched,
+            **({"search": list(fact.search)} if fact.search is not None else {})}
+
+
 def text_values(values):
     """The values of the knobs that decide the text vectorizer."""
     return {k: v for k, v in values.items()

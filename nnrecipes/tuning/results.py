@@ -13,15 +13,18 @@ from nnrecipes import engine
 from nnrecipes.callbacks import EpochCheckpoint
 from nnrecipes import export as export_lib
 from nnrecipes.export import DEFAULT_EXPORT_DIR
+from nnrecipes.families import knobs
 from nnrecipes.registry import get_recipe
 
 
-def _clean(values, space=None):
+def _clean(values, settings=None):
     """A trial's values without KerasTuner's bookkeeping (`tuner/...`) and,
-    given the oracle's `space` (names), without the names outside it (knobs
-    that do not apply to the data, which the build set to their defaults)."""
-    return {k: v for k, v in values.items()
-            if not k.startswith("tuner/") and (space is None or k in space)}
+    given the search's `settings`, without the knobs that do not apply to
+    its data (held at their defaults)."""
+    values = {k: v for k, v in values.items() if not k.startswith("tuner/")}
+    if settings and settings.get("kind"):
+        values = knobs.applicable_values(values, settings["kind"], settings["knob_task"])
+    return values
 
 
 class TuneResult:
@@ -53,7 +56,6 @@ class TuneResult:
         oracle = self.tuner.oracle
         objective = self.settings["objective"]
         rows = []
-        space = {p.name for p in oracle.hyperparameters.space} or None
         # A worker of a distributed search holds no trials: the chief's oracle
         # does (and reports the best); a worker knows the ones it ran.
         for trial in getattr(oracle, "trials", {}).values():
@@ -71,7 +73,7 @@ class TuneResult:
                 "status": str(trial.status),
                 "score": trial.score,
                 "std": metrics.get(f"{objective}_std") if self.settings.get("cv") else None,
-                "hyperparameters": _clean(values, space),
+                "hyperparameters": _clean(values, self.settings),
                 "metrics": metrics,
                 "epochs": int(values.get("tuner/epochs", record.get("epochs",
                                                                     self.settings["epochs"]))),
@@ -266,7 +268,8 @@ class TuneResult:
             manifest = {
                 "recipe": recipe.name,
                 "task": self.settings["task"],
-                "hyperparameters": values,
+                "hyperparameters": knobs.applicable_values(values, full.kind,
+                                                           knobs.task_of_data(full)),
                 "dataset": splits.summary(),
                 "class_names": splits.class_names,
                 "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,

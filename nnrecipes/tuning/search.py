@@ -265,6 +265,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
                 "direction": objective.direction, "cv": cv, "epochs": epochs,
                 "max_epochs": max_epochs, "batch_size": batch_size, "seed": seed,
                 "mixed_precision": bool(mixed_precision), "task": task,
+                "kind": kind, "knob_task": knobs.task_of_data(splits),
                 "fixed": dict(hyperparameters), "patience": patience}
     if choice is not None:
         settings["auto"] = choice.to_dict()

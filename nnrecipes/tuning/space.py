@@ -146,9 +146,9 @@ def narrowed_hyperparameters(recipe, task, space=None, fixed=None, *, tune_all=T
         tuner_controls_epochs: `True` for Hyperband, which sets the epochs
             itself: tuning `epochs` is then an error. Defaults to `False`.
         kind: the data's kind (`nnrecipes.data.KINDS`); knobs that do not
-            apply to it and to `task` are left out of the space (the build
-            gives them their defaults, and trials do not list them).
-            Defaults to `None` (any kind: every name declared).
+            apply to it and to `task` are fixed at their defaults (and
+            `nnrecipes.tune`'s trial rows leave them out). Defaults to
+            `None` (any kind).
 
     Returns:
         `(hp, tune_new_entries)` for a KerasTuner tuner.
@@ -190,18 +190,16 @@ def narrowed_hyperparameters(recipe, task, space=None, fixed=None, *, tune_all=T
         hp.Fixed(name, check_value(params[name], value))
     for name, spec in space.items():
         _declare(hp, name, spec, params.get(name))
-    # Every name that applies is declared here, so the oracle's space is
-    # complete from the start (KerasTuner recognizes a repeated set of values only then).
+    # Every name is declared here, so the oracle's space is complete from the
+    # start (KerasTuner recognizes a repeated set of values only then).
     held = dict(held_values or {})
     for name, param in params.items():
         if name in space or name in fixed:
             continue
         knob = knobs.knob(name)
-        if kind is not None and not knob.applies(kind, task):
-            continue  # left out: trials neither search, print nor store it
-        if not knob.searched or task not in knob.tasks or not tune_all:
+        applies = task in knob.tasks and (kind is None or kind in knob.kinds)
+        if not (knob.searched and applies and tune_all):
             hp.Fixed(name, check_value(param, held.get(name, param.default)))
         else:
             hp.merge([default_searched(param, knob, param.default)])
-    # With a `kind`, the names left out must stay out of the oracle's space.
-    return hp, bool(tune_all) and kind is None
+    return hp, bool(tune_all)
