@@ -151,14 +151,12 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
             list (choices), or a `(low, high)` range; `batch_size` and
             `epochs` may be tuned too. See `nnrecipes.tuning.space`.
             Defaults to `None`.
-        tune_all: search every declared hyperparameter not in `space`
-            (`True`), or only the ones in `space` (`False`: the others keep
-            their defaults). `loss`, `quantile`, `decay_steps`,
-            `warmup_steps` and the training techniques (label smoothing,
-            weight decay, EMA, gradient accumulation, augmentation, MixUp,
-            CutMix) and the text knobs (`text_units`, `word_ngrams`,
-            `char_ngrams`, `max_tokens`, `embedding_dropout`) are searched
-            only when named in `space`.
+        tune_all: search every hyperparameter not in `space` that applies
+            to the data's kind and task and that tuning searches by default,
+            over its default search range (`True`; see
+            `nnrecipes.families.knobs`), or only the ones in `space`
+            (`False`: the others keep their defaults). A knob named in
+            `space` is searched whatever its facts say.
             Defaults to `True`.
         directory: folder of the search's state. Defaults to `"tuning"`.
         project_name: subfolder of this search. Defaults to

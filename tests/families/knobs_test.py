@@ -75,3 +75,21 @@ def test_task_of_data_tells_forecasts_apart():
     assert knobs.task_of_data(splits) == "regression"
     splits.num_classes = 2
     assert knobs.task_of_data(splits) == "classification"
+
+
+def test_a_tables_manifest_lists_no_text_knob():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 3)).astype("float32")
+    splits = data.from_arrays(x, (x[:, 0] > 0).astype("int64"), seed=0)
+    result = nnrecipes.train("mlp", splits, epochs=1, export=False, diagnostics=False,
+                             verbose=0, units=8)
+    listed = set(result.manifest["hyperparameters"])
+    assert not {"char_ngrams", "max_tokens", "text_bag", "text_units", "augment"} & listed
+    assert {"units", "num_layers", "numeric_embedding", "learning_rate"} <= listed
+
+
+def test_info_gives_each_knobs_facts():
+    info = nnrecipes.get_recipe("mlp").hyperparameters("classification")
+    assert info["char_ngrams"]["kinds"] == ["text"]
+    assert info["char_ngrams"]["searched"] is False
+    assert info["units"]["group"] == "architecture" and info["units"]["help"]
