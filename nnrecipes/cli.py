@@ -198,6 +198,7 @@ def add_hyperparameter_options(parser, recipe):
                 help_text += " (regression datasets: mse, mae, huber, ...)"
         if name in only:
             help_text = f"regression only: {help_text}"
+        help_text = f"{info['help']}; {help_text}"
         group.add_argument(f"--{name.replace('_', '-')}", dest=f"hp_{name}", type=convert,
                            default=None, metavar=kind.upper(),
                            help=f"{help_text} (default: {info['default']})")

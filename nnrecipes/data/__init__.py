@@ -46,7 +46,6 @@ TENSORFLOW_NAMES = {
     "with_category_embeddings": "nnrecipes.data.preprocessing",
     "TabularEncoder": "nnrecipes.data.preprocessing",
     "preprocessing_for": "nnrecipes.data.preprocessing",
-    "TEXT_KNOBS": "nnrecipes.data.preprocessing",
     "TEXT_UNITS": "nnrecipes.data.preprocessing",
     "TEXT_BAGS": "nnrecipes.data.preprocessing",
     "lower_and_mark_ends": "nnrecipes.data.preprocessing",
@@ -70,7 +69,7 @@ def __dir__():
 
 __all__ = [
     "DATA_DIR_ENV", "Denormalization", "NUMERIC_SCALINGS", "NumericScaler", "Splits",
-    "TEXT_BAGS", "TEXT_KNOBS", "TEXT_UNITS", "TabularEncoder", "TfIdfNormalization",
+    "TEXT_BAGS", "TEXT_UNITS", "TabularEncoder", "TfIdfNormalization",
     "as_datasets", "check_splits", "choose_view", "lower_and_mark_ends",
     "epoch_batches", "from_arrays", "list_datasets", "list_sources", "load", "make_dataset",
     "make_windows", "persistence_rmse", "preprocessing_for", "read_idx", "register_dataset",

@@ -467,7 +467,6 @@ TEXT_UNITS = ("auto", "word", "char")
 # (`"embedding"`: the model embeds them) or one L2-normalized TF-IDF vector
 # over the vocabulary per text (`"tf_idf"`, then `TfIdfNormalization`).
 TEXT_BAGS = ("embedding", "tf_idf")
-TEXT_KNOBS = ("text_units", "word_ngrams", "char_ngrams", "max_tokens", "text_bag")
 # `text_units="auto"` reads texts by their characters when the median
 # training text has at most this many words: names, codes, URLs and
 # product references are classified by how they are spelled, and their
@@ -689,7 +688,7 @@ def preprocessing_for(splits, *, max_tokens=20000, sequence_length=None, text_un
             training texts; see `text_vectorizer`).
         text_units, word_ngrams, char_ngrams: what a text token is (see
             `text_vectorizer_for`). A recipe declares these knobs
-            (`TEXT_KNOBS`); `nnrecipes.train` and `nnrecipes.tune` pass the
+            (group `"text"` in `nnrecipes.families.knobs`); `nnrecipes.train` and `nnrecipes.tune` pass the
             recipe's values here. Defaults to `"auto"`, `1`, `1`.
         text_bag: `"embedding"` (token ids) or `"tf_idf"`: the text becomes
             one TF-IDF vector over the vocabulary, log-dampened and scaled to

@@ -20,6 +20,7 @@ from nnrecipes import data
 from nnrecipes.callbacks import KeepBestEpoch
 from nnrecipes.callbacks import StopOnNonFinite
 from nnrecipes.engine import distribute
+from nnrecipes.families import knobs
 from nnrecipes.families.common import fit_autoregressive_path
 from nnrecipes.registry import build
 from nnrecipes.registry import hypermodel_build
@@ -128,7 +129,7 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     The preprocessing (normalization, text vectorization, table encoding) is
     adapted on `splits.x_train` only and becomes the model's first layers;
     the text vectorizer is the one the recipe's text knobs ask for
-    (`nnrecipes.data.TEXT_KNOBS`).
+    (the knobs of group `"text"` in `nnrecipes.families.knobs`).
     The model is made under `strategy`'s scope and, with `mixed_precision`,
     computes in 16 bits. When the values ask for `lsuv`, the weights are
     LSUV-initialized on a batch of training examples. A forecaster's
@@ -160,7 +161,7 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     else:
         values = resolve_hyperparameters(recipe, hyperparameters, task_of(splits))
     # The recipe's text knobs decide the vectorizer adapted on the texts.
-    text = {k: values[k] for k in data.TEXT_KNOBS if k in values}
+    text = knobs.text_values(values)
     kwargs = dict(data.preprocessing_for(splits, **text), num_classes=splits.num_classes,
                   num_outputs=splits.num_outputs)
     with distribute.mixed_precision_scope(mixed_precision), strategy.scope():

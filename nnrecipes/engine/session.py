@@ -28,6 +28,7 @@ from nnrecipes.engine.run import epoch_budget_text
 from nnrecipes.engine.run import fit
 from nnrecipes.engine.run import run_hyperparameters
 from nnrecipes.engine.run import task_of
+from nnrecipes.families import knobs
 
 
 def beats_baseline(report):
@@ -131,7 +132,9 @@ class Run:
         from nnrecipes.export import manifest as manifest_lib
 
         record = manifest_lib.Manifest(
-            recipe=self.recipe.name, task=task_of(self.splits), hyperparameters=self.values,
+            recipe=self.recipe.name, task=task_of(self.splits),
+            hyperparameters=knobs.applicable_values(self.values, self.splits.kind,
+                                                    knobs.task_of_data(self.splits)),
             dataset=self.splits.summary(), class_names=self.splits.class_names,
             training={"epochs": self.epochs, "epochs_rule": self.epochs_rule,
                       "batch_size": self.batch_size, "seed": self.seed,

@@ -3,6 +3,8 @@ makes a recipe known by name to `nnrecipes.get_recipe` and `nnrecipes.build`."""
 
 import keras_tuner
 
+from nnrecipes.families import knobs
+
 RECIPES = {}  # canonical name -> Recipe instance
 ALIASES = {}  # alias -> canonical name
 
@@ -42,11 +44,12 @@ class Recipe:
 
         Returns:
             A dict name -> {"type", "default", and "min"/"max"/"step"/"sampling"
-            or "values"}.
+            or "values"}, with the knob's facts (`nnrecipes.families.knobs`):
+            "group", "help", "kinds", "tasks", "searched" (and "search").
         """
         hp = keras_tuner.HyperParameters()
         self.search_space(hp, task)
-        return {p.name: _describe(p) for p in hp.space}
+        return {p.name: {**_describe(p), **knobs.describe(p.name)} for p in hp.space}
 
     def __repr__(self):
         return (

@@ -74,8 +74,8 @@ INITIALIZERS = (
 # catalog's four series (benchmarks/forecasting.py, the GRU, 2026-11-30): the
 # autoregressive path alone ranks first (geometric mean of val RMSE / ridge
 # AR: 0.927; with RevIN 0.966, with the residual 0.976, all three 0.982, the
-# network alone 1.374: 3.7x ridge on the trending airline series).
-FORECAST_DEFAULTS = {"revin": False, "residual_forecast": False, "autoregressive": True}
+# network alone 1.374: 3.7x ridge on the trending airline series): their
+# defaults in `declare_common` are revin off, residual off, autoregressive on.
 
 
 def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False,
@@ -140,11 +140,9 @@ def declare_common(hp, task, *, activation="relu", dropout=0.0, batch_norm=False
         values["quantile"] = hp.Float("quantile", 0.01, 0.99, default=0.5)
         # Forecasting means (see `forecast_output`): they apply only where the
         # build knows which input channel is the target series.
-        values["revin"] = hp.Boolean("revin", default=FORECAST_DEFAULTS["revin"])
-        values["residual_forecast"] = hp.Boolean(
-            "residual_forecast", default=FORECAST_DEFAULTS["residual_forecast"])
-        values["autoregressive"] = hp.Boolean(
-            "autoregressive", default=FORECAST_DEFAULTS["autoregressive"])
+        values["revin"] = hp.Boolean("revin", default=False)
+        values["residual_forecast"] = hp.Boolean("residual_forecast", default=False)
+        values["autoregressive"] = hp.Boolean("autoregressive", default=True)
         values["autoregressive_steps"] = hp.Int("autoregressive_steps", 0, 4096, default=0)
     return values
 

@@ -10,12 +10,18 @@ import numpy as np
 from nnrecipes import engine
 from nnrecipes import export as export_lib
 from nnrecipes.export import DEFAULT_EXPORT_DIR
+from nnrecipes.families import knobs
 from nnrecipes.registry import get_recipe
 
 
-def _clean(values):
-    """A trial's values without KerasTuner's bookkeeping (`tuner/...`)."""
-    return {k: v for k, v in values.items() if not k.startswith("tuner/")}
+def _clean(values, settings=None):
+    """A trial's values without KerasTuner's bookkeeping (`tuner/...`) and,
+    given the search's `settings`, without the knobs that do not apply to
+    its data (held at their defaults)."""
+    values = {k: v for k, v in values.items() if not k.startswith("tuner/")}
+    if settings and settings.get("kind"):
+        values = knobs.applicable_values(values, settings["kind"], settings["knob_task"])
+    return values
 
 
 class TuneResult:
@@ -64,7 +70,7 @@ class TuneResult:
                 "status": str(trial.status),
                 "score": trial.score,
                 "std": metrics.get(f"{objective}_std") if self.settings.get("cv") else None,
-                "hyperparameters": _clean(values),
+                "hyperparameters": _clean(values, self.settings),
                 "metrics": metrics,
                 "epochs": int(values.get("tuner/epochs", record.get("epochs",
                                                                     self.settings["epochs"]))),

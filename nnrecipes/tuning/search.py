@@ -19,6 +19,7 @@ from nnrecipes import data
 from nnrecipes import engine
 from nnrecipes.engine import distribute
 from nnrecipes.families import auto
+from nnrecipes.families import knobs
 from nnrecipes.registry import get_recipe
 from nnrecipes.tuning import cv as cv_lib
 from nnrecipes.tuning import space as space_lib
@@ -150,14 +151,12 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
             list (choices), or a `(low, high)` range; `batch_size` and
             `epochs` may be tuned too. See `nnrecipes.tuning.space`.
             Defaults to `None`.
-        tune_all: search every declared hyperparameter not in `space`
-            (`True`), or only the ones in `space` (`False`: the others keep
-            their defaults). `loss`, `quantile`, `decay_steps`,
-            `warmup_steps` and the training techniques (label smoothing,
-            weight decay, EMA, gradient accumulation, augmentation, MixUp,
-            CutMix) and the text knobs (`text_units`, `word_ngrams`,
-            `char_ngrams`, `max_tokens`, `embedding_dropout`) are searched
-            only when named in `space`.
+        tune_all: search every hyperparameter not in `space` that applies
+            to the data's kind and task and that tuning searches by default,
+            over its default search range (`True`; see
+            `nnrecipes.families.knobs`), or only the ones in `space`
+            (`False`: the others keep their defaults). A knob named in
+            `space` is searched whatever its facts say.
             Defaults to `True`.
         directory: folder of the search's state. Defaults to `"tuning"`.
         project_name: subfolder of this search. Defaults to
@@ -222,6 +221,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         raise ValueError("Hyperband needs `max_epochs` >= 2 (it trains models for 1 to "
                          f"max_epochs epochs). Received: max_epochs={max_epochs!r}")
     splits = as_splits(train_data, validation_data, data_dir=data_dir, seed=seed)
+    kind = splits.kind  # the knobs that apply are the data's own, before a view
     if view:
         splits = data.choose_view(splits, recipe)
     data.check_splits(splits)
@@ -231,10 +231,10 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
     batch_size = engine.batch_size_for(fold_list[0].splits, batch_size)
     steps = -(-len(fold_list[0].splits.x_train) // batch_size)
     hp, tune_new = space_lib.narrowed_hyperparameters(
-        recipe, task, space, hyperparameters, tune_all=tune_all,
+        recipe, knobs.task_of_data(splits), space, hyperparameters, tune_all=tune_all,
         held_values={"decay_steps": max(2, (max_epochs if name == "hyperband" else epochs)
                                         * steps)},
-        tuner_controls_epochs=name == "hyperband")
+        tuner_controls_epochs=name == "hyperband", kind=kind)
     with distribute.mixed_precision_scope(mixed_precision):
         strategy_obj = distribute.get_strategy(strategy)
         hypermodel = RecipeHyperModel(recipe, _build_kwargs(splits), batch_size=batch_size,
@@ -263,6 +263,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
                 "direction": objective.direction, "cv": cv, "epochs": epochs,
                 "max_epochs": max_epochs, "batch_size": batch_size, "seed": seed,
                 "mixed_precision": bool(mixed_precision), "task": task,
+                "kind": kind, "knob_task": knobs.task_of_data(splits),
                 "fixed": dict(hyperparameters), "patience": patience}
     if choice is not None:
         settings["auto"] = choice.to_dict()

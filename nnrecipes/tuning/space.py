@@ -13,36 +13,22 @@ KerasTuner keeps the first declaration of a name:
 
 `batch_size` and `epochs` may be tuned the same way (they are read in
 `RecipeHyperModel.fit`).
+
+Every name the user leaves out is searched only where its facts
+(`nnrecipes.families.knobs`) say so: it applies to the data's kind and
+task, and tuning searches it by default; it is then drawn from its `search`
+range when it has one. The others stay at their default (fixed).
 """
 
 import keras_tuner
 
+from nnrecipes.families import knobs
 from nnrecipes.registry import check_value
 from nnrecipes.registry import get_recipe
 from nnrecipes.registry import resolve_hyperparameters
 
 # Entries of the space that belong to `fit`, not to the recipe.
 FIT_HYPERPARAMETERS = ("batch_size", "epochs")
-
-# Declared by every recipe, yet fixed (to the value below, or the default)
-# unless the user names them in `space`:
-# - `loss`/`quantile`: trials scored by `val_loss` are only comparable when
-#   they minimize the same loss;
-# - `decay_steps`/`warmup_steps`: lengths in steps that depend on the data
-#   size, not quality knobs (`decay_steps` follows the training length).
-HELD_BY_DEFAULT = ("loss", "quantile", "decay_steps", "warmup_steps",
-                   # The training techniques: a search tries them when named in
-                   # `space`, not in every trial (each changes what a trial means).
-                   "label_smoothing", "weight_decay", "ema", "ema_momentum",
-                   "gradient_accumulation_steps", "augment", "random_erasing", "mixup",
-                   "cutmix",
-                   # The forecasting means: they change only forecasts.
-                   "revin", "residual_forecast", "autoregressive", "autoregressive_steps",
-                   # Text inputs only: no-ops for other data, so named in `space`
-                   # to be searched.
-                   "text_units", "word_ngrams", "char_ngrams", "max_tokens",
-                   "embedding_dropout", "text_bag")
-
 
 def declared_space(recipe, task):
     """The recipe's own declaration: a dict name -> hyperparameter object."""
@@ -111,26 +97,58 @@ def _declare(hp, name, spec, param):
     hp.Fixed(name, check_value(param, spec) if param is not None else spec)
 
 
+def default_searched(param, knob, default):
+    """`param` as a default search draws it: its knob's `search` range or
+    values within the declared ones, or `param` itself without one."""
+    if knob.search is None:
+        return param
+    kind = type(param).__name__
+    hp = keras_tuner.HyperParameters()
+    if kind == "Choice":
+        values = [v for v in param.values if v in knob.search]
+        hp.Choice(param.name, values, default=default if default in values else values[0])
+    elif kind in ("Int", "Float"):
+        low = max(param.min_value, knob.search[0])
+        high = min(param.max_value, knob.search[1])
+        default = min(max(default, low), high)
+        step = param.step if param.sampling == "log" or (
+            param.step is not None and high - low >= param.step) else None
+        if kind == "Int":
+            hp.Int(param.name, low, high, step=step or 1, sampling=param.sampling,
+                   default=default)
+        else:
+            hp.Float(param.name, low, high, step=step, sampling=param.sampling,
+                     default=default)
+    else:
+        return param
+    return hp.space[0]
+
+
 def narrowed_hyperparameters(recipe, task, space=None, fixed=None, *, tune_all=True,
-                             held_values=None, tuner_controls_epochs=False):
+                             held_values=None, tuner_controls_epochs=False, kind=None):
     """A `keras_tuner.HyperParameters` that pre-declares the user's choices.
 
     Args:
         recipe: a recipe name or `Recipe`.
-        task: `"classification"` or `"regression"`.
+        task: `"classification"`, `"regression"` or `"forecasting"`.
         space: a dict name -> value, list, range or hyperparameter object
             (see the module docstring). Defaults to `None`.
         fixed: a dict name -> value of hyperparameters fixed for the whole
             search, checked against the declaration. Defaults to `None`.
         tune_all: when `True`, every declared hyperparameter not named in
-            `space` or `fixed` is searched over its declared range, except
-            `HELD_BY_DEFAULT`; when `False`, only the ones named in `space`
-            are. Defaults to `True`.
-        held_values: values for the `HELD_BY_DEFAULT` names, e.g. the
+            `space` or `fixed` that applies to `kind` and `task` and that
+            tuning searches by default (`nnrecipes.families.knobs`) is
+            searched, over its knob's `search` range where it has one; when
+            `False`, only the ones named in `space` are. Defaults to `True`.
+        held_values: values for the names held at a fixed value, e.g. the
             training length for `decay_steps`. Defaults to the declared
             defaults.
         tuner_controls_epochs: `True` for Hyperband, which sets the epochs
             itself: tuning `epochs` is then an error. Defaults to `False`.
+        kind: the data's kind (`nnrecipes.data.KINDS`); knobs that do not
+            apply to it and to `task` are fixed at their defaults (and
+            `nnrecipes.tune`'s trial rows leave them out). Defaults to
+            `None` (any kind).
 
     Returns:
         `(hp, tune_new_entries)` for a KerasTuner tuner.
@@ -144,9 +162,10 @@ def narrowed_hyperparameters(recipe, task, space=None, fixed=None, *, tune_all=T
     recipe = get_recipe(recipe)
     space = dict(space or {})
     fixed = dict(fixed or {})
-    params = declared_space(recipe, task)
+    declared_task = "regression" if task == "forecasting" else task
+    params = declared_space(recipe, declared_task)
     recipe_fixed = {k: v for k, v in fixed.items() if k not in FIT_HYPERPARAMETERS}
-    resolve_hyperparameters(recipe, recipe_fixed, task)  # names and values checked
+    resolve_hyperparameters(recipe, recipe_fixed, declared_task)  # names and values checked
     unknown = sorted(set(space) - set(params) - set(FIT_HYPERPARAMETERS))
     if unknown:
         raise ValueError(
@@ -177,8 +196,10 @@ def narrowed_hyperparameters(recipe, task, space=None, fixed=None, *, tune_all=T
     for name, param in params.items():
         if name in space or name in fixed:
             continue
-        if name in HELD_BY_DEFAULT or not tune_all:
+        knob = knobs.knob(name)
+        applies = task in knob.tasks and (kind is None or kind in knob.kinds)
+        if not (knob.searched and applies and tune_all):
             hp.Fixed(name, check_value(param, held.get(name, param.default)))
         else:
-            hp.merge([param])
+            hp.merge([default_searched(param, knob, param.default)])
     return hp, bool(tune_all)

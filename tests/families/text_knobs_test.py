@@ -10,6 +10,7 @@ import tensorflow as tf
 import nnrecipes
 from nnrecipes import data
 from nnrecipes import engine
+from nnrecipes.families import knobs
 from nnrecipes.data.catalog import Splits
 
 TEXTS = np.array(["a good film to see", "a bad film to miss", "good fun indeed for all",
@@ -30,7 +31,8 @@ def _vectorizer(model):
 def test_every_recipe_declares_the_text_knobs(name):
     declared = nnrecipes.get_recipe(name).hyperparameters("classification")
     # `text_bag` is the MLP's only (the other families read token ids).
-    assert (set(data.TEXT_KNOBS) - {"text_bag"}) | {"embedding_dropout"} <= set(declared)
+    text = [n for n, k in knobs.KNOBS.items() if k.kinds == ("text",)]
+    assert set(text) - {"text_bag", "embedding_dim"} <= set(declared)
     assert ("text_bag" in declared) == (name == "mlp")
     assert declared["text_units"]["values"] == list(data.TEXT_UNITS)
     # The MLP's TF-IDF bag reads character n-grams; the others pick by length.

@@ -3,6 +3,8 @@
 import keras_tuner
 import pytest
 
+import nnrecipes
+from nnrecipes.families import knobs
 from nnrecipes.tuning import narrowed_hyperparameters
 from nnrecipes.tuning import space as space_lib
 
@@ -18,11 +20,59 @@ def test_full_space_is_the_recipe_declaration():
     assert set(params) == set(declared)
     assert tune_new is True
     assert type(params["units"]).__name__ == "Int"
-    assert params["units"].max_value == declared["units"].max_value
+    # A default search draws from the knob's own search range.
+    assert params["units"].max_value == knobs.knob("units").search[1]
+    assert params["learning_rate"].max_value == pytest.approx(1e-2)
     # Held by default: trials scored by val_loss must share one loss.
-    for name in space_lib.HELD_BY_DEFAULT:
-        if name in declared:
+    for name in declared:
+        if not knobs.knob(name).searched:
             assert type(params[name]).__name__ == "Fixed", name
+    assert type(params["loss"]).__name__ == "Fixed"
+
+
+@pytest.mark.parametrize("kind", ["image", "tabular", "text", "sequence"])
+@pytest.mark.parametrize("recipe", ["mlp", "cnn", "lstm"])
+def test_default_space_holds_only_knobs_of_the_data_kind(recipe, kind):
+    hp, _ = narrowed_hyperparameters(recipe, "classification", kind=kind)
+    searched = [p.name for p in hp.space if type(p).__name__ != "Fixed"]
+    assert searched
+    for name in searched:
+        fact = knobs.knob(name)
+        assert kind in fact.kinds and fact.searched, name
+    # What does not apply stays at its declared default.
+    declared = space_lib.declared_space(recipe, "classification")
+    for p in hp.space:
+        if not knobs.knob(p.name).applies(kind, "classification"):
+            assert type(p).__name__ == "Fixed" and p.value == declared[p.name].default
+    text = {"char_ngrams", "max_tokens", "text_bag", "text_units", "word_ngrams"}
+    assert not text & set(searched) or kind == "text"
+    if kind != "image":
+        assert not {"augment", "random_erasing", "cutmix"} & set(searched)
+    if kind != "tabular":
+        assert not {"numeric_embedding", "numeric_scaling"} & set(searched)
+
+
+def test_a_knob_named_in_space_is_searched_even_when_not_by_default():
+    hp, _ = narrowed_hyperparameters("mlp", "classification",
+                                     {"l1": (0.0, 0.01), "char_ngrams": [1, 3]},
+                                     kind="image")
+    params = _space(hp)
+    assert type(params["l1"]).__name__ == "Float"
+    assert params["l1"].max_value == pytest.approx(0.01)
+    assert list(params["char_ngrams"].values) == [1, 3]
+    assert type(params["group_lasso"]).__name__ == "Fixed"
+
+
+def test_a_short_default_search_on_digits_is_above_chance(tmp_path):
+    result = nnrecipes.tune("mlp", "digits", tuner="random", max_trials=2, epochs=2,
+                            seed=0, directory=str(tmp_path))
+    # Ten balanced classes: chance is 0.1.
+    assert result.best_trial["metrics"]["val_accuracy"] > 0.5
+    for trial in result.trials:
+        drawn = trial["hyperparameters"]
+        assert drawn["l1"] == 0.0 and drawn["group_lasso"] == 0.0
+        # Trials store only the knobs that apply to images.
+        assert not {"numeric_embedding", "char_ngrams", "max_tokens", "text_bag"} & set(drawn)
 
 
 def test_narrowing_choices_ranges_and_fixed_values():
