@@ -245,13 +245,19 @@ def write_onnx(model, spec, path, opset=17):
                          f"one: {[i.name for i in session.get_inputs()]}")
 
 
+# How to install the export extra, worded as the README does: from a checkout
+# (`pip install -e ".[export]"`), or from an installed release.
+EXTRA_HINT = ('pip install -e ".[export]" in a checkout '
+              '(pip install "nnrecipes[export]" otherwise)')
+
+
 def _require(module, fmt):
     import importlib.util
 
     if importlib.util.find_spec(module) is None:
         raise ValueError(
             f"Export format {fmt!r} needs the {module!r} package, which is not installed: "
-            f"pip install 'nnrecipes[export]'. Received: format={fmt!r}")
+            f"{EXTRA_HINT}. Received: format={fmt!r}")
 
 
 def _json(value):
