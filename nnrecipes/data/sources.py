@@ -248,7 +248,7 @@ def _latest_split(x, y, fraction, seed, *, gap, name):
     return x[:end], y[:end], x[n - tail:], y[n - tail:]
 
 
-@register_source("csv", "a CSV file: 'csv:<file>', target column `target=` (default: the last)")
+@register_source("csv", "a CSV file: 'csv:<file>', target column `label=` (default: the last)")
 def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=None, header=None,
              task=None):
     """Reads a CSV table.
