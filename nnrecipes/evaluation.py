@@ -180,3 +180,28 @@ def plot_confusion_matrix(report, path):
         axes.text(j, i, str(count), ha="center", va="center",
                   color="white" if count > high / 2 else "black", fontsize=8)
     return plots.save_figure(figure, path)
+
+
+def baseline_metrics(splits):
+    """What a model that ignores its input scores on the test split.
+
+    Classification: the accuracy of always predicting the training split's
+    most frequent class. Regression: the MAE and RMSE of the baseline
+    forecast that `nnrecipes.evaluation` reports (persistence for windows of
+    a series, else the training mean).
+
+    Example:
+    >>> nnrecipes.evaluation.baseline_metrics(nnrecipes.data.load("digits"))["accuracy"]
+    0.1...
+    """
+    if splits.num_classes is not None:
+        majority = splits.majority_class()
+        name = splits.class_names[majority] if splits.class_names else str(majority)
+        return {"predictor": f"always the most frequent training class ({name!r})",
+                "accuracy": splits.majority_accuracy("test")}
+    forecast, name = baseline_forecast(splits)
+    forecast = np.broadcast_to(forecast, np.shape(splits.y_test))
+    errors = regression_report(splits.y_test, forecast, baseline=forecast,
+                                          baseline_name=name)
+    return {"predictor": f"the {name} forecast", "mae": errors["mae"],
+            "rmse": errors["rmse"]}
