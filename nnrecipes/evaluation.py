@@ -25,7 +25,8 @@ def classification_report(y_true, probabilities, *, class_names=None, majority=N
         A dict: `accuracy`, `balanced_accuracy`, `macro_f1`, `per_class`
         (name -> precision, recall, f1, support), `confusion_matrix` (rows:
         true class, columns: predicted), `roc_auc` (two classes only, from
-        the second class's score), and `majority_accuracy` when `majority`
+        the second class's score) or `roc_auc_ovr` (more classes, each present:
+        the mean of each class's one-vs-rest ROC-AUC), and `majority_accuracy` when `majority`
         is given.
 
     Example:
@@ -65,6 +66,9 @@ def classification_report(y_true, probabilities, *, class_names=None, majority=N
     }
     if k == 2 and len(np.unique(y_true)) == 2:
         report["roc_auc"] = float(metrics.roc_auc_score(y_true, scores[:, 1]))
+    elif k > 2 and len(np.unique(y_true)) == k:  # one-vs-rest, the mean over classes
+        report["roc_auc_ovr"] = float(np.mean(
+            [metrics.roc_auc_score(y_true == c, scores[:, c]) for c in range(k)]))
     if majority is not None:
         report["majority_accuracy"] = float(np.mean(y_true == int(majority)))
     return report

@@ -104,3 +104,5 @@ def test_card_shows_f1_roc_auc_per_class_auto_and_the_kept_epoch():
     del record["auto"], record["early_stopping"]
     card = model_card(record)
     assert "auto" not in card and "2 epochs, batch size 32" in card
+    record["evaluation"] = {"roc_auc_ovr": 0.875}
+    assert "| ROC-AUC (one-vs-rest, macro) | 0.8750 |" in model_card(record)
