@@ -25,7 +25,8 @@ def classification_report(y_true, probabilities, *, class_names=None, majority=N
         A dict: `accuracy`, `balanced_accuracy`, `macro_f1`, `per_class`
         (name -> precision, recall, f1, support), `confusion_matrix` (rows:
         true class, columns: predicted), `roc_auc` (two classes only, from
-        the second class's score), and `majority_accuracy` when `majority`
+        the second class's score) or `roc_auc_ovr` (more classes, each present:
+        the mean of each class's one-vs-rest ROC-AUC), and `majority_accuracy` when `majority`
         is given.
 
     Example:
@@ -65,6 +66,9 @@ def classification_report(y_true, probabilities, *, class_names=None, majority=N
     }
     if k == 2 and len(np.unique(y_true)) == 2:
         report["roc_auc"] = float(metrics.roc_auc_score(y_true, scores[:, 1]))
+    elif k > 2 and len(np.unique(y_true)) == k:  # one-vs-rest, the mean over classes
+        report["roc_auc_ovr"] = float(np.mean(
+            [metrics.roc_auc_score(y_true == c, scores[:, c]) for c in range(k)]))
     if majority is not None:
         report["majority_accuracy"] = float(np.mean(y_true == int(majority)))
     return report
@@ -180,3 +184,28 @@ def plot_confusion_matrix(report, path):
         axes.text(j, i, str(count), ha="center", va="center",
                   color="white" if count > high / 2 else "black", fontsize=8)
     return plots.save_figure(figure, path)
+
+
+def baseline_metrics(splits):
+    """What a model that ignores its input scores on the test split.
+
+    Classification: the accuracy of always predicting the training split's
+    most frequent class. Regression: the MAE and RMSE of the baseline
+    forecast that `nnrecipes.evaluation` reports (persistence for windows of
+    a series, else the training mean).
+
+    Example:
+    >>> nnrecipes.evaluation.baseline_metrics(nnrecipes.data.load("digits"))["accuracy"]
+    0.1...
+    """
+    if splits.num_classes is not None:
+        majority = splits.majority_class()
+        name = splits.class_names[majority] if splits.class_names else str(majority)
+        return {"predictor": f"always the most frequent training class ({name!r})",
+                "accuracy": splits.majority_accuracy("test")}
+    forecast, name = baseline_forecast(splits)
+    forecast = np.broadcast_to(forecast, np.shape(splits.y_test))
+    errors = regression_report(splits.y_test, forecast, baseline=forecast,
+                                          baseline_name=name)
+    return {"predictor": f"the {name} forecast", "mae": errors["mae"],
+            "rmse": errors["rmse"]}

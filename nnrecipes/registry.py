@@ -6,13 +6,13 @@ of `build()`, the checks on a user's overrides, the `nnrecipes train` flags and
 the KerasTuner search space.
 """
 
-import difflib
 
 import keras
 import keras_tuner
 
 # Importing the families registers every recipe; their base class and the
 # registration decorator live with them.
+from nnrecipes import names
 from nnrecipes.families import auto
 from nnrecipes.families import common
 from nnrecipes.families.base import ALIASES as _ALIASES
@@ -121,8 +121,7 @@ def get_recipe(name):
             f"it; here name a recipe. Valid names: {list_recipes(include_aliases=True)}. "
             f"Received: name={name!r}")
     valid = list_recipes(include_aliases=True)
-    close = difflib.get_close_matches(key, valid, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = names.did_you_mean(key, valid)
     raise ValueError(
         f"Unknown recipe {name!r}.{hint} Valid names: {valid}. Received: name={name!r}"
     )
@@ -150,8 +149,8 @@ def check_value(param, value):
                     and not isinstance(value, bool) and value == allowed:
                 return allowed
         raise ValueError(
-            f"Hyperparameter {name!r} must be one of {list(param.values)}. "
-            f"Received: {name}={value!r}"
+            f"Hyperparameter {name!r} must be one of {list(param.values)}."
+            f"{names.did_you_mean(value, param.values)} Received: {name}={value!r}"
         )
     if kind in ("Int", "Float"):
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -187,9 +186,9 @@ def resolve_hyperparameters(recipe, overrides, task="classification", hp=None):
     if unknown:
         hints = []
         for bad in unknown:
-            close = difflib.get_close_matches(bad, list(params), n=1)
+            close = names.did_you_mean(bad, params)
             if close:
-                hints.append(f"{bad!r} -> {close[0]!r}?")
+                hints.append(f"{bad!r} -> {close.split(' ')[-1]}")
         hint = f" Did you mean: {', '.join(hints)}" if hints else ""
         raise ValueError(
             f"Unknown hyperparameter(s) {unknown} for recipe {recipe.name!r}.{hint} "

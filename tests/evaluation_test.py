@@ -22,6 +22,8 @@ def test_classification_report_by_hand(tmp_path):
     assert report["macro_f1"] == pytest.approx((2 / 3 + 1 / 2 + 1) / 3)
     assert report["balanced_accuracy"] == pytest.approx((2 / 3 + 1 / 2 + 1) / 3)
     assert "roc_auc" not in report
+    # one-vs-rest, counted by hand over (positive, negative) pairs, ties a half
+    assert report["roc_auc_ovr"] == pytest.approx((6 / 9 + 5 / 8 + 1) / 3)
     path = evaluation.plot_confusion_matrix(report, str(tmp_path / "plots" / "cm.png"))
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 

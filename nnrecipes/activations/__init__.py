@@ -24,6 +24,7 @@ from nnrecipes.activations.maxout import Maxout
 from nnrecipes.activations.rrelu import RReLU
 from nnrecipes.activations.scaled_tanh_layer import ScaledTanh
 from nnrecipes.activations.snake_layer import Snake
+from nnrecipes.names import did_you_mean
 
 # Keras 3 activations that recipes offer by name. Keras implements them; we
 # only list the ones that make sense for hidden layers.
@@ -69,7 +70,8 @@ def activation_layer(activation, **kwargs):
     if activation in KERAS_ACTIVATIONS:
         return keras.layers.Activation(activation, **kwargs)
     raise ValueError(
-        f"Unknown activation {activation!r}. Valid: {activation_names()}. "
+        f"Unknown activation {activation!r}.{did_you_mean(activation, activation_names())} "
+        f"Valid: {activation_names()}. "
         f"Received: activation={activation!r}"
     )
 

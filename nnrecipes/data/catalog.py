@@ -7,12 +7,13 @@ the project's shared data folder, e.g. `DIR/fashion_mnist/*.gz`.
 """
 
 import dataclasses
-import difflib
 import gzip
 import os
 import struct
 
 import numpy as np
+
+from nnrecipes.names import did_you_mean
 
 DATA_DIR_ENV = "NNRECIPES_DATA_DIR"
 
@@ -243,8 +244,7 @@ def load(name, *, data_dir=None, seed=0, **options):
         source, _ = _SOURCES[prefix]
         return source(target, data_dir=resolve_data_dir(data_dir), seed=seed, **options)
     if name not in _LOADERS:
-        close = difflib.get_close_matches(str(name), list(_LOADERS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(str(name), _LOADERS)
         raise ValueError(
             f"Unknown dataset {name!r}.{hint} Valid: {sorted(_LOADERS)}, or "
             f"'<source>:<target>' with a source in {sorted(_SOURCES)}. Received: name={name!r}"

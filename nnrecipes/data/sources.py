@@ -139,6 +139,9 @@ def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=
         def prepare_y(values):
             return np.asarray(values, dtype="float32").reshape(len(values), -1)
 
+    if task == "classification":
+        _check_two_classes(class_names, name, source)
+
     def prepare_x(values):
         values = np.asarray(values)
         if kind == "text":
@@ -176,6 +179,19 @@ def from_arrays(x, y, *, x_test=None, y_test=None, x_val=None, y_val=None, kind=
                   num_outputs=None if task == "classification" else y.shape[1],
                   class_names=class_names if task == "classification" else None,
                   source=source, info=info)
+
+
+def _check_two_classes(class_names, name, source):
+    """Refuses classification data of fewer than 2 classes, naming the one it has."""
+    if len(class_names) >= 2:
+        return
+    where = "" if source in ("arrays", None) else f" ({source})"
+    found = f"one class, {class_names[0]!r}" if class_names else "no class"
+    raise ValueError(
+        f"The data {name!r}{where} has {found}: a classifier needs examples of at least "
+        f"2 classes (each label is a class: a `text:` file's text before the TAB, an "
+        f"`images:` folder's subfolders, a CSV's label column). Received: "
+        f"class_names={list(class_names)}")
 
 
 def _table_info(x, info, columns, categorical, name):
@@ -232,7 +248,7 @@ def _latest_split(x, y, fraction, seed, *, gap, name):
     return x[:end], y[:end], x[n - tail:], y[n - tail:]
 
 
-@register_source("csv", "a CSV file: 'csv:<file>', target column `target=` (default: the last)")
+@register_source("csv", "a CSV file: 'csv:<file>', target column `label=` (default: the last)")
 def load_csv(target, *, data_dir=None, seed=0, label=None, delimiter=None, header=None,
              task=None):
     """Reads a CSV table.

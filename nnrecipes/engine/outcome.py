@@ -84,7 +84,7 @@ def conclude(model, splits, fitted, manifest, *, batch_size=64, strategy=None, e
         model, data.make_dataset(splits.x_test, batch_size=batch_size), strategy=strategy)
     report = evaluation.evaluate_predictions(splits, np.asarray(predictions))
     manifest["metrics"] = {"test": test_metrics,
-                           "baseline": export_lib.baseline_metrics(splits),
+                           "baseline": evaluation.baseline_metrics(splits),
                            "final_epoch": {k: v[-1] for k, v in fitted.history.history.items()
                                            if v}}
     manifest["evaluation"] = report

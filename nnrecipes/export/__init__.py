@@ -15,7 +15,7 @@ _EXPORTS = {
     "ModelRunner": "nnrecipes.export.runtime",
     "Runner": "nnrecipes.export.runtime",
     "add_formats": "nnrecipes.export.saved_model",
-    "baseline_metrics": "nnrecipes.export.card",
+    "baseline_metrics": "nnrecipes.evaluation",
     "check_export_dir": "nnrecipes.export.saved_model",
     "check_inputs": "nnrecipes.export.saved_model",
     "claims": "nnrecipes.export.claims",

@@ -1,34 +1,6 @@
 """The model card (`README.md`) of an export version, written from its manifest."""
 
-import numpy as np
-
-from nnrecipes import evaluation
 from nnrecipes.export.formats import FORMATS
-
-
-def baseline_metrics(splits):
-    """What a model that ignores its input scores on the test split.
-
-    Classification: the accuracy of always predicting the training split's
-    most frequent class. Regression: the MAE and RMSE of the baseline
-    forecast that `nnrecipes.evaluation` reports (persistence for windows of
-    a series, else the training mean).
-
-    Example:
-    >>> nnrecipes.export.baseline_metrics(nnrecipes.data.load("digits"))["accuracy"]
-    0.1...
-    """
-    if splits.num_classes is not None:
-        majority = splits.majority_class()
-        name = splits.class_names[majority] if splits.class_names else str(majority)
-        return {"predictor": f"always the most frequent training class ({name!r})",
-                "accuracy": splits.majority_accuracy("test")}
-    forecast, name = evaluation.baseline_forecast(splits)
-    forecast = np.broadcast_to(forecast, np.shape(splits.y_test))
-    errors = evaluation.regression_report(splits.y_test, forecast, baseline=forecast,
-                                          baseline_name=name)
-    return {"predictor": f"the {name} forecast", "mae": errors["mae"],
-            "rmse": errors["rmse"]}
 
 
 def _table(rows, header):
@@ -47,23 +19,36 @@ def _dict(value):
 
 
 def model_card(record):
-    """The model card of an export, as Markdown, from its manifest `record`."""
+    """The model card of an export, as Markdown, from its manifest `record`.
+
+    Sections: data, metrics (test figures beside the baseline, macro F1,
+    ROC-AUC and per-class precision and recall when evaluated), the `auto`
+    choice when the recipe was picked by the rule, hyperparameters, training
+    (with the epoch kept), how to use it, and its limits.
+    """
     dataset = record.get("dataset")
     dataset = _dict(dataset) or ({"name": str(dataset)} if dataset else {})
-    training = _dict(record.get("training"))
-    metrics = _dict(record.get("metrics"))
-    serving = _dict(record.get("serving"))
     env = _dict(record.get("versions"))
-    hardware = _dict(record.get("hardware"))
-    formats = _dict(record.get("formats"))
-    classes = record.get("class_names")
     title = record.get("recipe", "model")
     version = record.get("version", "?")
     lines = [f"# {title} on {dataset.get('name', 'unknown data')}, version {version}", "",
              f"Exported {record.get('exported_at', '?')} by nnrecipes "
              f"{env.get('nnrecipes', '?')}. Task: {record.get('task', '?')}."]
+    lines += _data_section(dataset, record.get("class_names"))
+    lines += _metrics_section(_dict(record.get("metrics")), _dict(record.get("evaluation")))
+    lines += _auto_section(_dict(record.get("auto")))
+    hyperparameters = _dict(record.get("hyperparameters"))
+    lines += ["", "## Hyperparameters", ""]
+    lines += [_table(sorted(hyperparameters.items()), ["name", "value"])
+              if hyperparameters else "Not recorded."]
+    lines += _training_section(record, env)
+    lines += _use_section(record)
+    lines += _limits_section(record, dataset)
+    return "\n".join(lines) + "\n"
 
-    lines += ["", "## Data", ""]
+
+def _data_section(dataset, classes):
+    lines = ["", "## Data", ""]
     if "train" in dataset:
         lines += [f"{dataset.get('name')} ({dataset.get('kind')} inputs, source: "
                   f"{dataset.get('source') or '?'}): {dataset.get('train')} training, "
@@ -71,43 +56,80 @@ def model_card(record):
                   "examples. The test split was used once, after training."]
     elif dataset:
         lines += [f"{dataset.get('name')}; its splits were not recorded."]
-    if dataset:
-        if classes:
-            lines += ["", f"Classes: {', '.join(map(str, classes))}."]
-        columns = _dict(dataset.get("info")).get("columns")
-        if columns:
-            lines += ["", f"Columns (by name, any order): {', '.join(columns)}."]
-    else:
-        lines += ["Not recorded."]
+    if not dataset:
+        return lines + ["Not recorded."]
+    if classes:
+        lines += ["", f"Classes: {', '.join(map(str, classes))}."]
+    columns = _dict(dataset.get("info")).get("columns")
+    if columns:
+        lines += ["", f"Columns (by name, any order): {', '.join(columns)}."]
+    return lines
 
-    lines += ["", "## Metrics", ""]
+
+def _metrics_section(metrics, report):
+    lines = ["", "## Metrics", ""]
     test = _dict(metrics.get("test"))
     baseline = _dict(metrics.get("baseline"))
-    if test:
-        rows = [(name, _number(value), _number(baseline[name]) if name in baseline else "")
-                for name, value in test.items()]
-        lines += [_table(rows, ["metric", "test", "baseline"])]
-        if baseline:
-            lines += ["", f"Baseline: {baseline.get('predictor')}."]
-    else:
-        lines += ["Not evaluated."]
+    if not test:
+        return lines + ["Not evaluated."]
+    rows = [(name, _number(value), _number(baseline[name]) if name in baseline else "")
+            for name, value in test.items()]
+    for key, label in (("macro_f1", "F1 (macro)"), ("balanced_accuracy", "balanced accuracy"),
+                       ("roc_auc", "ROC-AUC"),
+                       ("roc_auc_ovr", "ROC-AUC (one-vs-rest, macro)")):
+        if isinstance(report.get(key), (int, float)):
+            rows.append((label, _number(float(report[key])), ""))
+    lines += [_table(rows, ["metric", "test", "baseline"])]
+    if baseline:
+        lines += ["", f"Baseline: {baseline.get('predictor')}."]
+    per_class = _dict(report.get("per_class"))
+    if per_class:
+        lines += ["", "Per class, on the test split:", "",
+                  _table([(name, _number(float(_dict(f).get("precision", 0.0))),
+                           _number(float(_dict(f).get("recall", 0.0))),
+                           _number(float(_dict(f).get("f1", 0.0))), _dict(f).get("support", ""))
+                          for name, f in per_class.items()],
+                         ["class", "precision", "recall", "F1", "support"])]
+    return lines
 
-    hyperparameters = _dict(record.get("hyperparameters"))
-    lines += ["", "## Hyperparameters", ""]
-    lines += [_table(sorted(hyperparameters.items()), ["name", "value"])
-              if hyperparameters else "Not recorded."]
 
-    lines += ["", "## Training", ""]
+def _auto_section(auto):
+    if not auto:
+        return []
+    lines = ["", "## Recipe chosen by `auto`", "",
+             f"`auto` picked `{auto.get('recipe', '?')}`: {auto.get('reason', '?')}"]
+    if auto.get("hyperparameters"):
+        lines += ["", f"Defaults the rule set: {auto['hyperparameters']}."]
+    if auto.get("candidates"):
+        lines += ["", f"Candidates: {', '.join(map(str, auto['candidates']))}."]
+    return lines
+
+
+def _training_section(record, env):
+    training = _dict(record.get("training"))
+    hardware = _dict(record.get("hardware"))
+    kept = _dict(record.get("early_stopping"))
     gpus = hardware.get("gpus") or []
-    lines += [f"{training.get('epochs', '?')} epochs, batch size "
-              f"{training.get('batch_size', '?')}, seed {training.get('seed', '?')}, "
-              f"{training.get('seconds', '?')} s on {hardware.get('cpu_count', '?')} CPU cores"
-              f"{' and ' + ', '.join(gpus) if gpus else ''} ({hardware.get('platform', '?')}); "
-              f"TensorFlow {env.get('tensorflow', '?')}, Keras {env.get('keras', '?')}."]
+    run = kept.get("epochs_run", training.get("epochs", "?"))
+    epochs = f"{run} epochs"
+    if kept.get("kept_epoch"):
+        epochs += (f" run, the weights of epoch {kept['kept_epoch']} kept"
+                   + (f" ({kept['reason']})" if kept.get("reason") else ""))
+    return ["", "## Training", "",
+            f"{epochs}, batch size "
+            f"{training.get('batch_size', '?')}, seed {training.get('seed', '?')}, "
+            f"{training.get('seconds', '?')} s on {hardware.get('cpu_count', '?')} CPU cores"
+            f"{' and ' + ', '.join(gpus) if gpus else ''} ({hardware.get('platform', '?')}); "
+            f"TensorFlow {env.get('tensorflow', '?')}, Keras {env.get('keras', '?')}."]
 
+
+def _use_section(record):
+    serving = _dict(record.get("serving"))
+    formats = _dict(record.get("formats"))
+    classes = record.get("class_names")
     shape = serving.get("input_shape")
     dtype = serving.get("input_dtype")
-    lines += ["", "## Use it", "", f"Input: `{dtype}` of shape `{shape}` (raw values; the "
+    lines = ["", "## Use it", "", f"Input: `{dtype}` of shape `{shape}` (raw values; the "
               "model normalizes, tokenizes or encodes them itself)."]
     lines += ["", "From the command line, on a CSV, a text file, an image folder or a `.npy` "
               "file:", "", "```bash", "nnrecipes predict . INPUT --output predictions.csv",
@@ -179,7 +201,14 @@ def model_card(record):
         lines += ["", f"No {' or '.join(missing)} file: write it with `nnrecipes export . "
                   f"--format {missing[0]}`."]
 
-    lines += ["", "## Limits", "",
+    return lines
+
+
+def _limits_section(record, dataset):
+    serving = _dict(record.get("serving"))
+    formats = _dict(record.get("formats"))
+    shape, dtype = serving.get("input_shape"), serving.get("input_dtype")
+    lines = ["", "## Limits", "",
               f"- Trained on {dataset.get('name', 'one dataset')} only; inputs unlike its "
               "training examples (another source, language, sensor, image size or value "
               "range) get outputs with no guarantee, and the probabilities are not "
@@ -199,4 +228,4 @@ def model_card(record):
     if findings and isinstance(findings, list):
         lines += [f"- Training diagnostics flagged: "
                   f"{'; '.join(str(_dict(f).get('message', f)) for f in findings[:3])}."]
-    return "\n".join(lines) + "\n"
+    return lines

@@ -31,6 +31,7 @@ import tensorflow as tf
 
 from nnrecipes.data.preprocessing import TabularEncoder
 from nnrecipes.export import host
+from nnrecipes.names import did_you_mean
 
 FORMATS = {"onnx": "model.onnx", "litert": "model.tflite"}
 # The packages each format needs (the `export` extra of setup.cfg).
@@ -45,7 +46,8 @@ def check_formats(formats):
     formats = [str(f).strip().lower() for f in formats or ()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise ValueError(f"Unknown export format {unknown[0]!r}. Valid: {list(FORMATS)}. "
+        raise ValueError(f"Unknown export format {unknown[0]!r}."
+                         f"{did_you_mean(unknown[0], FORMATS)} Valid: {list(FORMATS)}. "
                          f"Received: formats={formats}")
     for name in formats:
         for module in PACKAGES[name]:
@@ -243,13 +245,19 @@ def write_onnx(model, spec, path, opset=17):
                          f"one: {[i.name for i in session.get_inputs()]}")
 
 
+# How to install the export extra, worded as the README does: from a checkout
+# (`pip install -e ".[export]"`), or from an installed release.
+EXTRA_HINT = ('pip install -e ".[export]" in a checkout '
+              '(pip install "nnrecipes[export]" otherwise)')
+
+
 def _require(module, fmt):
     import importlib.util
 
     if importlib.util.find_spec(module) is None:
         raise ValueError(
             f"Export format {fmt!r} needs the {module!r} package, which is not installed: "
-            f"pip install 'nnrecipes[export]'. Received: format={fmt!r}")
+            f"{EXTRA_HINT}. Received: format={fmt!r}")
 
 
 def _json(value):

@@ -59,6 +59,7 @@ from nnrecipes.data.preprocessing import Denormalization
 from nnrecipes.data.timeseries import fit_ridge
 from nnrecipes.layers import ChannelHistory
 from nnrecipes.layers import ReversibleInstanceNormalization
+from nnrecipes.names import did_you_mean
 from nnrecipes.data.preprocessing import TEXT_UNITS
 from nnrecipes.data.preprocessing import with_category_embeddings
 from nnrecipes.data.preprocessing import with_numeric_scaling
@@ -318,7 +319,8 @@ def make_loss(name, quantile=0.5, label_smoothing=0.0):
         "pinball": lambda: losses.PinballLoss(quantile),
     }
     if name not in makers:
-        raise ValueError(f"Unknown loss {name!r}. Valid: {sorted(makers)}. Received: loss={name!r}")
+        raise ValueError(f"Unknown loss {name!r}.{did_you_mean(name, makers)} "
+                         f"Valid: {sorted(makers)}. Received: loss={name!r}")
     return makers[name]()
 
 

@@ -3,6 +3,7 @@
 import keras
 
 from nnrecipes import activations
+from nnrecipes.names import did_you_mean
 
 
 def build_chain(layers, input_shape):
@@ -24,7 +25,9 @@ def check_common(dropout, drop_path, activation):
             raise ValueError(f"`{arg}` must be a number in [0, 1). Received: {arg}={value!r}")
     if activation not in activations.activation_names():
         raise ValueError(
-            f"Unknown activation {activation!r}. Valid: {activations.activation_names()}. "
+            f"Unknown activation {activation!r}."
+            f"{did_you_mean(activation, activations.activation_names())} "
+            f"Valid: {activations.activation_names()}. "
             f"Received: activation={activation!r}"
         )
 

@@ -16,6 +16,7 @@ from nnrecipes.schedules.cyclical import CyclicalLearningRate
 from nnrecipes.schedules.inverse_square_root import InverseSquareRoot
 from nnrecipes.schedules.linear_warmup import LinearWarmup
 from nnrecipes.schedules.one_cycle import OneCycle
+from nnrecipes.names import did_you_mean
 
 SCHEDULE_NAMES = ("constant", "cosine", "one_cycle", "triangular", "triangular2",
                   "exp_range", "inverse_sqrt")
@@ -53,7 +54,8 @@ def make_schedule(name, learning_rate, *, decay_steps=10000, warmup_steps=0):
     """
     if name not in SCHEDULE_NAMES:
         raise ValueError(
-            f"Unknown learning-rate schedule {name!r}. Valid: {list(SCHEDULE_NAMES)}. "
+            f"Unknown learning-rate schedule {name!r}.{did_you_mean(name, SCHEDULE_NAMES)} "
+            f"Valid: {list(SCHEDULE_NAMES)}. "
             f"Received: name={name!r}"
         )
     check_positive("learning_rate", learning_rate)

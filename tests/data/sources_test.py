@@ -207,3 +207,18 @@ def test_tfds_prepared_dataset(tmp_path):
 def test_tfds_without_files_says_how_to_provide_them(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"(?s)not prepared in .*no network.*data_dir"):
         data.load("tfds:mnist", data_dir=str(tmp_path))
+
+
+def test_data_of_one_class_is_refused_naming_the_class(tmp_path):
+    path = tmp_path / "reviews.tsv"
+    path.write_text("".join(f"good\tnice film number {i}\n" for i in range(30)))
+    with pytest.raises(ValueError, match=r"'reviews' .* has one class, 'good': a classifier "
+                                         r"needs examples of at least 2 classes") as error:
+        data.load(f"text:{path}")
+    assert "num_classes" not in str(error.value)
+    for i in range(12):
+        _write_png(tmp_path / "imgs" / "cat" / f"{i}.png", i)
+    with pytest.raises(ValueError, match=r"has one class, 'cat'"):
+        data.load(f"images:{tmp_path / 'imgs'}")
+    with pytest.raises(ValueError, match=r"has one class, '1'"):
+        data.from_arrays(np.random.rand(20, 3), np.ones(20, "int32"))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnrecipes
-from nnrecipes.export import baseline_metrics
+from nnrecipes.evaluation import baseline_metrics
 from nnrecipes.export import model_card
 
 
@@ -76,3 +76,33 @@ def test_card_of_any_manifest_a_user_wrote(record):
     assert "## Limits" in card
     if record.get("dataset") == "digits":
         assert "digits; its splits were not recorded." in card
+
+
+def test_card_shows_f1_roc_auc_per_class_auto_and_the_kept_epoch():
+    from nnrecipes.export.card import model_card
+
+    record = {
+        "recipe": "mlp", "task": "classification", "class_names": ["ham", "spam"],
+        "dataset": {"name": "sms_spam"},
+        "metrics": {"test": {"accuracy": 0.9}, "baseline": {"accuracy": 0.86,
+                                                            "predictor": "always 'ham'"}},
+        "evaluation": {"macro_f1": 0.8125, "roc_auc": 0.9375, "per_class": {
+            "ham": {"precision": 0.95, "recall": 0.9, "f1": 0.92, "support": 20},
+            "spam": {"precision": 0.6, "recall": 0.75, "f1": 0.67, "support": 4}}},
+        "auto": {"recipe": "mlp", "hyperparameters": {}, "reason": "raw text -> mlp",
+                 "candidates": ["mlp", "gru"]},
+        "training": {"epochs": 2, "batch_size": 32, "seed": 0},
+        "early_stopping": {"kept_epoch": 1, "epochs_run": 2,
+                           "reason": "lowest val_loss"},
+    }
+    card = model_card(record)
+    assert "| F1 (macro) | 0.8125 |" in card and "| ROC-AUC | 0.9375 |" in card
+    assert "| class | precision | recall | F1 | support |" in card
+    assert "| spam | 0.6000 | 0.7500 | 0.6700 | 4 |" in card
+    assert "`auto` picked `mlp`: raw text -> mlp" in card and "Candidates: mlp, gru." in card
+    assert "2 epochs run, the weights of epoch 1 kept (lowest val_loss)" in card
+    del record["auto"], record["early_stopping"]
+    card = model_card(record)
+    assert "auto" not in card and "2 epochs, batch size 32" in card
+    record["evaluation"] = {"roc_auc_ovr": 0.875}
+    assert "| ROC-AUC (one-vs-rest, macro) | 0.8750 |" in model_card(record)

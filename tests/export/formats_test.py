@@ -110,6 +110,15 @@ def test_unknown_format_names_the_valid_ones():
     assert formats.check_formats("onnx, litert,onnx") == ["onnx", "litert"]
 
 
+def test_a_missing_extra_says_how_the_readme_installs_it():
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
+    assert 'pip install -e ".[test,export]"' in readme
+    with pytest.raises(ValueError, match=r"needs the 'no_such_module_x' package, which is not "
+                                         r"installed: pip install -e \"\.\[export\]\" in a "
+                                         r"checkout \(pip install \"nnrecipes\[export\]\""):
+        formats._require("no_such_module_x", "onnx")
+
+
 def test_export_command_adds_a_format_to_an_existing_version(tmp_path, capsys):
     splits = nnrecipes.data.load("digits").as_kind("tabular")
     model = nnrecipes.build("mlp", num_classes=10, units=8,

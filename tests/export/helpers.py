@@ -23,14 +23,14 @@ COLUMNS = ["age", "workclass", "education_num", "native_country"]
 
 
 def _manifest(splits, name):
-    from nnrecipes import export
+    from nnrecipes import evaluation
 
     task = "classification" if splits.num_classes is not None else "regression"
     return {"recipe": name, "task": task, "class_names": splits.class_names,
             "dataset": splits.summary(), "hyperparameters": SMALL.get(name, {}),
             "training": {"epochs": 0, "batch_size": 16, "seed": 0, "seconds": 0.0},
             "metrics": {"test": {"accuracy": 0.5} if task == "classification" else
-                        {"mae": 1.0}, "baseline": export.baseline_metrics(splits)}}
+                        {"mae": 1.0}, "baseline": evaluation.baseline_metrics(splits)}}
 
 
 # Text vectorizers that the host-side encoding must repeat: word bigrams,
