@@ -4,6 +4,7 @@ from nnrecipes.families import auto
 from nnrecipes.families import cnn
 from nnrecipes.families import mlp
 from nnrecipes.families import rnn
+from nnrecipes.families import tabm
 from nnrecipes.families import transformer
 
-__all__ = ["auto", "cnn", "mlp", "rnn", "transformer"]
+__all__ = ["auto", "cnn", "mlp", "rnn", "tabm", "transformer"]
