@@ -32,6 +32,7 @@ class BatchEnsembleDense(keras.layers.Layer):
             `"ones"`.
         s_init: the same for `s`. Defaults to `"ones"`.
         kernel_initializer: initializer of `W`. Defaults to `"glorot_uniform"`.
+        kernel_regularizer: regularizer of `W`. Defaults to `None`.
         **kwargs: base `Layer` arguments.
 
     Call arguments:
@@ -53,7 +54,7 @@ class BatchEnsembleDense(keras.layers.Layer):
     """
 
     def __init__(self, units, k=32, r_init="ones", s_init="ones",
-                 kernel_initializer="glorot_uniform", **kwargs):
+                 kernel_initializer="glorot_uniform", kernel_regularizer=None, **kwargs):
         super().__init__(**kwargs)
         for name, value in (("units", units), ("k", k)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -68,6 +69,7 @@ class BatchEnsembleDense(keras.layers.Layer):
         self.r_init = r_init
         self.s_init = s_init
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
 
     def build(self, input_shape):
         if len(input_shape) not in (2, 3) or input_shape[-1] is None:
@@ -80,7 +82,8 @@ class BatchEnsembleDense(keras.layers.Layer):
         features = input_shape[-1]
         inits = {"ones": "ones", "random_signs": _random_signs}
         self.kernel = self.add_weight(name="kernel", shape=(features, self.units),
-                                      initializer=self.kernel_initializer)
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
         self.r = self.add_weight(name="r", shape=(self.k, features),
                                  initializer=inits[self.r_init])
         self.s = self.add_weight(name="s", shape=(self.k, self.units),
@@ -102,5 +105,6 @@ class BatchEnsembleDense(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(units=self.units, k=self.k, r_init=self.r_init, s_init=self.s_init,
-                      kernel_initializer=keras.initializers.serialize(self.kernel_initializer))
+                      kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+                      kernel_regularizer=keras.regularizers.serialize(self.kernel_regularizer))
         return config

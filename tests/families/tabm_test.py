@@ -19,10 +19,9 @@ def _table_splits():
 def test_defaults_follow_the_paper():
     space = nnrecipes.get_recipe("tabm").hyperparameters()
     defaults = {name: space[name]["default"] for name in
-                ("k", "num_layers", "units", "dropout", "optimizer", "learning_rate",
-                 "weight_decay")}
+                ("k", "num_layers", "units", "dropout", "learning_rate")}
     assert defaults == {"k": 32, "num_layers": 3, "units": 512, "dropout": 0.1,
-                        "optimizer": "adamw", "learning_rate": 2e-3, "weight_decay": 3e-4}
+                        "learning_rate": 2e-3}
 
 
 def test_builds_trains_saves_and_predicts_the_mean(tmp_path):
