@@ -1,11 +1,22 @@
-"""The TabM recipe: built by name on a table, trained, saved, averaged output."""
+"""The TabM recipe: built by name on a table, trained, saved, averaged output,
+exported to ONNX and LiteRT."""
+
+import json
+import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
+import pytest
 
 import nnrecipes
 from nnrecipes import data
 from nnrecipes.data.catalog import Splits
+from tests.export import helpers
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WORKER = os.path.join(ROOT, "tests", "export", "parity_worker.py")
 
 
 def _table_splits():
@@ -52,4 +63,26 @@ def test_periodic_embedding_knob():
 def test_train_by_name_on_a_table(tmp_path):
     result = nnrecipes.train("tabm", _table_splits(), epochs=1, k=2, units=8,
                              num_layers=1, export_dir=str(tmp_path))
-    assert result is not None
+    assert 0.0 <= result.test_metrics["accuracy"] <= 1.0
+    assert os.path.exists(os.path.join(result.export_path, "model.keras"))
+
+
+@pytest.mark.large
+def test_onnx_and_litert_match_the_saved_model_on_a_mixed_table(tmp_path):
+    rows = data.from_arrays(np.array(helpers.ROWS, dtype=object),
+                            np.arange(len(helpers.ROWS)) % 2, kind="tabular",
+                            class_names=["<=50K", ">50K"], name="census",
+                            info={"columns": helpers.COLUMNS, "categorical": [1, 3]})
+    model = nnrecipes.build("tabm", num_classes=2, k=4, units=16,
+                            **data.preprocessing_for(rows))
+    path = nnrecipes.export.export_model(model, str(tmp_path / "tabm"),
+                                         helpers._manifest(rows, "tabm"),
+                                         formats=("onnx", "litert"))
+    cases = tmp_path / "cases.json"
+    helpers.save_inputs({"table_tabm": (path, rows.x_test)}, cases)
+    done = subprocess.run([sys.executable, WORKER, str(cases)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    differences = json.loads(done.stdout.strip().splitlines()[-1])["table_tabm"]
+    assert set(differences) == {"onnx", "litert"}
+    assert max(differences.values()) < 1e-4, differences
