@@ -114,8 +114,8 @@ def test_overrides_apply(name):
     assert float(tuned.optimizer.momentum) == pytest.approx(0.5)
     assert tuned.losses, "an L2 override adds weight-regularization losses"
     assert isinstance(tuned.loss, nnrecipes.losses.SparseCategoricalHinge)
-    assert tuned.layers[-1].activation.__name__ == "linear"
-    assert base.layers[-1].activation.__name__ == "softmax"
+    assert tuned.get_layer("head").activation.__name__ == "linear"
+    assert base.get_layer("head").activation.__name__ == "softmax"
 
 
 def test_wrong_recipe_name_suggests_a_close_match():

@@ -28,7 +28,7 @@ EPOCHS = 6
 # still climbing at 6 epochs, so their margin is wider. A new recipe must
 # add its floor here.
 ACCURACY_FLOORS = {"cnn": 0.91, "gru": 0.75, "lstm": 0.70, "mlp": 0.92, "rnn": 0.86,
-                   "transformer": 0.86}
+                   "tabm": 0.90, "transformer": 0.86}  # tabm: 94.4% (2026-12-04)
 
 
 @pytest.fixture(scope="module")

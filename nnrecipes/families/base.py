@@ -39,6 +39,11 @@ class Recipe:
         """Returns the feature tensor that the output head is put on."""
         raise NotImplementedError
 
+    def finish_outputs(self, outputs):
+        """What the head's output becomes before postprocessing: unchanged here;
+        an ensemble (`tabm`) averages its members' outputs."""
+        return outputs
+
     def hyperparameters(self, task="classification"):
         """Every hyperparameter of the recipe: default, range or choices.
 

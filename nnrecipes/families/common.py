@@ -490,7 +490,7 @@ def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size
             body, lambda f: head(f, task, num_targets, values, zero_init=zero), x, values,
             target_feature=target_feature)
     else:
-        outputs = head(body(x), task, num_targets, values)
+        outputs = recipe.finish_outputs(head(body(x), task, num_targets, values))
     outputs = _apply(postprocessing, outputs)
     model = keras.Model(inputs, outputs, name=recipe.name)
     if compile:

@@ -69,6 +69,8 @@ KNOBS = {
     "units": Knob("architecture", "units (width) of each hidden layer", search=(32, 512)),
     "embedding_dim": Knob("architecture", "size of each token's embedding vector",
                           kinds=_TEXT),
+    "k": Knob("architecture", "ensemble members of a TabM network (they share weights "
+              "but their rank-one factors)", kinds=_TABLE, search=(8, 32)),
     "conv_blocks": Knob("architecture", "number of convolution blocks", search=(1, 4)),
     "filters": Knob("architecture", "filters of the first convolution block",
                     search=(16, 128)),

@@ -9,12 +9,15 @@
 - `ReversibleInstanceNormalization` (RevIN) and `ChannelHistory`: what a forecaster adds
   around its network (per-window scaling, the last value, an autoregressive path)
 - `PeriodicEmbedding`: learned sin/cos embeddings of numeric features (tables)
+- `BatchEnsembleDense`, `EnsembleMean`: k members sharing one kernel, and their mean (TabM)
 - `nested_layers(layer)`: every layer inside a model or layer, at any depth
 """
 
+from nnrecipes.layers.batch_ensemble_dense import BatchEnsembleDense
 from nnrecipes.layers.channel_history import ChannelHistory
 from nnrecipes.layers.drop_path import DropPath
 from nnrecipes.layers.drop_path import StochasticDepth
+from nnrecipes.layers.ensemble_mean import EnsembleMean
 from nnrecipes.layers.masked_global_pooling import MaskedGlobalPooling1D
 from nnrecipes.layers.nested import nested_layers
 from nnrecipes.layers.periodic_embedding import PeriodicEmbedding
@@ -27,8 +30,10 @@ from nnrecipes.layers.transformer_encoder import TransformerEncoder
 from nnrecipes.layers.weight_normalization import WeightNormalization
 
 __all__ = [
+    "BatchEnsembleDense",
     "ChannelHistory",
     "DropPath",
+    "EnsembleMean",
     "MaskedGlobalPooling1D",
     "PeriodicEmbedding",
     "PositionalEmbedding",
