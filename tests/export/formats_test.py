@@ -181,6 +181,6 @@ def test_a_missing_package_is_named_before_any_work(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "ai_edge_litert" else real(name, *a))
     with pytest.raises(ValueError, match=r"'litert' needs the 'ai_edge_litert' package.*"
-                                         r"pip install 'nnrecipes\[export\]'"):
+                                         r'pip install -e "\.\[export\]"'):
         formats.check_formats("onnx,litert")
     assert formats.check_formats("onnx") == ["onnx"]

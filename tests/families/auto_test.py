@@ -96,7 +96,7 @@ def test_cli_train_auto(tmp_path, capsys):
 
 
 def test_cli_train_auto_bad_dataset():
-    with pytest.raises(SystemExit, match="Unknown dataset 'digitz'"):
+    with pytest.raises(SystemExit, match="(?i)unknown dataset 'digitz'. Did you mean 'digits'"):
         cli.main(["train", "auto", "--dataset", "digitz"])
 
 
