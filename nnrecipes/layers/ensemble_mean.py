@@ -26,6 +26,11 @@ class EnsembleMean(keras.layers.Layer):
     x = keras.random.uniform((4, 32, 3))
     y = nnrecipes.layers.EnsembleMean()(x)  # (4, 3)
     ```
+
+    Reference:
+    - [Gorishniy et al., 2025, "TabM: Advancing Tabular Deep Learning with
+      Parameter-Efficient Ensembling"](https://arxiv.org/abs/2410.24210): the
+      members' predictions are averaged (probabilities for classification).
     """
 
     def build(self, input_shape):

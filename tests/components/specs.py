@@ -101,6 +101,12 @@ SPECS = {
     "nnrecipes>scaled_tanh": ("activation", lambda: A.scaled_tanh, _activation_model),
     "nnrecipes>snake": ("activation", lambda: A.snake, _activation_model),
     # Layers
+    "nnrecipes>BatchEnsembleDense": (
+        "layer", lambda: L.BatchEnsembleDense(3, k=4, r_init="random_signs",
+                                              kernel_regularizer="l2"),
+        lambda c: _single_layer(c, X_FLAT)),
+    "nnrecipes>EnsembleMean": ("layer", lambda: L.EnsembleMean(),
+                               lambda c: _single_layer(c, X_SEQ)),
     "nnrecipes>ChannelHistory": ("layer", lambda: L.ChannelHistory(channel=2, steps=3),
                                  lambda c: _single_layer(c, X_SEQ)),
     "nnrecipes>ReversibleInstanceNormalization": (
