@@ -531,8 +531,10 @@ def _report_train(result):
               f"{result.manifest['dataset']['test']} held-out examples): {metrics}")
         print(f"Against the baseline: {evaluation.summary_line(result.manifest['evaluation'])}")
         kept = result.manifest.get("early_stopping")
-        if kept and kept.get("kept_epoch"):
-            print(f"Kept epoch {kept['kept_epoch']} of {kept['epochs_run']}: {kept['reason']}.")
+        if kept and kept.get("kept_epoch") is not None:
+            from nnrecipes.export.manifest import kept_epoch_text
+
+            print(f"Kept {kept_epoch_text(kept)} of {kept['epochs_run']}: {kept['reason']}.")
     if result.manifest.get("health"):
         from nnrecipes.diagnostics import HealthReport
 

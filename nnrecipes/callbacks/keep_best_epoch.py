@@ -1,3 +1,4 @@
+import json
 import math
 import os
 
@@ -11,6 +12,11 @@ from nnrecipes import storage
 LARGER_IS_BETTER = ("accuracy", "acc", "auc", "precision", "recall", "f1", "r2", "iou",
                      "top_k")
 BEST_WEIGHTS = "best_weights.npz"
+# The start's validation value, kept beside the best weights so that a
+# resumed run still counts the start as a candidate.
+START_VALUE = "start_value.json"
+# `best_epoch` of the start: the weights before the first epoch.
+START = -1
 
 
 def larger_is_better(metric):
@@ -47,9 +53,19 @@ class KeepBestEpoch(keras.callbacks.Callback):
             Defaults to `None` (kept in memory only).
         history: the run's per-epoch logs so far (a resumed run's). Defaults
             to `None`.
+        start: validation data (a `tf.data.Dataset` or an `(x, y)` pair) on
+            which the weights before the first epoch are evaluated, so that
+            the start is a candidate for the kept epoch too ("kept epoch 0
+            (the start)"). Give it where the start is meaningful, e.g. a
+            forecaster whose linear path starts at the ridge fit
+            (`nnrecipes.families.common.fit_autoregressive_path`): training
+            that only makes the forecast worse then ends at the ridge fit.
+            `monitor` must then name a validation metric (`"val_..."`).
+            Defaults to `None` (the start is no candidate).
 
     Attributes:
-        best_epoch: the best epoch, counted from 0, or None.
+        best_epoch: the best epoch, counted from 0 (`START`, -1: the start),
+            or None.
         best: its value of `monitor`.
         stopped_epoch: the epoch after which training stopped early, or None.
 
@@ -62,7 +78,7 @@ class KeepBestEpoch(keras.callbacks.Callback):
     """
 
     def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, directory=None,
-                 history=None):
+                 history=None, start=None):
         super().__init__()
         if not isinstance(monitor, str) or not monitor:
             raise ValueError(f"`monitor` must be a metric name such as 'val_loss'. "
@@ -74,7 +90,12 @@ class KeepBestEpoch(keras.callbacks.Callback):
         if not isinstance(min_delta, (int, float)) or min_delta < 0:
             raise ValueError(f"`min_delta` must be a number >= 0. "
                              f"Received: min_delta={min_delta!r}")
+        if start is not None and not monitor.startswith("val_"):
+            raise ValueError("The start is evaluated on validation data, so `monitor` must "
+                             f"be a validation metric ('val_...'). Received: monitor={monitor!r}")
         self.monitor = monitor
+        self.start = start
+        self.start_value = None
         self.patience = patience
         self.min_delta = float(min_delta)
         self.directory = directory
@@ -82,8 +103,18 @@ class KeepBestEpoch(keras.callbacks.Callback):
         self.best_epoch, self.best, self.stopped_epoch = None, None, None
         self.epochs_seen = 0
         self._weights = None
-        for epoch, value in enumerate((history or {}).get(monitor, [])):
+        past = (history or {}).get(monitor, [])
+        path = self._path(START_VALUE)
+        if start is not None and past and path and os.path.isfile(path):
+            with open(path) as f:  # a resumed run: the start was evaluated before
+                self._consider_start(json.load(f)["value"])
+        for epoch, value in enumerate(past):
             self._consider(epoch, value)
+
+    def _consider_start(self, value):
+        self.start_value = float(value)
+        if self._improves(self.start_value):
+            self.best, self.best_epoch = self.start_value, START
 
     def _improves(self, value):
         if not math.isfinite(value):
@@ -102,8 +133,8 @@ class KeepBestEpoch(keras.callbacks.Callback):
             return True
         return False
 
-    def _path(self):
-        return os.path.join(self.directory, BEST_WEIGHTS) if self.directory else None
+    def _path(self, name=BEST_WEIGHTS):
+        return os.path.join(self.directory, name) if self.directory else None
 
     def on_train_begin(self, logs=None):
         path = self._path()
@@ -111,6 +142,45 @@ class KeepBestEpoch(keras.callbacks.Callback):
             # A resumed run: the best weights so far were kept on disk.
             with np.load(path) as arrays:
                 self._weights = [arrays[f"w{i}"] for i in range(len(arrays.files))]
+        elif self.start is not None and self.epochs_seen == 0 and self.start_value is None:
+            self._evaluate_start()
+
+    def _evaluate_start(self):
+        if isinstance(self.start, tuple):
+            found = self.model.evaluate(*self.start, verbose=0, return_dict=True)
+        else:
+            found = self.model.evaluate(self.start, verbose=0, return_dict=True)
+        name = self.monitor.removeprefix("val_")
+        if name not in found:
+            raise ValueError(
+                f"Early stopping watches {self.monitor!r}, but evaluating the start gave "
+                f"{sorted(found)}. Received: monitor={self.monitor!r}")
+        self._consider_start(found[name])
+        if self.best_epoch == START:
+            self._keep(START)
+        path = self._path(START_VALUE)
+        if path:
+            with storage.writing(self.directory, "the start's validation value"):
+                os.makedirs(self.directory, exist_ok=True)
+                with open(path, "w") as f:
+                    json.dump({"monitor": self.monitor, "value": self.start_value}, f)
+
+    def _keep(self, epoch):
+        self._weights = self.model.get_weights()
+        path = self._path()
+        if path:
+            staging = path + ".tmp.npz"
+            what = ("the start's weights" if epoch == START
+                    else f"the best weights (epoch {epoch + 1})")
+            try:
+                with storage.writing(self.directory, what):
+                    os.makedirs(self.directory, exist_ok=True)
+                    np.savez(staging, **{f"w{i}": w for i, w in enumerate(self._weights)})
+                    os.replace(staging, path)
+            except OSError:
+                if os.path.exists(staging):
+                    os.remove(staging)
+                raise
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -120,19 +190,7 @@ class KeepBestEpoch(keras.callbacks.Callback):
                 f"{sorted(logs)}; give validation data or another monitor. "
                 f"Received: monitor={self.monitor!r}")
         if self._consider(epoch, logs[self.monitor]):
-            self._weights = self.model.get_weights()
-            path = self._path()
-            if path:
-                staging = path + ".tmp.npz"
-                try:
-                    with storage.writing(self.directory, f"the best weights (epoch {epoch + 1})"):
-                        os.makedirs(self.directory, exist_ok=True)
-                        np.savez(staging, **{f"w{i}": w for i, w in enumerate(self._weights)})
-                        os.replace(staging, path)
-                except OSError:
-                    if os.path.exists(staging):
-                        os.remove(staging)
-                    raise
+            self._keep(epoch)
         elif self.patience is not None and self.best_epoch is not None \
                 and epoch - self.best_epoch >= self.patience:
             self.stopped_epoch = epoch
@@ -143,19 +201,25 @@ class KeepBestEpoch(keras.callbacks.Callback):
             self.model.set_weights(self._weights)
 
     def summary(self):
-        """A JSON-ready record: the kept epoch (counted from 1) and why."""
+        """A JSON-ready record: the kept epoch (counted from 1; 0 is the
+        start, the weights before the first epoch) and why."""
         if self.best_epoch is None:
             return {"monitor": self.monitor, "patience": self.patience, "kept_epoch": None,
                     "reason": f"no finite {self.monitor} was logged; the last weights stay"}
         best = float(self.best)
+        kept = "the start" if self.best_epoch == START else f"epoch {self.best_epoch + 1}"
         if self.stopped_epoch is not None:
-            why = (f"{self.monitor} did not improve for {self.patience} epochs after epoch "
-                   f"{self.best_epoch + 1}; training stopped after epoch "
-                   f"{self.stopped_epoch + 1}")
+            why = (f"{self.monitor} did not improve for {self.patience} epochs after "
+                   f"{kept}; training stopped after epoch {self.stopped_epoch + 1}")
         else:
             why = f"the best {self.monitor} of the {self.epochs_seen} epochs run"
-        return {"monitor": self.monitor, "patience": self.patience,
-                "kept_epoch": self.best_epoch + 1, "best": best,
-                "epochs_run": self.epochs_seen,
-                "stopped_early": self.stopped_epoch is not None, "reason": why}
+            if self.start_value is not None:
+                why += " and the start"
+        record = {"monitor": self.monitor, "patience": self.patience,
+                  "kept_epoch": self.best_epoch + 1, "best": best,
+                  "epochs_run": self.epochs_seen,
+                  "stopped_early": self.stopped_epoch is not None, "reason": why}
+        if self.start_value is not None:
+            record["start"] = self.start_value
+        return record
 

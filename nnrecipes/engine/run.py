@@ -22,6 +22,7 @@ from nnrecipes.callbacks import StopOnNonFinite
 from nnrecipes.engine import distribute
 from nnrecipes.families import knobs
 from nnrecipes.families.common import fit_autoregressive_path
+from nnrecipes.families.common import has_ridge_start
 from nnrecipes.registry import build
 from nnrecipes.registry import hypermodel_build
 from nnrecipes.registry import resolve_hyperparameters
@@ -203,7 +204,7 @@ class FitResult:
 
 def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_epoch=0,
         validate=True, patience=DEFAULT_PATIENCE, monitor=DEFAULT_MONITOR, checkpoint=None,
-        diagnostics=False, augmentation=None, callbacks=None, verbose=0):
+        diagnostics=False, augmentation=None, callbacks=None, verbose=0, keep_start=None):
     """Trains `model` on `splits` with the guards every nnrecipes run has.
 
     Args:
@@ -233,6 +234,12 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
             Defaults to `None` (none).
         callbacks: more Keras callbacks. Defaults to `None`.
         verbose: Keras `fit` verbosity. Defaults to `0`.
+        keep_start: make the weights before the first epoch a candidate for
+            the kept epoch (validation is evaluated once before training;
+            "kept epoch 0 (the start)"). Defaults to `None`: where the start
+            is meaningful, a forecaster whose autoregressive path starts at
+            the ridge fit (`nnrecipes.families.common.has_ridge_start`), on
+            one worker.
 
     Returns:
         A `FitResult`.
@@ -242,10 +249,15 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
     stop = StopOnNonFinite()
     guards = [stop]
     keeper = None
+    val = (data.make_dataset(splits.x_val, splits.y_val, batch_size=batch_size)
+           if validate else None)
+    if keep_start is None:
+        keep_start = has_ridge_start(model) and not distribute.is_multi_worker(strategy)
     if validate and patience != 0:
         keeper = KeepBestEpoch(monitor, patience=patience,
                                directory=checkpoint.directory if checkpoint else None,
-                               history=checkpoint.history if checkpoint else None)
+                               history=checkpoint.history if checkpoint else None,
+                               start=val if keep_start else None)
         guards.append(keeper)  # before the checkpoint: best weights are on disk first
     if checkpoint is not None:
         guards.append(checkpoint)
@@ -275,8 +287,6 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         if augmentation:
             train = data.training_augmentation(train, augmentation, kind=splits.kind,
                                                num_classes=splits.num_classes, seed=seed)
-        val = (data.make_dataset(splits.x_val, splits.y_val, batch_size=batch_size)
-               if validate else None)
         history = distribute.fit(
             model, train, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
             validation_data=val, shuffle=False, callbacks=[*guards, *(callbacks or [])],

@@ -1,6 +1,7 @@
 """The model card (`README.md`) of an export version, written from its manifest."""
 
 from nnrecipes.export.formats import FORMATS
+from nnrecipes.export.manifest import kept_epoch_text
 
 
 def _table(rows, header):
@@ -112,8 +113,8 @@ def _training_section(record, env):
     gpus = hardware.get("gpus") or []
     run = kept.get("epochs_run", training.get("epochs", "?"))
     epochs = f"{run} epochs"
-    if kept.get("kept_epoch"):
-        epochs += (f" run, the weights of epoch {kept['kept_epoch']} kept"
+    if kept.get("kept_epoch") is not None:
+        epochs += (f" run, the weights of {kept_epoch_text(kept)} kept"
                    + (f" ({kept['reason']})" if kept.get("reason") else ""))
     return ["", "## Training", "",
             f"{epochs}, batch size "

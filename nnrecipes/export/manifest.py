@@ -118,3 +118,18 @@ def read(record):
     (1 for a manifest from before the schema)."""
     check(record)
     return dict(record, manifest_version=version_of(record))
+
+
+def kept_epoch_text(record):
+    """The kept epoch of a `KeepBestEpoch.summary()` in words: `"epoch 3"`,
+    or `"epoch 0 (the start)"`; None when no epoch was kept.
+
+    Example:
+    >>> nnrecipes.export.manifest.kept_epoch_text({"kept_epoch": 0})
+    'epoch 0 (the start)'
+    """
+    kept = (record or {}).get("kept_epoch")
+    if kept is None:
+        return None
+    return "epoch 0 (the start)" if kept == 0 else f"epoch {kept}"
+

@@ -454,6 +454,22 @@ def fit_autoregressive_path(model, x_train, y_train, x_val, y_val):
                       np.array([intercept], "float32")])
 
 
+def has_ridge_start(model):
+    """Whether `model` starts from a meaningful point: a forecaster whose
+    autoregressive path was set to the ridge fit (`fit_autoregressive_path`),
+    so that before training it forecasts as a linear autoregression. Its
+    start is then a candidate for the kept epoch (`nnrecipes.engine.fit`).
+
+    Example:
+    >>> nnrecipes.families.common.has_ridge_start(keras.Sequential([keras.Input((2,))]))
+    False
+    """
+    names = [layer.name for layer in model.layers]
+    if "autoregressive" not in names:
+        return False
+    return any(np.any(w != 0) for w in model.get_layer("autoregressive").get_weights())
+
+
 def _apply(layers, x):
     if layers is not None:
         for layer in layers if isinstance(layers, (list, tuple)) else [layers]:

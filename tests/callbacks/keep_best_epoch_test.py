@@ -79,3 +79,43 @@ def test_bad_arguments_and_a_missing_metric_are_refused():
     keeper.set_model(_model())
     with pytest.raises(ValueError, match=r"not in the epoch logs \['loss'\]"):
         keeper.on_epoch_end(0, {"loss": 1.0})
+
+
+def _start_data():
+    """A batch the model at weights 0.5 fits exactly (y = x @ [0.5, 0.5])."""
+    x = np.array([[1.0, 1.0], [2.0, 0.0], [0.0, 4.0]], "float32")
+    return x, x.sum(axis=1, keepdims=True) * 0.5
+
+
+def _at_start(model):
+    model.set_weights([np.full((2, 1), 0.5, "float32"), np.zeros(1, "float32")])
+    return model
+
+
+def test_the_start_is_kept_when_no_epoch_beats_it(tmp_path):
+    model = _at_start(_model())
+    keeper = KeepBestEpoch("val_loss", patience=2, start=_start_data(),
+                           directory=str(tmp_path))
+    kept = _run(keeper, model, [1.0, 0.5, 0.7])
+    # Patience counts from the start: epochs 1 and 2 did not beat it.
+    assert kept == 0.5 and keeper.best_epoch == -1 and keeper.stopped_epoch == 1
+    summary = keeper.summary()
+    assert summary["kept_epoch"] == 0 and summary["start"] == 0.0
+    assert "after the start" in summary["reason"]
+    # A resumed run reads the start's value back and still keeps it.
+    resumed = KeepBestEpoch("val_loss", patience=5, start=_start_data(),
+                            directory=str(tmp_path), history={"val_loss": [1.0, 0.5]})
+    assert resumed.best_epoch == -1 and resumed.start_value == 0.0
+    assert _run(resumed, _model(), [0.7], start=2) == 0.5
+
+
+def test_an_epoch_that_beats_the_start_is_kept():
+    model = _at_start(_model())
+    model.set_weights([np.full((2, 1), 0.4, "float32"), np.zeros(1, "float32")])
+    keeper = KeepBestEpoch("val_loss", patience=3, start=_start_data())
+    kept = _run(keeper, model, [1.0, 0.0, 0.7])
+    assert kept == 1 and keeper.summary()["kept_epoch"] == 2
+    assert keeper.summary()["start"] > 0
+    assert "and the start" in keeper.summary()["reason"]
+    with pytest.raises(ValueError, match="Received: monitor='loss'"):
+        KeepBestEpoch("loss", start=_start_data())

@@ -192,3 +192,34 @@ def test_a_forecaster_with_every_mean_reloads(tmp_path):
     loaded = tf.saved_model.load(str(tmp_path / "served"))
     served = loaded.serve(SPLITS.x_test)
     np.testing.assert_allclose(np.asarray(served)[:, 0], expected, rtol=1e-5, atol=1e-4)
+
+
+def test_the_ridge_start_is_kept_when_training_only_makes_it_worse():
+    # A pure AR(2) series: the ridge start is already the best forecast; with
+    # a learning rate far too high, every epoch makes it worse, so the engine
+    # keeps the start ("kept epoch 0 (the start)") and forecasts as it did.
+    x = np.zeros(400)
+    for t in range(2, 400):
+        x[t] = 1.2 * x[t - 1] - 0.5 * x[t - 2] + RNG.normal()
+    series = (x + 30.0).astype("float32")
+    splits = timeseries.chronological_splits("ar2", series[:, None], series, window=8)
+    recipe = nnrecipes.get_recipe("gru")
+    values = {**OFF, "autoregressive": True, "units": 8, "learning_rate": 1.0,
+              "optimizer": "sgd"}
+    model = nnrecipes.engine.build_model(recipe, splits, values)
+    assert common.has_ridge_start(model)
+    before = _predict(model, splits.x_val)
+    fitted = nnrecipes.engine.fit(model, splits, epochs=3, batch_size=64, patience=2)
+    assert fitted.early_stopping["kept_epoch"] == 0
+    assert fitted.early_stopping["start"] == pytest.approx(fitted.early_stopping["best"])
+    np.testing.assert_allclose(_predict(model, splits.x_val), before, rtol=1e-5, atol=1e-4)
+    from nnrecipes.export.manifest import kept_epoch_text
+
+    assert kept_epoch_text(fitted.early_stopping) == "epoch 0 (the start)"
+    # keep_start=False: the start is no candidate, a trained epoch is kept.
+    model = nnrecipes.engine.build_model(recipe, splits, values)
+    fitted = nnrecipes.engine.fit(model, splits, epochs=2, batch_size=64, keep_start=False)
+    assert fitted.early_stopping["kept_epoch"] >= 1 and "start" not in fitted.early_stopping
+    # Without the ridge path there is no meaningful start.
+    assert not common.has_ridge_start(nnrecipes.engine.build_model(recipe, splits,
+                                                                   {**OFF, "units": 8}))
