@@ -14,9 +14,16 @@ the test RMSE is reported beside it.
 A fifth entry, `airline_first_half`, trains on the first half of the
 airline series only: its test period lies far above anything seen in training.
 
+With `--before`, each series is also run as the package was before issue 24's
+series defaults, in the same run: the window as the loader asks (no window
+reaching one season back, `timeseries.COVER_SEASON = False`) and the ridge
+start no candidate for the kept epoch (`engine.fit(keep_start=False)`); those
+entries are named `<series> [before]`, with their own baselines on their own
+windows.
+
 Run: python benchmarks/forecasting.py [--series sunspots ...] [--seeds 0 1]
      [--epochs 20] [--recipe gru] [--results /tmp/forecasting.json] [--write]
-     [--table-only]
+     [--table-only] [--before]
 """
 
 import argparse
@@ -56,15 +63,25 @@ TREND_CHECK = "airline_first_half"
 SEASONS[TREND_CHECK] = 12
 
 
-def load(name, data_dir):
-    if name != TREND_CHECK:
-        return nnrecipes.data.load(name, data_dir=data_dir)
-    path = nnrecipes.data.catalog.data_file(nnrecipes.data.catalog.resolve_data_dir(data_dir),
-                                            name, "timeseries",
-                                            "airline-passengers.csv")
-    series = np.genfromtxt(path, delimiter=",", skip_header=1, usecols=1, dtype="float32")
-    return timeseries.chronological_splits(name, series[:, None], series, window=12,
-                                           fractions=(0.5, 0.25, 0.25), source=path)
+BEFORE = " [before]"
+
+
+def load(name, data_dir, before=False):
+    """The series' windows: with the package's rules, or `before` them (the
+    window as asked)."""
+    timeseries.COVER_SEASON = not before
+    try:
+        if name != TREND_CHECK:
+            return nnrecipes.data.load(name, data_dir=data_dir)
+        path = nnrecipes.data.catalog.data_file(
+            nnrecipes.data.catalog.resolve_data_dir(data_dir), name, "timeseries",
+            "airline-passengers.csv")
+        series = np.genfromtxt(path, delimiter=",", skip_header=1, usecols=1, dtype="float32")
+        return timeseries.chronological_splits(name, series[:, None], series, window=12,
+                                               fractions=(0.5, 0.25, 0.25), season=12,
+                                               cover_season=not before, source=path)
+    finally:
+        timeseries.COVER_SEASON = True
 
 
 def rmse(prediction, y):
@@ -79,22 +96,26 @@ def baselines(splits):
         y = getattr(splits, f"y_{part}")
         found[f"persistence {part}"] = rmse(timeseries.persistence_predictions(splits, part), y)
         found[f"ridge AR {part}"] = rmse(ridge["predict"](part), y)
-        if splits.name in SEASONS:
+        season = SEASONS.get(splits.name)
+        if season and season - splits.info["horizon"] + 1 <= splits.info["window"]:
             found[f"seasonal naive {part}"] = rmse(timeseries.seasonal_naive_predictions(
-                splits, SEASONS[splits.name], part), y)
+                splits, season, part), y)
     return found
 
 
-def train_once(splits, recipe, config, *, epochs, seed, batch_size):
-    """Validation and test RMSE and seconds of one run of `recipe` with the
-    means in `config` switched on (the others off)."""
+def train_once(splits, recipe, config, *, epochs, seed, batch_size, keep_start=None):
+    """Validation and test RMSE, seconds and the kept epoch (0: the start) of
+    one run of `recipe` with the means in `config` switched on (the others
+    off)."""
     values = {name: bool(config.get(name, False)) for name in MEANS}
     model = nnrecipes.engine.build_model(nnrecipes.get_recipe(recipe), splits, values,
                                          seed=seed)
     start = time.perf_counter()
-    nnrecipes.engine.fit(model, splits, epochs=epochs, batch_size=batch_size, seed=seed)
+    fitted = nnrecipes.engine.fit(model, splits, epochs=epochs, batch_size=batch_size,
+                                  seed=seed, keep_start=keep_start)
     seconds = time.perf_counter() - start
-    found = {"seconds": seconds}
+    found = {"seconds": seconds, "kept": fitted.early_stopping["kept_epoch"],
+             "epochs run": fitted.early_stopping["epochs_run"]}
     for part in ("val", "test"):
         prediction = model.predict(getattr(splits, f"x_{part}"), batch_size=1024, verbose=0)
         found[part] = rmse(prediction, getattr(splits, f"y_{part}"))
@@ -105,7 +126,8 @@ def choice(results):
     """The configs run on every catalog series (not the trend check), by the
     geometric mean over those series
     of validation RMSE / ridge AR validation RMSE, best first."""
-    catalog = [e for name, e in results.items() if name != TREND_CHECK]
+    catalog = [e for name, e in results.items()
+               if not name.startswith(TREND_CHECK) and not name.endswith(BEFORE)]
     common = set.intersection(*(set(e["configs"]) for e in catalog))
     score = {label: float(np.exp(np.mean([
         np.log(e["configs"][label]["val"] / e["baselines"]["ridge AR val"])
@@ -128,19 +150,28 @@ def table(results):
         lines.append(f"**{name}** ({meta['recipe']}, {meta['epochs']} epochs max with early "
                      f"stopping, seeds {meta['seeds']}, window {meta['window']}; RMSE, and "
                      "its ratio to ridge AR on the same windows)\n")
+        if entry.get("window_rule"):
+            lines.append(f"Window: {entry['window_rule']}.\n")
         lines.append("| forecast | val RMSE | val / ridge | test RMSE | test / ridge | "
-                     "test / persistence |")
-        lines.append("|---|---:|---:|---:|---:|---:|")
+                     "test / persistence | kept epoch of run |")
+        lines.append("|---|---:|---:|---:|---:|---:|---|")
         rv, rt = base["ridge AR val"], base["ridge AR test"]
         pt = base["persistence test"]
-        rows = [(k, base[f"{k} val"], base[f"{k} test"])
+        rows = [(k, base[f"{k} val"], base[f"{k} test"], "")
                 for k in ("persistence", "seasonal naive", "ridge AR") if f"{k} val" in base]
-        rows += [(k, v["val"], v["test"]) for k, v in entry["configs"].items()]
-        for label, val, test in rows:
+        rows += [(k, v["val"], v["test"], _kept(v)) for k, v in entry["configs"].items()]
+        for label, val, test, kept in rows:
             lines.append(f"| {label} | {val:.4g} | {val / rv:.3f} | {test:.4g} | "
-                         f"{test / rt:.3f} | {test / pt:.3f} |")
+                         f"{test / rt:.3f} | {test / pt:.3f} | {kept} |")
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def _kept(found):
+    if "kept" not in found:
+        return ""
+    kept = found["kept"]
+    return (f"{'0 (the start)' if kept == 0 else f'{kept:g}'} of {found['epochs run']:g}")
 
 
 def main():
@@ -157,24 +188,32 @@ def main():
     parser.add_argument("--write", action="store_true", help="write RESULTS.md's section")
     parser.add_argument("--table-only", action="store_true",
                         help="train nothing: print (and --write) the table of --results")
+    parser.add_argument("--before", action="store_true",
+                        help="also run each series as before issue 24 (see the docstring)")
     args = parser.parse_args()
     results = {}
     if args.results and os.path.exists(args.results):
         results = json.load(open(args.results))
-    for name in [] if args.table_only else args.series:
-        splits = load(name, args.data_dir)
-        entry = results.setdefault(name, {"configs": {}})
+    runs_to_do = [] if args.table_only else [
+        (name, before) for name in args.series for before in ((False, True) if args.before
+                                                             else (False,))]
+    for name, before in runs_to_do:
+        splits = load(name, args.data_dir, before)
+        entry = results.setdefault(name + (BEFORE if before else ""), {"configs": {}})
         entry["baselines"] = baselines(splits)
         entry["meta"] = {"recipe": args.recipe, "epochs": args.epochs, "seeds": args.seeds,
                          "window": splits.info["window"]}
+        entry["window_rule"] = splits.info.get("window_rule")
         for label in args.configs:
             runs = [train_once(splits, args.recipe, CONFIGS[label], epochs=args.epochs,
-                               seed=s, batch_size=args.batch_size) for s in args.seeds]
+                               seed=s, batch_size=args.batch_size,
+                               keep_start=False if before else None) for s in args.seeds]
             found = {k: statistics.mean(r[k] for r in runs) for k in runs[0]}
             entry["configs"][label] = found
-            print(f"{name:24s} {label:28s} val {found['val']:.4g} test {found['test']:.4g} "
+            print(f"{name + (BEFORE if before else ''):24s} {label:28s} val {found['val']:.4g} test {found['test']:.4g} "
                   f"(ridge {entry['baselines']['ridge AR val']:.4g} / "
-                  f"{entry['baselines']['ridge AR test']:.4g}) {found['seconds']:.0f}s",
+                  f"{entry['baselines']['ridge AR test']:.4g}) {found['seconds']:.0f}s, kept "
+                  f"{_kept(found)}",
                   flush=True)
             if args.results:
                 with open(args.results, "w") as f:

@@ -117,8 +117,12 @@ def load_series(name):
 
         values = rdata(source).iloc[:, 1].to_numpy("float32")
     window = season or NO_SEASON_WINDOW
+    # As a user's series: the season given where known, else detected on the
+    # training period; the window reaches one season back where validation
+    # says it helps (nnrecipes.data.timeseries.season_window).
     return timeseries.chronological_splits(name, values[:, None], values, window=window,
-                                           season=season, feature_names=[source],
+                                           season=season or "detect", cover_season=True,
+                                           feature_names=[source],
                                            source=f"{where}:{source}")
 
 

@@ -21,7 +21,8 @@ REAL = {
     "beijing_pm25": ("sequence", 24394, 8654, 8637, None, 1),
     "daily_min_temperatures": ("sequence", 2160, 700, 700, None, 1),
     "sunspots": ("sequence", 1656, 528, 528, None, 1),
-    "airline_passengers": ("sequence", 74, 17, 17, None, 1),
+    # 13-month windows (one season and a step: timeseries.season_window)
+    "airline_passengers": ("sequence", 73, 16, 16, None, 1),
     "pima_diabetes": ("tabular", 521, 93, 154, 2, None),
     "sonar": ("tabular", 141, 25, 42, 2, None),
     "ionosphere": ("tabular", 238, 42, 71, 2, None),
@@ -162,3 +163,15 @@ def test_well_known_data_dir_is_found(monkeypatch, tmp_path):
                                                          str(tmp_path)])
     assert catalog.resolve_data_dir() == str(tmp_path)
     assert catalog.resolve_data_dir("given") == "given"
+
+
+def test_catalog_series_windows_follow_the_season_rule(data_dir):
+    # The window reaches one season back only where validation says so.
+    airline = data.load("airline_passengers", data_dir=data_dir)
+    assert (airline.info["window"], airline.info["season"]) == (13, 12)
+    temperatures = data.load("daily_min_temperatures", data_dir=data_dir)
+    assert temperatures.info["window"] == 30
+    assert temperatures.info["window_rule"].startswith("the window asked for")
+    # The sunspots' 11-year cycle is found on the training period.
+    sunspots = data.load("sunspots", data_dir=data_dir)
+    assert 120 <= sunspots.info["season"] <= 135 and sunspots.info["window"] == 36

@@ -65,3 +65,73 @@ def test_baselines_need_a_forecasting_dataset():
     splits = from_arrays(RNG.normal(size=(50, 3)), RNG.normal(size=50))
     with pytest.raises(ValueError, match="target_feature"):
         timeseries.ridge_autoregression(splits)
+
+
+def _seasonal(length, period, seed, noise=0.3, trend=0.01):
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    return (np.sin(2 * np.pi * t / period) + trend * t + noise * rng.normal(size=length))
+
+
+@pytest.mark.parametrize("period", [24, 12, 7])
+def test_detect_season_finds_the_period_of_a_periodic_series(period):
+    # hourly (a day), monthly (a year), daily (a week), each with a trend and noise
+    assert timeseries.detect_season(_seasonal(40 * period, period, seed=period)) == period
+
+
+def test_detect_season_finds_none_in_noise_or_a_random_walk():
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        assert timeseries.detect_season(rng.normal(size=500)) is None
+        assert timeseries.detect_season(np.cumsum(rng.normal(size=500))) is None
+    assert timeseries.detect_season(np.ones(100)) is None
+    assert timeseries.detect_season(np.arange(5.0)) is None
+    with pytest.raises(ValueError, match="non-finite"):
+        timeseries.detect_season(np.array([1.0, np.nan, 2.0]))
+    with pytest.raises(ValueError, match="Received: max_period=-1"):
+        timeseries.detect_season(np.ones(10), max_period=-1)
+
+
+def test_splits_detect_the_season_on_the_training_period_only():
+    # A daily season in the first 60% (training), a 10-step one after it.
+    t = np.arange(2400)
+    series = np.where(t < 1440, np.sin(2 * np.pi * t / 24), np.sin(2 * np.pi * t / 10))
+    splits = timeseries.chronological_splits("s", series[:, None].astype("float32"),
+                                             series.astype("float32"), window=30,
+                                             season="detect")
+    assert splits.info["season"] == 24
+    assert splits.info["season_source"] == "detected on the training period"
+    with pytest.raises(ValueError, match="Received: season=1"):
+        timeseries.chronological_splits("s", series[:, None], series, window=3, season=1)
+
+
+def _airline_model(length, season, seed):
+    """y[t] = y[t-1] + y[t-s] - y[t-s-1] + noise (Box and Jenkins' airline
+    model without its moving averages): the forecast needs lags s and s+1."""
+    rng = np.random.default_rng(seed)
+    y = list(rng.normal(size=season + 1) * 5)
+    for _ in range(length - season - 1):
+        y.append(y[-1] + y[-season] - y[-season - 1] + rng.normal())
+    return np.asarray(y, "float32")
+
+
+def test_the_window_reaches_one_season_back_when_validation_says_it_helps():
+    series = _airline_model(600, 12, seed=1)
+    splits = timeseries.chronological_splits("a", series[:, None], series, window=12,
+                                             season=12, cover_season=True)
+    assert splits.info["window"] == 13 and splits.x_train.shape[1] == 13
+    assert splits.info["window_rule"].startswith("one season and a step (13 steps)")
+    # Off by default: the window as asked.
+    as_asked = timeseries.chronological_splits("a", series[:, None], series, window=12,
+                                               season=12)
+    assert as_asked.info["window"] == 12 and "window_rule" not in as_asked.info
+    # A season that does not help (noise with a claimed season of 40) keeps the window.
+    noise = RNG.normal(size=800).astype("float32")
+    kept = timeseries.chronological_splits("n", noise[:, None], noise, window=5, season=40,
+                                           cover_season=True)
+    assert kept.info["window"] == 5
+    assert kept.info["window_rule"].startswith("the window asked for: ridge AR validation RMSE")
+    # A season too long for the periods is not tried.
+    short = timeseries.chronological_splits("n", noise[:100, None], noise[:100], window=5,
+                                            season=40, cover_season=True)
+    assert short.info["window"] == 5 and "too long" in short.info["window_rule"]
