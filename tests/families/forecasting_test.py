@@ -209,6 +209,9 @@ def test_the_ridge_start_is_kept_when_training_only_makes_it_worse():
     model = nnrecipes.engine.build_model(recipe, splits, values)
     assert common.has_ridge_start(model)
     before = _predict(model, splits.x_val)
+    # The head starts at zero beside the path: the start is the ridge AR itself.
+    ridge = timeseries.ridge_autoregression(splits)
+    np.testing.assert_allclose(before, ridge["predict"]("val")[:, 0], rtol=1e-4, atol=1e-3)
     fitted = nnrecipes.engine.fit(model, splits, epochs=3, batch_size=64, patience=2)
     assert fitted.early_stopping["kept_epoch"] == 0
     assert fitted.early_stopping["start"] == pytest.approx(fitted.early_stopping["best"])
