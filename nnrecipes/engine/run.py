@@ -115,6 +115,8 @@ def run_hyperparameters(recipe, splits, hyperparameters, *, epochs, batch_size):
         resolved value (for the manifest).
     """
     task = task_of(splits)
+    # The recipe's defaults that follow from the data; the user's values win.
+    hyperparameters = {**recipe.data_defaults(splits), **hyperparameters}
     values = resolve_hyperparameters(recipe, hyperparameters, task)
     if values["lr_schedule"] != "constant" and "decay_steps" not in hyperparameters:
         steps = -(-len(splits.x_train) // batch_size)
@@ -156,7 +158,7 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     """
     strategy = distribute.get_strategy(strategy or "default")
     keras.utils.set_random_seed(seed)
-    hyperparameters = dict(hyperparameters or {})
+    hyperparameters = {**recipe.data_defaults(splits), **dict(hyperparameters or {})}
     if hp is not None:
         values = recipe.search_space(hp, task_of(splits))
     else:

@@ -39,6 +39,16 @@ class Recipe:
         """Returns the feature tensor that the output head is put on."""
         raise NotImplementedError
 
+    def data_defaults(self, splits):
+        """Defaults that follow from the data (its shape, its size): a dict
+        name -> value that the user's own values override. None here; the
+        engine asks for them before it resolves a run's hyperparameters.
+
+        Args:
+            splits: the `nnrecipes.data.Splits` the run trains on.
+        """
+        return {}
+
     def finish_outputs(self, outputs):
         """What the head's output becomes before postprocessing: unchanged here;
         an ensemble (`tabm`) averages its members' outputs."""
