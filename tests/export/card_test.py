@@ -101,6 +101,10 @@ def test_card_shows_f1_roc_auc_per_class_auto_and_the_kept_epoch():
     assert "| spam | 0.6000 | 0.7500 | 0.6700 | 4 |" in card
     assert "`auto` picked `mlp`: raw text -> mlp" in card and "Candidates: mlp, gru." in card
     assert "2 epochs run, the weights of epoch 1 kept (lowest val_loss)" in card
+    # A forecaster that kept its ridge start.
+    record["early_stopping"] = {"kept_epoch": 0, "epochs_run": 5, "start": 1.5,
+                                "reason": "val_loss did not improve"}
+    assert "5 epochs run, the weights of epoch 0 (the start) kept" in model_card(record)
     del record["auto"], record["early_stopping"]
     card = model_card(record)
     assert "auto" not in card and "2 epochs, batch size 32" in card
