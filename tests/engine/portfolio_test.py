@@ -120,6 +120,9 @@ def test_the_average_is_exported_as_one_model_that_reloads_and_predicts(tmp_path
     path = result.export_path
     assert os.path.basename(os.path.dirname(path)) == "auto_table"
     assert json.load(open(os.path.join(path, "manifest.json")))["auto"]["average"]["used"]
+    card = open(os.path.join(path, "README.md")).read()
+    assert "Candidates: linear (`mlp`" in card and "linear_b (`mlp`" in card
+    assert "the average of linear" in card or "the average of linear_b" in card
     import keras
 
     reloaded = keras.saving.load_model(os.path.join(path, "model.keras"))
