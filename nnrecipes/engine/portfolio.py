@@ -43,7 +43,10 @@ CV_FOLDS = 3
 # The default time budget of all candidates together, in seconds. A
 # candidate still training at the deadline stops at the end of its batch
 # (its best epoch so far is kept); later candidates are not started. The
-# first (linear) candidate always trains.
+# first (linear) candidate always trains. Not yet sized against issue 23's
+# ratios (text within 3x a TF-IDF + LR grid, tables within 5x gradient
+# boosting), which a single default mlp already misses (RESULTS.md, "Recipe
+# speed"); it caps the portfolio at 10 minutes on any data.
 DEFAULT_BUDGET_SECONDS = 600.0
 # How many of the best members the average may hold.
 AVERAGE_TOP = 2
