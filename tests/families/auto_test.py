@@ -84,7 +84,7 @@ def test_train_auto_records_the_choice(tmp_path):
     auto = result.manifest["auto"]
     assert result.manifest["recipe"] == "mlp" and auto["recipe"] == "mlp"
     assert "a table of 13 columns" in auto["rule"]["reason"]
-    assert [c["name"] for c in auto["candidates"]] == ["linear", "mlp", "mlp_periodic"]
+    assert [c["name"] for c in auto["candidates"]] == ["linear", "mlp"]
     assert auto["picked"] == ["linear"] and auto["budget_seconds"] == 0.01
     assert auto["scored_by"].startswith("3-fold cross-validation")
     assert result.manifest["hyperparameters"]["num_layers"] == 0
