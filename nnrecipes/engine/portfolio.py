@@ -66,6 +66,76 @@ class Deadline(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class LinearStart(keras.callbacks.Callback):
+    """Starts a linear classifier (a softmax `head` right on the preprocessed
+    features) at scikit-learn's logistic regression on the same features,
+    its penalty `C` chosen on validation, as a forecaster's autoregressive
+    path starts at its ridge fit: training then starts from the classical
+    linear baseline. Does nothing where the features are wider than
+    `max_features` (a TF-IDF vector) or the model has no softmax head.
+
+    Args:
+        x_train, y_train: the training examples (raw) and labels.
+        x_val, y_val: the validation examples and labels.
+        max_features: the widest features it fits. Defaults to `2048`.
+    """
+
+    C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
+
+    def __init__(self, x_train, y_train, x_val, y_val, max_features=2048):
+        super().__init__()
+        self.parts = (x_train, y_train, x_val, y_val)
+        self.max_features = max_features
+        self.chosen = None
+
+    def on_train_begin(self, logs=None):
+        names = [layer.name for layer in self.model.layers]
+        if "head" not in names or names[-1] != "head":
+            return
+        head = self.model.get_layer("head")
+        if head.get_config().get("activation") != "softmax" or \
+                head.kernel.shape[0] > self.max_features:
+            return
+        from sklearn.linear_model import LogisticRegression
+
+        features = keras.Model(self.model.inputs, head.input)
+        x_train, y_train, x_val, y_val = self.parts
+        f_train, f_val = outputs_of(features, x_train), outputs_of(features, x_val)
+        y_train, y_val = np.asarray(y_train).reshape(-1), np.asarray(y_val).reshape(-1)
+        best = None
+        for c in self.C_GRID:
+            fitted = LogisticRegression(C=c, max_iter=1000).fit(f_train, y_train)
+            accuracy = float(np.mean(fitted.predict(f_val) == y_val))
+            if best is None or accuracy > best[0]:
+                best = (accuracy, c, fitted)
+        kernel, bias = _softmax_weights(best[2], head.kernel.shape[1])
+        head.set_weights([kernel.astype("float32"), bias.astype("float32")])
+        self.chosen = best[1]
+
+
+def _softmax_weights(fitted, classes):
+    """A softmax layer's kernel and bias equal to a fitted `LogisticRegression`
+    (a binary one's single score split as -s/2, +s/2 over the two classes)."""
+    coef, intercept = np.asarray(fitted.coef_, "float64"), np.asarray(fitted.intercept_)
+    kernel = np.zeros((coef.shape[1], classes))
+    bias = np.zeros(classes)
+    labels = np.asarray(fitted.classes_, "int64")
+    if coef.shape[0] == 1:  # binary: p(class 1) = sigmoid(s)
+        kernel[:, labels[0]], kernel[:, labels[1]] = -coef[0] / 2, coef[0] / 2
+        bias[labels[0]], bias[labels[1]] = -intercept[0] / 2, intercept[0] / 2
+    else:
+        kernel[:, labels], bias[labels] = coef.T, intercept
+        bias[np.setdiff1d(np.arange(classes), labels)] = -1e3  # unseen in training
+    return kernel, bias
+
+
+def _starts(candidate, splits):
+    """The callbacks that start `candidate` (the linear start for a linear classifier)."""
+    if candidate.hyperparameters.get("num_layers") != 0 or splits.num_classes is None:
+        return []
+    return [LinearStart(splits.x_train, splits.y_train, splits.x_val, splits.y_val)]
+
+
 @dataclasses.dataclass
 class Options:
     """What every candidate's `engine.Run` takes (as `nnrecipes.train` passes it)."""
@@ -152,13 +222,19 @@ def folds_of(splits, cv=CV_FOLDS, seed=0):
     return list(model_selection.KFold(cv, shuffle=True, random_state=seed).split(np.arange(n)))
 
 
-def _train_quietly(run, options, deadline):
+def _train_quietly(run, options, deadline, candidate):
     """`run.execute(export=False)`; its warnings (a loser below the baseline) kept quiet."""
     stop = Deadline(deadline)
+    starts = _starts(candidate, run.splits)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        result = run.execute(export=False, callbacks=[stop, *(options.callbacks or [])],
+        result = run.execute(export=False,
+                             callbacks=[*starts, stop, *(options.callbacks or [])],
                              verbose=options.verbose)
+    if starts and starts[0].chosen is not None:
+        result.manifest["training"]["linear_start"] = {
+            "from": "scikit-learn LogisticRegression on the same features",
+            "C": starts[0].chosen}
     return result, stop.hit
 
 
@@ -166,7 +242,7 @@ def train_on_validation(candidate, splits, options, deadline):
     """Trains `candidate` on the training split and scores it on validation."""
     start = time.monotonic()
     run = options.run(candidate, splits)
-    result, hit = _train_quietly(run, options, deadline)
+    result, hit = _train_quietly(run, options, deadline, candidate)
     outputs = outputs_of(result.model, run.splits.x_val)
     return Scored(candidate, outputs, error_of(run.splits, outputs, run.splits.y_val),
                   time.monotonic() - start, result, run.splits, stopped_at_deadline=hit)
@@ -182,7 +258,7 @@ def cross_validate(candidate, splits, options, deadline, folds):
         fold = dataclasses.replace(splits, x_train=x[train_index], y_train=y[train_index],
                                    x_val=x[val_index], y_val=y[val_index])
         run = options.run(candidate, fold, diagnostics=False)
-        result, fold_hit = _train_quietly(run, options, deadline)
+        result, fold_hit = _train_quietly(run, options, deadline, candidate)
         fold_outputs = outputs_of(result.model, run.splits.x_val)
         if outputs is None:
             outputs = np.zeros((len(y), *fold_outputs.shape[1:]))
@@ -203,7 +279,7 @@ def refit(scored, splits, options):
     full = dataclasses.replace(splits, x_train=np.concatenate([splits.x_train, splits.x_val]),
                                y_train=np.concatenate([splits.y_train, splits.y_val]))
     run = options.run(scored.candidate, full, epochs=scored.epochs, validate=False)
-    result, _ = _train_quietly(run, options, float("inf"))
+    result, _ = _train_quietly(run, options, float("inf"), scored.candidate)
     result.manifest["training"]["data"] = "train+validation"
     scored.result, scored.view = result, run.splits
     return scored

@@ -78,6 +78,8 @@ def test_linear_wins_where_validation_says_it_is_better(tmp_path):
     assert scores["linear"] > 0.85 and scores["linear"] > scores["stuck"] + 0.1
     assert len([layer for layer in result.model.layers
                 if type(layer).__name__ == "Dense"]) == 1  # the linear model itself
+    # It started at scikit-learn's logistic regression on the same features.
+    assert result.manifest["training"]["linear_start"]["C"] in portfolio.LinearStart.C_GRID
 
 
 def test_pick_averages_only_when_validation_says_the_average_is_better():
@@ -162,3 +164,18 @@ def test_bad_budget_and_empty_list_are_refused(tmp_path):
         portfolio.train_portfolio(splits, [LINEAR], budget=0, options=_options(tmp_path))
     with pytest.raises(ValueError, match=r"at least one candidate. Received: \[\]"):
         portfolio.train_portfolio(splits, [], options=_options(tmp_path))
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_linear_start_is_the_logistic_regression_it_was_fitted_as(classes):
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(90, 4))
+    y = np.arange(90) % classes
+    fitted = LogisticRegression(C=1.0).fit(x + y[:, None], y)
+    kernel, bias = portfolio._softmax_weights(fitted, classes)
+    scores = (x + y[:, None]) @ kernel + bias
+    softmax = np.exp(scores - scores.max(1, keepdims=True))
+    softmax /= softmax.sum(1, keepdims=True)
+    np.testing.assert_allclose(softmax, fitted.predict_proba(x + y[:, None]), atol=1e-9)
