@@ -78,12 +78,18 @@ class LinearStart(keras.callbacks.Callback):
         x_train, y_train: the training examples (raw) and labels.
         x_val, y_val: the validation examples and labels.
         max_features: the widest features it fits. Defaults to `2048`.
+        max_examples: it fits on at most this many training examples (a
+            seeded sample). Defaults to `20000`.
     """
 
     C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
 
-    def __init__(self, x_train, y_train, x_val, y_val, max_features=2048):
+    def __init__(self, x_train, y_train, x_val, y_val, max_features=2048,
+                 max_examples=20000):
         super().__init__()
+        if len(x_train) > max_examples:
+            keep = np.sort(np.random.default_rng(0).permutation(len(x_train))[:max_examples])
+            x_train, y_train = x_train[keep], np.asarray(y_train)[keep]
         self.parts = (x_train, y_train, x_val, y_val)
         self.max_features = max_features
         self.chosen = None
