@@ -530,6 +530,8 @@ def _report_train(result):
         print(f"\nTest metrics ({result.manifest['dataset']['name']}, "
               f"{result.manifest['dataset']['test']} held-out examples): {metrics}")
         print(f"Against the baseline: {evaluation.summary_line(result.manifest['evaluation'])}")
+        if (result.manifest.get("auto") or {}).get("candidates"):  # auto's portfolio
+            print(f"auto's portfolio: {result.manifest['auto']['why']}.")
         kept = result.manifest.get("early_stopping")
         if kept and kept.get("kept_epoch") is not None:
             from nnrecipes.export.manifest import kept_epoch_text

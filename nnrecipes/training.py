@@ -1,6 +1,7 @@
 """The main job: train a recipe on a real dataset, evaluate it, export it;
 and the learning-rate range test of a recipe. Both run on `nnrecipes.engine`."""
 
+import dataclasses
 import os
 import sys
 
@@ -55,7 +56,7 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
           callbacks=None,
           verbose="auto", diagnostics=True, strategy=None, mixed_precision=False,
           export_formats=(), patience=engine.DEFAULT_PATIENCE,
-          monitor=engine.DEFAULT_MONITOR, **hyperparameters):
+          monitor=engine.DEFAULT_MONITOR, time_budget=None, **hyperparameters):
     """Trains a recipe on a real dataset, evaluates it on held-out data, exports it.
 
     Training stops early once the validation loss has not improved for
@@ -71,11 +72,18 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     (`nnrecipes.export.claims.ModelBusyError`, naming the live run).
 
     Args:
-        recipe: a recipe name, e.g. `"cnn"`, or `"auto"`: the recipe and
-            defaults that `nnrecipes.families.auto.choose_for` picks for the
-            data's kind and size (your hyperparameters win over its
-            defaults); the manifest's `"auto"` records the choice and why,
-            and the export goes to `export_dir/<chosen recipe>_<dataset>/`.
+        recipe: a recipe name, e.g. `"cnn"`, or `"auto"`: without your
+            hyperparameters, `auto` trains its portfolio for the data's kind
+            (`nnrecipes.families.portfolio`: the linear model first, then the
+            others, fastest first, within `time_budget`), picks one on
+            validation (cross-validation under 2,000 examples, then a refit on
+            train + validation) or averages the top two when that is better
+            on validation, and exports the pick as one model to
+            `export_dir/auto_<dataset>/`; the manifest's `"auto"` lists every
+            candidate with its validation score and why the pick won. With
+            your hyperparameters, `auto` trains the recipe and defaults that
+            `nnrecipes.families.auto.choose_for` picks (your values win over
+            its defaults) and exports to `export_dir/<recipe>_<dataset>/`.
         dataset: a name from `nnrecipes.data.list_datasets()`, a source such
             as `"csv:path"`, or your own `nnrecipes.data.Splits` (e.g. from
             `nnrecipes.data.from_arrays`). Defaults to `"digits"` (bundled
@@ -136,6 +144,8 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             early stopping off (the last epoch is kept). Defaults to `5`.
         monitor: the validation metric early stopping watches, e.g.
             `"val_accuracy"`. Defaults to `"val_loss"`.
+        time_budget: seconds for all of `auto`'s candidates together.
+            Defaults to `None`: `nnrecipes.engine.portfolio.DEFAULT_BUDGET_SECONDS`.
         **hyperparameters: the recipe's hyperparameters.
 
     Returns:
@@ -150,20 +160,60 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
     _check_run_options(epochs, batch_size, seed, export, version, overwrite)
     if name is not None:
         export_lib.claims.check_name(name)
+    asked_auto, own_values = auto.is_auto(recipe), dict(hyperparameters)
     recipe, splits, choice, hyperparameters = _recipe_and_data(
         recipe, dataset, data_dir, seed, hyperparameters)
     export_formats = _check_export(export, export_dir, export_formats)
+    if verbose == "auto":  # a progress bar on a terminal, a line per epoch in a log
+        verbose = 1 if sys.stdout.isatty() else 2
+    if asked_auto and not own_values:  # auto's portfolio (nnrecipes.engine.portfolio)
+        return _train_portfolio(splits, choice, locals())
+    if time_budget is not None:
+        raise ValueError("`time_budget` is the time of `auto`'s portfolio, which trains "
+                         "when recipe='auto' is given no hyperparameters. Received: "
+                         f"recipe={recipe.name!r}, time_budget={time_budget!r}")
     model_dir = os.path.join(export_dir, export_lib.model_name(recipe.name, splits.name, name))
     _check_version_free(model_dir, export, version, overwrite, export_dir)
     run = engine.Run(recipe, splits, hyperparameters, model_dir=model_dir, epochs=epochs,
                      batch_size=batch_size, seed=seed, deterministic=deterministic,
                      strategy=strategy, mixed_precision=mixed_precision, patience=patience,
                      monitor=monitor, diagnostics=diagnostics)
-    if verbose == "auto":  # a progress bar on a terminal, a line per epoch in a log
-        verbose = 1 if sys.stdout.isatty() else 2
     return run.execute(resume=resume, export=export, version=version, overwrite=overwrite,
                        formats=export_formats, callbacks=callbacks, verbose=verbose,
                        manifest={"auto": None if choice is None else choice.to_dict()})
+
+
+def _train_portfolio(splits, choice, call):
+    """`auto`'s portfolio for a `train` call (`call`: its arguments by name)."""
+    from nnrecipes.engine import portfolio
+    from nnrecipes.families import portfolio as declared
+
+    if call["resume"]:
+        raise ValueError("`auto`'s portfolio trains its candidates without a resumable "
+                         "checkpoint; resume a run of one recipe (pass its name), or start "
+                         "over. Received: recipe='auto', resume=True")
+    model_dir = os.path.join(call["export_dir"], export_lib.model_name(
+        auto.NAME, splits.name, call["name"]))
+    _check_version_free(model_dir, call["export"], call["version"], call["overwrite"],
+                        call["export_dir"])
+    task = "classification" if splits.num_classes is not None else "regression"
+    options = portfolio.Options(
+        model_dir=model_dir, epochs=call["epochs"], batch_size=call["batch_size"],
+        seed=call["seed"], deterministic=call["deterministic"], strategy=call["strategy"],
+        mixed_precision=call["mixed_precision"], patience=call["patience"],
+        monitor=call["monitor"], diagnostics=call["diagnostics"],
+        callbacks=call["callbacks"], verbose=call["verbose"])
+    budget = call["time_budget"] or portfolio.DEFAULT_BUDGET_SECONDS
+    record = dict(choice.to_dict(), portfolio_reason=declared.reason_for(splits.kind, task))
+    # The rule's recipe gets the rule's defaults (its size rules) in the portfolio too.
+    candidates = [dataclasses.replace(c, hyperparameters={**choice.hyperparameters,
+                                                          **c.hyperparameters})
+                  if c.name == choice.recipe else c
+                  for c in declared.candidates_for(splits.kind, task)]
+    return portfolio.train_portfolio(
+        splits, candidates, options=options, budget=budget,
+        export=call["export"], version=call["version"], overwrite=call["overwrite"],
+        formats=call["export_formats"], auto=record)
 
 
 def _recipe_and_data(recipe, dataset, data_dir, seed, hyperparameters):

@@ -102,8 +102,27 @@ def _auto_section(auto):
     if auto.get("hyperparameters"):
         lines += ["", f"Defaults the rule set: {auto['hyperparameters']}."]
     if auto.get("candidates"):
-        lines += ["", f"Candidates: {', '.join(map(str, auto['candidates']))}."]
+        lines += ["", "Candidates: " + "; ".join(_candidate_text(c) for c in auto["candidates"])
+                  + "."]
+        if auto.get("scored_by"):
+            lines += ["", f"Scored by {auto['scored_by']}; picked: "
+                      f"{', '.join(map(str, auto.get('picked') or []))}."]
     return lines
+
+
+def _candidate_text(candidate):
+    """One candidate of `auto`'s portfolio: name, recipe, settings, validation
+    score, seconds and what became of it."""
+    if not isinstance(candidate, dict):
+        return str(candidate)
+    settings = ", ".join(f"{k}={v}" for k, v in _dict(candidate.get("hyperparameters")).items())
+    scores = ", ".join(f"validation {k} {_number(v)}"
+                       for k, v in _dict(candidate.get("validation")).items())
+    text = (f"{candidate.get('name', '?')} (`{candidate.get('recipe', '?')}`"
+            f"{', ' + settings if settings else ''}): {scores or 'no validation score'}")
+    if candidate.get("seconds"):
+        text += f", {candidate['seconds']} s"
+    return text + f", {candidate.get('status', '?')}"
 
 
 def _training_section(record, env):

@@ -30,6 +30,11 @@ baselines, on validation as well as test):
 Rules on size come after the kind and only where validation showed them to
 help; see `SIZE_RULES`.
 
+`nnrecipes.train("auto", data)` without the user's hyperparameters trains
+the kind's portfolio (`nnrecipes.families.portfolio`, the linear model
+first; the rule's recipe, with the rule's defaults, is one of its
+candidates) and picks on validation (`nnrecipes.engine.portfolio`).
+
 Example:
 >>> nnrecipes.families.auto.choose("image", input_shape=(28, 28, 1)).recipe
 'cnn'

@@ -43,7 +43,9 @@ class MLPRecipe(Recipe):
 
     def search_space(self, hp, task):
         values = {
-            "num_layers": hp.Int("num_layers", 1, 8, default=2),
+            # 0: no hidden layer, the linear model (logistic or ridge regression on
+            # the same preprocessing; `auto`'s portfolio has it as a candidate).
+            "num_layers": hp.Int("num_layers", 0, 8, default=2),
             "units": hp.Int("units", 8, 2048, step=2, sampling="log", default=256),
             "embedding_dim": hp.Int("embedding_dim", 8, 512, step=2, sampling="log",
                                     default=64),

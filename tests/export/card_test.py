@@ -90,7 +90,15 @@ def test_card_shows_f1_roc_auc_per_class_auto_and_the_kept_epoch():
             "ham": {"precision": 0.95, "recall": 0.9, "f1": 0.92, "support": 20},
             "spam": {"precision": 0.6, "recall": 0.75, "f1": 0.67, "support": 4}}},
         "auto": {"recipe": "mlp", "hyperparameters": {}, "reason": "raw text -> mlp",
-                 "candidates": ["mlp", "gru"]},
+                 "candidates": [
+                     {"name": "linear", "recipe": "mlp", "hyperparameters": {"num_layers": 0},
+                      "validation": {"accuracy": 0.9}, "seconds": 1.5, "status": "trained"},
+                     {"name": "mlp", "recipe": "mlp", "hyperparameters": {},
+                      "validation": {"accuracy": 0.95}, "seconds": 3.0, "status": "picked"},
+                     {"name": "gru", "recipe": "gru", "hyperparameters": {},
+                      "validation": None, "seconds": 0.0,
+                      "status": "not trained: the time budget was spent"}],
+                 "scored_by": "the validation split", "picked": ["mlp"]},
         "training": {"epochs": 2, "batch_size": 32, "seed": 0},
         "early_stopping": {"kept_epoch": 1, "epochs_run": 2,
                            "reason": "lowest val_loss"},
@@ -99,7 +107,11 @@ def test_card_shows_f1_roc_auc_per_class_auto_and_the_kept_epoch():
     assert "| F1 (macro) | 0.8125 |" in card and "| ROC-AUC | 0.9375 |" in card
     assert "| class | precision | recall | F1 | support |" in card
     assert "| spam | 0.6000 | 0.7500 | 0.6700 | 4 |" in card
-    assert "`auto` picked `mlp`: raw text -> mlp" in card and "Candidates: mlp, gru." in card
+    assert "`auto` picked `mlp`: raw text -> mlp" in card and (
+        "Candidates: linear (`mlp`, num_layers=0): validation accuracy 0.9000, 1.5 s, trained; "
+        "mlp (`mlp`): validation accuracy 0.9500, 3.0 s, picked; gru (`gru`): no validation "
+        "score, not trained: the time budget was spent.") in card
+    assert "Scored by the validation split; picked: mlp." in card
     assert "2 epochs run, the weights of epoch 1 kept (lowest val_loss)" in card
     # A forecaster that kept its ridge start.
     record["early_stopping"] = {"kept_epoch": 0, "epochs_run": 5, "start": 1.5,

@@ -77,11 +77,25 @@ def test_auto_is_not_a_recipe_name_elsewhere():
 
 
 def test_train_auto_records_the_choice(tmp_path):
+    # Without hyperparameters `auto` trains its portfolio; a tiny budget keeps
+    # it to the first (linear) candidate, cross-validated (wine is small).
     result = nnrecipes.train("auto", "wine", epochs=1, export=False, diagnostics=False,
-                             verbose=0)
-    assert result.manifest["recipe"] == "mlp"
-    assert result.manifest["auto"]["recipe"] == "mlp"
-    assert "a table of 13 columns" in result.manifest["auto"]["reason"]
+                             verbose=0, time_budget=0.01)
+    auto = result.manifest["auto"]
+    assert result.manifest["recipe"] == "mlp" and auto["recipe"] == "mlp"
+    assert "a table of 13 columns" in auto["rule"]["reason"]
+    assert [c["name"] for c in auto["candidates"]] == ["linear", "mlp"]
+    assert auto["picked"] == ["linear"] and auto["budget_seconds"] == 0.01
+    assert auto["scored_by"].startswith("3-fold cross-validation")
+    assert result.manifest["hyperparameters"]["num_layers"] == 0
+
+
+def test_train_auto_with_hyperparameters_trains_the_rule_and_refuses_a_budget():
+    with pytest.raises(ValueError, match=r"`time_budget` is the time of `auto`'s portfolio.*"
+                                         r"Received: recipe='mlp', time_budget=5"):
+        nnrecipes.train("auto", "wine", units=8, time_budget=5, export=False)
+    with pytest.raises(ValueError, match=r"without a resumable checkpoint.*resume=True"):
+        nnrecipes.train("auto", "wine", resume=True, export=False)
 
 
 def test_cli_train_auto(tmp_path, capsys):
