@@ -43,11 +43,12 @@ from nnrecipes.engine.run import run_hyperparameters
 from nnrecipes.engine.run import task_of
 from nnrecipes.engine.session import Run
 from nnrecipes.engine.session import beats_baseline
+from nnrecipes.engine.session import prepare_data
 
 __all__ = [
     "BUDGET_EPOCHS", "BUDGET_STEPS", "DEFAULT_MONITOR", "DEFAULT_PATIENCE", "FitResult",
     "Run", "STRATEGIES", "TrainResult", "beats_baseline", "build_model", "conclude", "default_epochs",
     "epoch_budget_text", "evaluate", "fit", "get_strategy", "gradient_every", "is_chief",
     "recompute_batch_norm_statistics",
-    "mixed_precision_scope", "run_hyperparameters", "set_mixed_precision", "task_of",
+    "mixed_precision_scope", "prepare_data", "run_hyperparameters", "set_mixed_precision", "task_of",
 ]

@@ -22,6 +22,7 @@ from nnrecipes.callbacks import StopOnNonFinite
 from nnrecipes.engine import distribute
 from nnrecipes.families import knobs
 from nnrecipes.families.common import fit_autoregressive_path
+from nnrecipes.families.knobs import task_of
 from nnrecipes.registry import build
 from nnrecipes.registry import hypermodel_build
 from nnrecipes.registry import resolve_hyperparameters
@@ -78,10 +79,6 @@ def batch_size_for(splits, batch_size=None):
     return batch_size
 
 
-def task_of(splits):
-    return "classification" if splits.num_classes is not None else "regression"
-
-
 def default_epochs(examples, batch_size):
     """The epochs of a run that names none: enough for about `BUDGET_STEPS`
     steps of `batch_size` over `examples` training examples, clipped to
@@ -113,7 +110,7 @@ def run_hyperparameters(recipe, splits, hyperparameters, *, epochs, batch_size):
         `(hyperparameters, values)`: what to pass to `build`, and every
         resolved value (for the manifest).
     """
-    task = task_of(splits)
+    task = task_of(splits, forecasting=False)
     values = resolve_hyperparameters(recipe, hyperparameters, task)
     if values["lr_schedule"] != "constant" and "decay_steps" not in hyperparameters:
         steps = -(-len(splits.x_train) // batch_size)
@@ -157,9 +154,10 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     keras.utils.set_random_seed(seed)
     hyperparameters = dict(hyperparameters or {})
     if hp is not None:
-        values = recipe.search_space(hp, task_of(splits))
+        values = recipe.search_space(hp, task_of(splits, forecasting=False))
     else:
-        values = resolve_hyperparameters(recipe, hyperparameters, task_of(splits))
+        values = resolve_hyperparameters(recipe, hyperparameters,
+                                         task_of(splits, forecasting=False))
     # The recipe's text knobs decide the vectorizer adapted on the texts.
     text = knobs.text_values(values)
     kwargs = dict(data.preprocessing_for(splits, **text), num_classes=splits.num_classes,
@@ -228,9 +226,10 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
             Defaults to `None`.
         diagnostics: watch the run with `TrainingDiagnostics`. Defaults to
             `False`.
-        augmentation: the resolved hyperparameters whose augmentation knobs
-            apply to the training batches only (`nnrecipes.data.augment`).
-            Defaults to `None` (none).
+        augmentation: the values of the augmentation knobs that apply to
+            the data, for the training batches only (see
+            `nnrecipes.families.knobs.augmentation_values` and
+            `nnrecipes.data.training_augmentation`). Defaults to `None` (none).
         callbacks: more Keras callbacks. Defaults to `None`.
         verbose: Keras `fit` verbosity. Defaults to `0`.
 
