@@ -70,6 +70,11 @@ class Run:
     """One run: hyperparameters resolved once, data viewed and checked, the
     checkpoint and resume, `fit`, evaluation, health report and export.
 
+    `execute` is a whole run (`nnrecipes.train`, `TuneResult.refit`); `fit`
+    trains without checkpoint, test data or export (each fold of a tuning
+    trial); `lr_find` runs the learning-rate range test on the run's model
+    (`nnrecipes.lr_find`).
+
     Args:
         recipe: a `Recipe`.
         splits: the `nnrecipes.data.Splits` to train on (viewed for the
