@@ -119,6 +119,21 @@ def run_hyperparameters(recipe, splits, hyperparameters, *, epochs, batch_size):
     return dict(hyperparameters), values
 
 
+def build_arguments(splits, values=None):
+    """The `build` keyword arguments of a model for `splits` other than its
+    hyperparameters: the targets, and the preprocessing adapted on
+    `splits.x_train` only, with the vectorizer the text knobs among `values`
+    ask for (`nnrecipes.families.knobs.text_values`).
+
+    Example:
+    >>> sorted(nnrecipes.engine.build_arguments(nnrecipes.data.load("wine")))[:2]
+    ['input_shape', 'num_classes']
+    """
+    text = knobs.text_values(values or {})
+    return dict(data.preprocessing_for(splits, **text), num_classes=splits.num_classes,
+                num_outputs=splits.num_outputs)
+
+
 def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
                 mixed_precision=False, seed=0):
     """Builds `recipe` for `splits`, ready to train.
@@ -158,10 +173,7 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     else:
         values = resolve_hyperparameters(recipe, hyperparameters,
                                          task_of(splits, forecasting=False))
-    # The recipe's text knobs decide the vectorizer adapted on the texts.
-    text = knobs.text_values(values)
-    kwargs = dict(data.preprocessing_for(splits, **text), num_classes=splits.num_classes,
-                  num_outputs=splits.num_outputs)
+    kwargs = build_arguments(splits, values)
     with distribute.mixed_precision_scope(mixed_precision), strategy.scope():
         if hp is not None:
             model = hypermodel_build(recipe.name, hp, **kwargs)

@@ -32,13 +32,6 @@ from nnrecipes.tuning.trials import write_json_atomically
 DEFAULT_DIRECTORY = "tuning"
 
 
-def _build_kwargs(splits):
-    """`build` keyword arguments for a Splits: shapes, targets, preprocessing
-    adapted on its training part only."""
-    kwargs = data.preprocessing_for(splits)
-    return dict(kwargs, num_classes=splits.num_classes, num_outputs=splits.num_outputs)
-
-
 def as_splits(train_data, validation_data=None, *, data_dir=None, seed=0):
     """Turns `tune`'s data arguments into a `nnrecipes.data.Splits`.
 
@@ -236,8 +229,9 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         tuner_controls_epochs=name == "hyperband", kind=kind)
     with distribute.mixed_precision_scope(mixed_precision):
         strategy_obj = distribute.get_strategy(strategy)
-        hypermodel = RecipeHyperModel(recipe, _build_kwargs(splits), batch_size=batch_size,
-                                      epochs=epochs, strategy=strategy_obj)
+        hypermodel = RecipeHyperModel(recipe, engine.build_arguments(splits),
+                                      batch_size=batch_size, epochs=epochs,
+                                      strategy=strategy_obj)
         project_name = project_name or f"{recipe.name}_{splits.name}_{name}".replace(":", "_")
         identity = json.loads(json.dumps({
             "recipe": recipe.name, "data": splits.summary(), "tuner": name,
