@@ -108,6 +108,25 @@ def fold_result(logs, objective, initial_epoch=0):
     return result
 
 
+def trial_metrics(fold_results, objective):
+    """A trial's metrics: the mean of each over its folds (`fold_result`s),
+    and the spread of the objective as `<objective>_std`.
+
+    Example:
+    >>> nnrecipes.tuning.trials.trial_metrics(
+    ...     [{"val_loss": 0.25, "best_epoch": 1}, {"val_loss": 0.75, "best_epoch": 3}],
+    ...     keras_tuner.Objective("val_loss", "min"))
+    {'val_loss': 0.5, 'val_loss_std': 0.25}
+    """
+    metrics = {}
+    for key in fold_results[0]:
+        if key != "best_epoch":
+            metrics[key] = float(np.mean([r[key] for r in fold_results if key in r]))
+    column = [r[objective.name] for r in fold_results]
+    metrics[f"{objective.name}_std"] = float(np.std(column))
+    return metrics
+
+
 class _RecipeTrialRunner:
     """Mixed into KerasTuner's tuners: runs one trial over every fold.
 
@@ -176,14 +195,8 @@ class _RecipeTrialRunner:
             del model, fitted, run
         keras.backend.clear_session()
         gc.collect()
-        metrics = {}
-        for key in fold_results[0]:
-            if key == "best_epoch":
-                continue
-            column = [r[key] for r in fold_results if key in r]
-            metrics[key] = float(np.mean(column))
+        metrics = trial_metrics(fold_results, objective)
         column = [r[objective.name] for r in fold_results]
-        metrics[f"{objective.name}_std"] = float(np.std(column))
         record = {"tuner_id": self.tuner_id, "epochs": epochs, "initial_epoch": initial_epoch,
                   "batch_size": batch_size, "folds": fold_results,
                   "objective": objective.name,

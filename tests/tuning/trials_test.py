@@ -88,3 +88,10 @@ def test_the_four_tuners_are_keras_tuners_that_run_recipe_trials(ours, theirs):
     assert issubclass(ours, theirs)
     assert ours.run_trial is trials.RandomSearch.run_trial is not theirs.run_trial
     assert ours.save is not theirs.save  # the atomic one
+
+
+def test_a_trials_metrics_are_the_folds_means_and_the_objectives_spread():
+    folds = [{"val_loss": 0.2, "loss": 0.1, "best_epoch": 1},
+             {"val_loss": 0.4, "loss": 0.3, "best_epoch": 3}]
+    metrics = trials.trial_metrics(folds, keras_tuner.Objective("val_loss", "min"))
+    assert metrics == pytest.approx({"val_loss": 0.3, "loss": 0.2, "val_loss_std": 0.1})
