@@ -125,7 +125,8 @@ def run(splits, name, values, *, recipe, settings, epochs, seed, batch_size, pat
     result = nnrecipes.engine.fit(
         model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
         patience=0 if name == FIXED else patience, monitor="val_accuracy",
-        augmentation=values)
+        augmentation=nnrecipes.families.knobs.augmentation_values(
+            values, splits.kind, nnrecipes.engine.task_of(splits)))
     val = nnrecipes.engine.evaluate(model, splits, part="val", batch_size=batch_size)
     test = nnrecipes.engine.evaluate(model, splits, part="test", batch_size=batch_size)
     ran = len(result.history.epoch)

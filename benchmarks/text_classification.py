@@ -33,6 +33,7 @@ import results_file  # noqa: E402
 
 import nnrecipes  # noqa: E402
 from nnrecipes import engine  # noqa: E402
+from nnrecipes.families import knobs  # noqa: E402
 
 BEGIN, END = "<!-- text:begin -->", "<!-- text:end -->"
 DATASETS = ("sms_spam", "sst2", "sst5", "trec")
@@ -133,7 +134,8 @@ def run_recipe(splits, recipe, hyperparameters, *, epochs, seed, batch_size):
     start = time.perf_counter()
     model = engine.build_model(recipe, splits, hyperparameters, seed=seed)
     fitted = engine.fit(model, splits, epochs=epochs, batch_size=batch_size, seed=seed,
-                        patience=3, augmentation=hyperparameters)
+                        patience=3, augmentation=knobs.augmentation_values(
+                            hyperparameters, splits.kind, engine.task_of(splits)))
     seconds = time.perf_counter() - start
     val = engine.evaluate(model, splits, part="val", batch_size=batch_size)["accuracy"]
     test = engine.evaluate(model, splits, part="test", batch_size=batch_size)["accuracy"]

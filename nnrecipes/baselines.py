@@ -34,6 +34,8 @@ import time
 import keras
 import numpy as np
 
+from nnrecipes.families.knobs import task_of
+
 # Texts whose median length is at most this many characters also get the
 # character n-gram baseline: for short strings, spelling carries the class.
 SHORT_TEXT_CHARS = 300
@@ -259,7 +261,7 @@ def _table(splits, part, seed):
     from sklearn import preprocessing
 
     x_train, y_train, x_val, y_val, x_part, y_part = _parts(splits, part)
-    metric = "accuracy" if splits.num_classes is not None else "rmse"
+    metric = "accuracy" if task_of(splits) == "classification" else "rmse"
     numeric, categorical = _table_columns(splits)
     flat = [np.asarray(x).reshape(len(x), -1) for x in (x_train, x_val, x_part)]
     # Numbers first (NaN where missing), categories after, as strings.

@@ -10,7 +10,6 @@ from nnrecipes import engine
 from nnrecipes import export as export_lib
 from nnrecipes.families import auto
 from nnrecipes.registry import get_recipe
-from nnrecipes.registry import resolve_hyperparameters
 
 # The dataset each family trains on when none is given: real data that comes
 # with scikit-learn's wheel, so it needs no download. The 8x8 digit images are
@@ -257,9 +256,11 @@ def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=None, seed=0, num
             start_lr=1e-7, end_lr=10.0, plot_path=None, **hyperparameters):
     """Runs the LR range test on a recipe, built and fed as `nnrecipes.train` does.
 
-    The dataset is loaded, viewed and checked as for training; the model gets
-    the same preprocessing layers (adapted on the training split) and the
-    recipe's optimizer; the test runs on the shuffled training pipeline.
+    It is an `nnrecipes.engine.Run`, as a training run is: the dataset is
+    viewed and checked and the hyperparameters resolved the same way; the
+    model gets the same preprocessing layers (adapted on the training split)
+    and the recipe's optimizer; the test runs on the shuffled training
+    pipeline (`Run.lr_find`).
 
     Args:
         recipe: a recipe name, e.g. `"cnn"`.
@@ -284,18 +285,11 @@ def lr_find(recipe, dataset=None, *, data_dir=None, batch_size=None, seed=0, num
     nnrecipes.train("mlp", "digits", learning_rate=result.suggestion)
     ```
     """
-    from nnrecipes.diagnostics import find_learning_rate
-
     recipe = get_recipe(recipe)
     if isinstance(dataset, data.Splits):
         splits = dataset
     else:
         splits = data.load(dataset or DEFAULT_DATASET, data_dir=data_dir, seed=seed)
-    resolve_hyperparameters(recipe, hyperparameters, engine.task_of(splits))  # fail fast
-    splits = data.choose_view(splits, recipe)
-    data.check_splits(splits)
-    batch_size = engine.batch_size_for(splits, batch_size)
-    model = engine.build_model(recipe, splits, hyperparameters, seed=seed)
-    train_data, _, _ = data.as_datasets(splits, batch_size=batch_size, seed=seed)
-    return find_learning_rate(model, train_data, num_steps=num_steps, start_lr=start_lr,
-                              end_lr=end_lr, seed=seed, plot_path=plot_path)
+    run = engine.Run(recipe, splits, hyperparameters, batch_size=batch_size, seed=seed)
+    return run.lr_find(num_steps=num_steps, start_lr=start_lr, end_lr=end_lr,
+                       plot_path=plot_path)

@@ -26,6 +26,18 @@ def test_the_six_families_are_registered():
     assert "dnn" in nnrecipes.list_recipes(include_aliases=True)
 
 
+def test_recipe_lives_in_families_base_as_the_readme_says():
+    import pathlib
+
+    from nnrecipes.families import base
+
+    assert nnrecipes.Recipe is registry.Recipe is base.Recipe
+    assert base.Recipe.__module__ == "nnrecipes.families.base"
+    assert registry.get_recipe("mlp") is base.RECIPES["mlp"]
+    readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "`Recipe` lives here, not in registry.py" in readme
+
+
 def test_registering_a_name_twice_is_an_error():
     with pytest.raises(ValueError, match="already registered"):
         nnrecipes.register_recipe("lstm")(type("Again", (nnrecipes.Recipe,), {}))

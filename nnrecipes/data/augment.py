@@ -3,7 +3,11 @@ Keras's own preprocessing layers.
 
 The layers live in the pipeline, never in the model, so validation, test and
 the exported model never see them. The recipes' hyperparameters choose them
-(`nnrecipes.families.common.declare_common`):
+(`nnrecipes.families.common.declare_common`); the facts of each knob (which
+data kinds and tasks it applies to) live in its declaration,
+`nnrecipes.families.knobs`, and the engine passes here only the values that
+apply (`knobs.augmentation_values`). This module asks nothing of the families:
+it applies what it is given, and refuses what cannot be done to the input.
 
 - `augment` (images): `"none"`; `"translate"` (random shifts and zooms of up
   to 10%); `"flip_translate"` (the same plus horizontal flips: right for
@@ -23,7 +27,6 @@ integer labels.
 """
 
 import math
-import warnings
 
 import keras
 import tensorflow as tf
@@ -32,8 +35,6 @@ AUGMENTATIONS = ("none", "translate", "flip_translate", "randaugment")
 INPUT_KINDS = ("tabular", "tokens", "sequence", "image")
 # A dataset of raw strings (`Splits.kind == "text"`) feeds a token model.
 _AS_KIND = {"text": "tokens"}
-_IMAGE_ONLY = ("augment", "random_erasing", "cutmix")
-_DEFAULTS = {"augment": "none", "random_erasing": 0.0, "mixup": 0.0, "cutmix": 0.0}
 
 
 def training_augmentation(dataset, values, *, kind, num_classes, seed=0, value_range=None):
@@ -41,17 +42,20 @@ def training_augmentation(dataset, values, *, kind, num_classes, seed=0, value_r
 
     Image augmentation and random erasing come first (`kind == "image"`),
     then MixUp/CutMix, which turn `y` into class-probability rows of shape
-    `(batch, num_classes)`. Techniques that do not apply to `kind` are
-    ignored with a warning. When nothing is asked, `dataset` itself is
-    returned, so a default run is unchanged. Apply it to the training split
-    only.
+    `(batch, num_classes)`. A technique the input cannot take (image
+    augmentation, random erasing or CutMix on other than images, MixUp on
+    token ids) is an error: pass only the values that apply
+    (`nnrecipes.families.knobs.augmentation_values`). When nothing is
+    asked, `dataset` itself is returned, so a default run is unchanged.
+    Apply it to the training split only.
 
     Args:
         dataset: a batched `tf.data.Dataset` of `(x, y)` pairs, `y` integer
             labels `(batch,)` or `(batch, 1)`; images are raw pixels
             `(batch, height, width, channels)`.
-        values: the resolved hyperparameters (a dict); reads `augment`,
-            `random_erasing`, `mixup` and `cutmix` (absent keys are off).
+        values: a dict of the techniques to apply: `augment`,
+            `random_erasing`, `mixup` and/or `cutmix` (absent ones are off;
+            other names are an error).
         kind: the input kind, one of `"tabular"`, `"tokens"` (or `"text"`,
             raw strings for a token model), `"sequence"`,
             `"image"`.
@@ -79,17 +83,7 @@ def training_augmentation(dataset, values, *, kind, num_classes, seed=0, value_r
     """
     kind = _AS_KIND.get(kind, kind)
     options = _check_options(values, kind)
-    if kind != "image":
-        ignored = [name for name in _IMAGE_ONLY if options[name] != _DEFAULTS[name]]
-        if kind == "tokens" and options["mixup"]:
-            ignored.append("mixup")
-        if ignored:
-            given = ", ".join(f"{name}={options[name]!r}" for name in ignored)
-            warnings.warn(f"{given}: not applicable to {kind} input, so not applied "
-                          "(image augmentation and CutMix need images; MixUp cannot mix "
-                          "token ids).", stacklevel=2)
-            options.update({name: _DEFAULTS[name] for name in ignored})
-    if options == _DEFAULTS:
+    if not any(options.values()):
         return dataset
     _check_dataset(dataset, kind)
     if options["mixup"] or options["cutmix"]:
@@ -97,7 +91,7 @@ def training_augmentation(dataset, values, *, kind, num_classes, seed=0, value_r
             raise ValueError("MixUp and CutMix need the number of classes, an integer >= 2. "
                              f"Received: num_classes={num_classes!r}")
     pixel_layers = []
-    if options["augment"] != "none" or options["random_erasing"]:
+    if options["augment"] or options["random_erasing"]:
         if value_range is None:
             value_range = _value_range(dataset)
         pixel_layers = _pixel_layers(options, value_range, seed)
@@ -114,18 +108,34 @@ def training_augmentation(dataset, values, *, kind, num_classes, seed=0, value_r
 
 
 def _check_options(values, kind):
+    """The asked techniques by name: `augment` (a policy, "none" is off) and
+    the three rates (0 is off), each checked against what `kind` can take."""
     if kind not in INPUT_KINDS:
         raise ValueError(f"`kind` must be one of {list(INPUT_KINDS)}. Received: kind={kind!r}")
-    options = {name: values.get(name, default) for name, default in _DEFAULTS.items()}
-    if options["augment"] not in AUGMENTATIONS:
+    values = dict(values or {})
+    names = ("augment", "random_erasing", "mixup", "cutmix")
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise ValueError(f"Unknown augmentation(s) {unknown}; valid: {list(names)}. "
+                         f"Received: {', '.join(f'{n}={values[n]!r}' for n in unknown)}")
+    policy = values.get("augment", "none")
+    if policy not in AUGMENTATIONS:
         raise ValueError(f"`augment` must be one of {list(AUGMENTATIONS)}. "
-                         f"Received: augment={options['augment']!r}")
-    for name in ("random_erasing", "mixup", "cutmix"):
-        value = options[name]
+                         f"Received: augment={policy!r}")
+    options = {"augment": None if policy == "none" else policy}
+    for name in names[1:]:
+        value = values.get(name, 0.0)
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not 0.0 <= value <= 1.0:
             raise ValueError(f"`{name}` must be a number in [0, 1]. Received: {name}={value!r}")
         options[name] = float(value)
+    pixels = [n for n in ("augment", "random_erasing", "cutmix") if options[n]]
+    if kind != "image" and pixels:
+        raise ValueError(f"{', '.join(pixels)} need image input. Received: kind={kind!r}, "
+                         + ", ".join(f"{n}={values[n]!r}" for n in pixels))
+    if kind == "tokens" and options["mixup"]:
+        raise ValueError("MixUp cannot mix token ids. "
+                         f"Received: kind={kind!r}, mixup={options['mixup']!r}")
     return options
 
 

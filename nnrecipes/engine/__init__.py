@@ -32,6 +32,7 @@ from nnrecipes.engine.run import DEFAULT_MONITOR
 from nnrecipes.engine.run import DEFAULT_PATIENCE
 from nnrecipes.engine.run import FitResult
 from nnrecipes.engine.run import batch_size_for
+from nnrecipes.engine.run import build_arguments
 from nnrecipes.engine.run import build_model
 from nnrecipes.engine.run import default_epochs
 from nnrecipes.engine.run import epoch_budget_text
@@ -43,11 +44,13 @@ from nnrecipes.engine.run import run_hyperparameters
 from nnrecipes.engine.run import task_of
 from nnrecipes.engine.session import Run
 from nnrecipes.engine.session import beats_baseline
+from nnrecipes.engine.session import prepare_data
 
 __all__ = [
     "BUDGET_EPOCHS", "BUDGET_STEPS", "DEFAULT_MONITOR", "DEFAULT_PATIENCE", "FitResult",
-    "Run", "STRATEGIES", "TrainResult", "beats_baseline", "build_model", "conclude", "default_epochs",
+    "Run", "STRATEGIES", "TrainResult", "beats_baseline", "build_arguments", "build_model",
+    "conclude", "default_epochs",
     "epoch_budget_text", "evaluate", "fit", "get_strategy", "gradient_every", "is_chief",
     "recompute_batch_norm_statistics",
-    "mixed_precision_scope", "run_hyperparameters", "set_mixed_precision", "task_of",
+    "mixed_precision_scope", "prepare_data", "run_hyperparameters", "set_mixed_precision", "task_of",
 ]

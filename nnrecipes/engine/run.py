@@ -23,6 +23,7 @@ from nnrecipes.engine import distribute
 from nnrecipes.families import knobs
 from nnrecipes.families.common import fit_autoregressive_path
 from nnrecipes.families.common import has_ridge_start
+from nnrecipes.families.knobs import task_of
 from nnrecipes.registry import build
 from nnrecipes.registry import hypermodel_build
 from nnrecipes.registry import resolve_hyperparameters
@@ -79,10 +80,6 @@ def batch_size_for(splits, batch_size=None):
     return batch_size
 
 
-def task_of(splits):
-    return "classification" if splits.num_classes is not None else "regression"
-
-
 def default_epochs(examples, batch_size):
     """The epochs of a run that names none: enough for about `BUDGET_STEPS`
     steps of `batch_size` over `examples` training examples, clipped to
@@ -114,7 +111,7 @@ def run_hyperparameters(recipe, splits, hyperparameters, *, epochs, batch_size):
         `(hyperparameters, values)`: what to pass to `build`, and every
         resolved value (for the manifest).
     """
-    task = task_of(splits)
+    task = task_of(splits, forecasting=False)
     # The recipe's defaults that follow from the data; the user's values win.
     hyperparameters = {**recipe.data_defaults(splits), **hyperparameters}
     values = resolve_hyperparameters(recipe, hyperparameters, task)
@@ -123,6 +120,21 @@ def run_hyperparameters(recipe, splits, hyperparameters, *, epochs, batch_size):
         hyperparameters = dict(hyperparameters, decay_steps=max(2, epochs * steps))
         values = resolve_hyperparameters(recipe, hyperparameters, task)
     return dict(hyperparameters), values
+
+
+def build_arguments(splits, values=None):
+    """The `build` keyword arguments of a model for `splits` other than its
+    hyperparameters: the targets, and the preprocessing adapted on
+    `splits.x_train` only, with the vectorizer the text knobs among `values`
+    ask for (`nnrecipes.families.knobs.text_values`).
+
+    Example:
+    >>> sorted(nnrecipes.engine.build_arguments(nnrecipes.data.load("wine")))[:2]
+    ['input_shape', 'num_classes']
+    """
+    text = knobs.text_values(values or {})
+    return dict(data.preprocessing_for(splits, **text), num_classes=splits.num_classes,
+                num_outputs=splits.num_outputs)
 
 
 def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
@@ -160,13 +172,11 @@ def build_model(recipe, splits, hyperparameters=None, *, hp=None, strategy=None,
     keras.utils.set_random_seed(seed)
     hyperparameters = {**recipe.data_defaults(splits), **dict(hyperparameters or {})}
     if hp is not None:
-        values = recipe.search_space(hp, task_of(splits))
+        values = recipe.search_space(hp, task_of(splits, forecasting=False))
     else:
-        values = resolve_hyperparameters(recipe, hyperparameters, task_of(splits))
-    # The recipe's text knobs decide the vectorizer adapted on the texts.
-    text = knobs.text_values(values)
-    kwargs = dict(data.preprocessing_for(splits, **text), num_classes=splits.num_classes,
-                  num_outputs=splits.num_outputs)
+        values = resolve_hyperparameters(recipe, hyperparameters,
+                                         task_of(splits, forecasting=False))
+    kwargs = build_arguments(splits, values)
     with distribute.mixed_precision_scope(mixed_precision), strategy.scope():
         if hp is not None:
             model = hypermodel_build(recipe.name, hp, **kwargs)
@@ -231,9 +241,10 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
             Defaults to `None`.
         diagnostics: watch the run with `TrainingDiagnostics`. Defaults to
             `False`.
-        augmentation: the resolved hyperparameters whose augmentation knobs
-            apply to the training batches only (`nnrecipes.data.augment`).
-            Defaults to `None` (none).
+        augmentation: the values of the augmentation knobs that apply to
+            the data, for the training batches only (see
+            `nnrecipes.families.knobs.augmentation_values` and
+            `nnrecipes.data.training_augmentation`). Defaults to `None` (none).
         callbacks: more Keras callbacks. Defaults to `None`.
         verbose: Keras `fit` verbosity. Defaults to `0`.
         keep_start: make the weights before the first epoch a candidate for

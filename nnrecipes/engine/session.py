@@ -1,10 +1,13 @@
 """One run of a recipe, from viewed data to its export: `engine.Run`.
 
-`nnrecipes.train` and `TuneResult.refit` are short calls of it, so they
-resolve the hyperparameters the same way, check a resumed checkpoint the same
-way (naming what changed), keep the diagnostics' history across a resume,
+`nnrecipes.train` and `TuneResult.refit` are short calls of `Run.execute`, so
+they resolve the hyperparameters the same way, check a resumed checkpoint the
+same way (naming what changed), keep the diagnostics' history across a resume,
 write the same manifest (health report, plots, the baseline comparison) and
-both warn when the model does not beat the baseline.
+both warn when the model does not beat the baseline. Every tuning trial's fold
+is a `Run.fit` (built from the trial's `hp`, no checkpoint, no test data) and
+`nnrecipes.lr_find` a `Run.lr_find`: the data are viewed and checked
+(`prepare_data`) and the hyperparameters resolved in this one place.
 """
 
 import shutil
@@ -31,6 +34,20 @@ from nnrecipes.engine.run import task_of
 from nnrecipes.families import knobs
 
 
+def prepare_data(splits, recipe):
+    """`splits` viewed in an input kind `recipe` takes (`nnrecipes.data.choose_view`)
+    and checked (`nnrecipes.data.check_splits`): what every run trains on.
+
+    Example:
+    >>> nnrecipes.engine.prepare_data(nnrecipes.data.load("digits"),
+    ...                               nnrecipes.get_recipe("mlp")).kind
+    'tabular'
+    """
+    splits = data.choose_view(splits, recipe)
+    data.check_splits(splits)
+    return splits
+
+
 def beats_baseline(report):
     """Whether an evaluation report's model beats its input-blind baseline:
     accuracy above the majority class's, or an RMSE below the baseline's.
@@ -53,12 +70,21 @@ class Run:
     """One run: hyperparameters resolved once, data viewed and checked, the
     checkpoint and resume, `fit`, evaluation, health report and export.
 
+    `execute` is a whole run (`nnrecipes.train`, `TuneResult.refit`); `fit`
+    trains without checkpoint, test data or export (each fold of a tuning
+    trial); `lr_find` runs the learning-rate range test on the run's model
+    (`nnrecipes.lr_find`).
+
     Args:
         recipe: a `Recipe`.
         splits: the `nnrecipes.data.Splits` to train on (viewed for the
             recipe and checked here).
         hyperparameters: the user's hyperparameters (resolved here, once).
-        model_dir: the model's folder, `export_dir/<name>`.
+            Defaults to `None` (the defaults).
+        hp: a KerasTuner `HyperParameters` to build from instead (a tuning
+            trial's). Defaults to `None`.
+        model_dir: the model's folder, `export_dir/<name>`; needed by
+            `execute` with `export` or `resume`. Defaults to `None`.
         epochs: most epochs. Defaults to `None`: `engine.default_epochs`.
         batch_size: Defaults to `None`: `engine.batch_size_for`.
         seed: Defaults to `0`.
@@ -81,21 +107,28 @@ class Run:
     ```
     """
 
-    def __init__(self, recipe, splits, hyperparameters, *, model_dir, epochs=None,
-                 batch_size=None, seed=0, deterministic=False, strategy=None,
+    def __init__(self, recipe, splits, hyperparameters=None, *, hp=None, model_dir=None,
+                 epochs=None, batch_size=None, seed=0, deterministic=False, strategy=None,
                  mixed_precision=False, validate=True, patience=DEFAULT_PATIENCE,
                  monitor=DEFAULT_MONITOR, diagnostics=True, refit=False, key=None):
-        self.recipe, self.model_dir, self.seed = recipe, model_dir, seed
-        self.splits = data.choose_view(splits, recipe)
-        data.check_splits(self.splits)
+        self.recipe, self.model_dir, self.seed, self.hp = recipe, model_dir, seed, hp
+        self.splits = prepare_data(splits, recipe)
         self.batch_size = batch_size_for(self.splits, batch_size)
         self.epochs_rule = None
         if epochs is None:
             epochs = default_epochs(len(self.splits.x_train), self.batch_size)
             self.epochs_rule = epoch_budget_text()
         self.epochs = epochs
-        self.hyperparameters, self.values = run_hyperparameters(
-            recipe, self.splits, hyperparameters, epochs=epochs, batch_size=self.batch_size)
+        if hp is not None:  # a trial: its schedule's length is held in `hp`
+            self.hyperparameters = None
+            self.values = recipe.search_space(hp, task_of(self.splits, forecasting=False))
+        else:
+            self.hyperparameters, self.values = run_hyperparameters(
+                recipe, self.splits, hyperparameters or {}, epochs=epochs,
+                batch_size=self.batch_size)
+        # Only the augmentation knobs that apply to this data reach the pipeline.
+        self.augmentation = knobs.augmentation_values(
+            self.values, self.splits.kind, task_of(self.splits), asked=hyperparameters or ())
         self.deterministic, self.strategy = bool(deterministic), strategy
         self.mixed_precision, self.validate = bool(mixed_precision), validate
         self.patience, self.monitor, self.diagnostics = patience, monitor, diagnostics
@@ -132,9 +165,9 @@ class Run:
         from nnrecipes.export import manifest as manifest_lib
 
         record = manifest_lib.Manifest(
-            recipe=self.recipe.name, task=task_of(self.splits),
+            recipe=self.recipe.name, task=task_of(self.splits, forecasting=False),
             hyperparameters=knobs.applicable_values(self.values, self.splits.kind,
-                                                    knobs.task_of_data(self.splits)),
+                                                    task_of(self.splits)),
             dataset=self.splits.summary(), class_names=self.splits.class_names,
             training={"epochs": self.epochs, "epochs_rule": self.epochs_rule,
                       "batch_size": self.batch_size, "seed": self.seed,
@@ -167,6 +200,9 @@ class Run:
         Returns:
             A `nnrecipes.engine.TrainResult`.
         """
+        if (export or resume) and self.model_dir is None:
+            raise ValueError("A run that exports or resumes needs its `model_dir`. Received: "
+                             f"model_dir=None, export={export}, resume={resume}")
         lock = None
         if export or resume:
             what = "a refit" if self.refit else "a training run"
@@ -182,7 +218,7 @@ class Run:
                          seed=self.seed, strategy=strategy, initial_epoch=first_epoch,
                          validate=self.validate, patience=self.patience, monitor=self.monitor,
                          checkpoint=checkpoint, diagnostics=self.diagnostics,
-                         augmentation=self.values, callbacks=callbacks, verbose=verbose)
+                         augmentation=self.augmentation, callbacks=callbacks, verbose=verbose)
             record = self.manifest(fitted, checkpoint, first_epoch, manifest)
             result = conclude(model, self.splits, fitted, record, batch_size=self.batch_size,
                               strategy=strategy, export=export, export_base=self.model_dir,
@@ -194,6 +230,46 @@ class Run:
         self._warn_if_no_better_than_baseline(result)
         return result
 
+    def fit(self, *, initial_epoch=0, weights=None, callbacks=None, verbose=0):
+        """Builds and trains the run's model, with no checkpoint, test data or
+        export: one fold of a tuning trial.
+
+        Args:
+            initial_epoch: epochs already done (a continued Hyperband trial).
+                Defaults to `0`.
+            weights: a `.weights.h5` file (weights and optimizer state) to
+                start from. Defaults to `None`.
+            callbacks: extra Keras callbacks. Defaults to `None`.
+            verbose: Keras `fit` verbosity. Defaults to `0`.
+
+        Returns:
+            `(model, fitted)`: the trained model and its `engine.FitResult`.
+        """
+        model, strategy = self._build(False, None)
+        if weights is not None:
+            # The optimizer's slots are part of the saved state: build them
+            # first so training goes on where the weights were saved.
+            model.optimizer.build(model.trainable_variables)
+            model.load_weights(weights)
+        fitted = fit(model, self.splits, epochs=self.epochs, batch_size=self.batch_size,
+                     seed=self.seed, strategy=strategy, initial_epoch=initial_epoch,
+                     validate=self.validate, patience=self.patience, monitor=self.monitor,
+                     diagnostics=self.diagnostics, augmentation=self.augmentation,
+                     callbacks=callbacks, verbose=verbose)
+        return model, fitted
+
+    def lr_find(self, **kwargs):
+        """The learning-rate range test on the run's model and shuffled
+        training batches (`nnrecipes.diagnostics.find_learning_rate`, whose
+        keyword arguments `kwargs` are); the model is built as `execute`
+        builds it. Returns an `LRFinderResult`."""
+        from nnrecipes.diagnostics import find_learning_rate
+
+        model, _ = self._build(False, None)
+        train_data, _, _ = data.as_datasets(self.splits, batch_size=self.batch_size,
+                                            seed=self.seed)
+        return find_learning_rate(model, train_data, seed=self.seed, **kwargs)
+
     def _build(self, export, replacing):
         if self.deterministic:
             tf.config.experimental.enable_op_determinism()
@@ -202,8 +278,9 @@ class Run:
         strategy = self.strategy
         if not isinstance(strategy, tf.distribute.Strategy):
             strategy = distribute.get_strategy(strategy or "default")
-        model = build_model(self.recipe, self.splits, self.hyperparameters, strategy=strategy,
-                            mixed_precision=self.mixed_precision, seed=self.seed)
+        model = build_model(self.recipe, self.splits, self.hyperparameters, hp=self.hp,
+                            strategy=strategy, mixed_precision=self.mixed_precision,
+                            seed=self.seed)
         if export:  # the name's versions take one kind of input: refuse now, not after training
             export_lib.check_inputs(self.model_dir, model, {"dataset": self.splits.summary()},
                                     replacing=replacing)

@@ -44,6 +44,8 @@ import dataclasses
 
 import numpy as np
 
+from nnrecipes.families import knobs
+
 # The name that asks for the rule instead of a recipe.
 NAME = "auto"
 
@@ -158,7 +160,7 @@ def choose_for(splits):
     if splits.kind == "text":
         text_chars = int(np.median([len(str(t)) for t in splits.x_train]))
     return choose(splits.kind,
-                  task="classification" if splits.num_classes is not None else "regression",
+                  task=knobs.task_of(splits, forecasting=False),
                   input_shape=splits.input_shape, examples=len(splits.x_train),
                   text_chars=text_chars)
 

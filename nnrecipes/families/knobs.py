@@ -21,6 +21,7 @@ model cards read these facts; no other list of knob names is kept.
 """
 
 import dataclasses
+import warnings
 
 KINDS = ("tabular", "image", "sequence", "text")
 TASKS = ("classification", "regression", "forecasting")
@@ -174,6 +175,8 @@ KNOBS = {
 
 # The knobs that decide the text vectorizer (`nnrecipes.data.preprocessing_for`).
 VECTORIZER_GROUP = "text"
+# The knobs that transform the training batches (`nnrecipes.data.training_augmentation`).
+AUGMENTATION_GROUP = "augmentation"
 
 
 def knob(name):
@@ -190,13 +193,28 @@ def knob(name):
                          f"nnrecipes.families.knobs.KNOBS. Received: name={name!r}") from None
 
 
-def task_of_data(splits):
-    """`"classification"`, `"forecasting"` (a series whose target is an input
-    channel) or `"regression"`."""
+def task_of(splits, *, forecasting=True):
+    """The task of a `nnrecipes.data.Splits`: the one place it is derived.
+
+    Args:
+        splits: the data (its `num_classes` and `info` are read).
+        forecasting: tell a forecast (a series whose target is one of its
+            input channels, `info["target_feature"]`) from a regression.
+            Defaults to `True`; `False` gives the task a model is built and
+            compiled for (`"classification"` or `"regression"`), as
+            `nnrecipes.engine.task_of(splits, forecasting=False)` does.
+
+    Returns:
+        `"classification"`, `"regression"` or (with `forecasting`) `"forecasting"`.
+
+    Example:
+    >>> nnrecipes.families.knobs.task_of(nnrecipes.data.load("wine"))
+    'classification'
+    """
     if splits.num_classes is not None:
         return "classification"
     info = splits.info or {}
-    return "forecasting" if "target_feature" in info else "regression"
+    return "forecasting" if forecasting and "target_feature" in info else "regression"
 
 
 def applicable(names, kind, task):
@@ -238,3 +256,34 @@ def text_values(values):
     """The values of the knobs that decide the text vectorizer."""
     return {k: v for k, v in values.items()
             if k in KNOBS and KNOBS[k].group == VECTORIZER_GROUP}
+
+
+def augmentation_values(values, kind, task, *, asked=()):
+    """The values of the augmentation knobs that apply to `kind` data and
+    `task`: all that `nnrecipes.engine.fit` passes to
+    `nnrecipes.data.training_augmentation` (their `kinds` and `tasks` above
+    say where each applies; e.g. MixUp cannot mix token ids).
+
+    Args:
+        values: resolved hyperparameters (name -> value).
+        kind: the kind of the data the model takes, one of `KINDS`.
+        task: one of `TASKS`.
+        asked: the names the user set; those that do not apply are dropped
+            with a warning. Defaults to `()`.
+
+    Returns:
+        A dict name -> value.
+
+    Example:
+    >>> nnrecipes.families.knobs.augmentation_values(
+    ...     {"units": 8, "mixup": 0.2, "cutmix": 0.5}, "tabular", "classification")
+    {'mixup': 0.2}
+    """
+    group = [n for n in values if n in KNOBS and KNOBS[n].group == AUGMENTATION_GROUP]
+    ignored = [n for n in group if n in asked and not KNOBS[n].applies(kind, task)]
+    if ignored:
+        given = ", ".join(f"{n}={values[n]!r} (kinds {list(KNOBS[n].kinds)}, tasks "
+                          f"{list(KNOBS[n].tasks)})" for n in ignored)
+        warnings.warn(f"{given}: not applicable to {kind} data for {task}, so not applied.",
+                      UserWarning, stacklevel=3)
+    return {n: values[n] for n in group if KNOBS[n].applies(kind, task)}

@@ -10,6 +10,8 @@ training window or target lies in the validation block's future.
 
 import numpy as np
 
+from nnrecipes.families.knobs import task_of
+
 
 def _check_folds(cv, n):
     if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
@@ -116,4 +118,4 @@ def folds_for(splits, cv, *, seed=0):
         gap = int(info["window"]) + int(info.get("horizon", 1)) - 1
         return forward_chaining_indices(n, cv, gap=gap)
     y = np.concatenate([np.asarray(splits.y_train), np.asarray(splits.y_val)])
-    return kfold_indices(y, cv, stratify=splits.num_classes is not None, seed=seed)
+    return kfold_indices(y, cv, stratify=task_of(splits) == "classification", seed=seed)

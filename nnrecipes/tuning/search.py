@@ -19,7 +19,6 @@ from nnrecipes import data
 from nnrecipes import engine
 from nnrecipes.engine import distribute
 from nnrecipes.families import auto
-from nnrecipes.families import knobs
 from nnrecipes.registry import get_recipe
 from nnrecipes.tuning import cv as cv_lib
 from nnrecipes.tuning import space as space_lib
@@ -31,13 +30,6 @@ from nnrecipes.tuning.trials import tuner_name
 from nnrecipes.tuning.trials import write_json_atomically
 
 DEFAULT_DIRECTORY = "tuning"
-
-
-def _build_kwargs(splits):
-    """`build` keyword arguments for a Splits: shapes, targets, preprocessing
-    adapted on its training part only."""
-    kwargs = data.preprocessing_for(splits)
-    return dict(kwargs, num_classes=splits.num_classes, num_outputs=splits.num_outputs)
 
 
 def as_splits(train_data, validation_data=None, *, data_dir=None, seed=0):
@@ -222,23 +214,24 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
                          f"max_epochs epochs). Received: max_epochs={max_epochs!r}")
     splits = as_splits(train_data, validation_data, data_dir=data_dir, seed=seed)
     kind = splits.kind  # the knobs that apply are the data's own, before a view
-    if view:
-        splits = data.choose_view(splits, recipe)
-    data.check_splits(splits)
-    task = "classification" if splits.num_classes is not None else "regression"
+    if view:  # each fold's `engine.Run` views and checks it again (the same view)
+        splits = engine.prepare_data(splits, recipe)
+    else:
+        data.check_splits(splits)
     folds = None if cv is None else cv_lib.folds_for(splits, cv, seed=seed)
     fold_list = _fold_splits(splits, folds)
     batch_size = engine.batch_size_for(fold_list[0].splits, batch_size)
     steps = -(-len(fold_list[0].splits.x_train) // batch_size)
     hp, tune_new = space_lib.narrowed_hyperparameters(
-        recipe, knobs.task_of_data(splits), space, hyperparameters, tune_all=tune_all,
+        recipe, engine.task_of(splits), space, hyperparameters, tune_all=tune_all,
         held_values={"decay_steps": max(2, (max_epochs if name == "hyperband" else epochs)
                                         * steps)},
         tuner_controls_epochs=name == "hyperband", kind=kind)
     with distribute.mixed_precision_scope(mixed_precision):
         strategy_obj = distribute.get_strategy(strategy)
-        hypermodel = RecipeHyperModel(recipe, _build_kwargs(splits), batch_size=batch_size,
-                                      epochs=epochs, strategy=strategy_obj)
+        hypermodel = RecipeHyperModel(recipe, engine.build_arguments(splits),
+                                      batch_size=batch_size, epochs=epochs,
+                                      strategy=strategy_obj)
         project_name = project_name or f"{recipe.name}_{splits.name}_{name}".replace(":", "_")
         identity = json.loads(json.dumps({
             "recipe": recipe.name, "data": splits.summary(), "tuner": name,
@@ -262,8 +255,9 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
     settings = {"recipe": recipe.name, "tuner": name, "objective": objective.name,
                 "direction": objective.direction, "cv": cv, "epochs": epochs,
                 "max_epochs": max_epochs, "batch_size": batch_size, "seed": seed,
-                "mixed_precision": bool(mixed_precision), "task": task,
-                "kind": kind, "knob_task": knobs.task_of_data(splits),
+                "mixed_precision": bool(mixed_precision),
+                "task": engine.task_of(splits, forecasting=False),
+                "kind": kind, "knob_task": engine.task_of(splits),
                 "fixed": dict(hyperparameters), "patience": patience}
     if choice is not None:
         settings["auto"] = choice.to_dict()

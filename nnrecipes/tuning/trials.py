@@ -85,6 +85,48 @@ def trial_callbacks(callbacks, trial, fold, folds):
     return found
 
 
+def fold_result(logs, objective, initial_epoch=0):
+    """One fold's logged metrics at its best epoch by `objective` (a
+    `keras_tuner.Objective`), with that epoch as `best_epoch` (counted from
+    1, after `initial_epoch` epochs done before).
+
+    Example:
+    >>> nnrecipes.tuning.trials.fold_result(
+    ...     {"val_loss": [0.5, 0.3, 0.4]}, keras_tuner.Objective("val_loss", "min"))
+    {'val_loss': 0.3, 'best_epoch': 2}
+    """
+    if objective.name not in logs:
+        raise keras_tuner.errors.FatalError(
+            f"The objective {objective.name!r} is not among the logged metrics "
+            f"{sorted(logs)}. Received: objective={objective.name!r}")
+    scores = np.asarray(logs[objective.name], dtype="float64")
+    scores = np.where(np.isfinite(scores), scores,
+                      np.inf if objective.direction == "min" else -np.inf)
+    best = int(np.argmin(scores) if objective.direction == "min" else np.argmax(scores))
+    result = {k: float(v[best]) for k, v in logs.items() if len(v) == len(scores)}
+    result["best_epoch"] = initial_epoch + best + 1
+    return result
+
+
+def trial_metrics(fold_results, objective):
+    """A trial's metrics: the mean of each over its folds (`fold_result`s),
+    and the spread of the objective as `<objective>_std`.
+
+    Example:
+    >>> nnrecipes.tuning.trials.trial_metrics(
+    ...     [{"val_loss": 0.25, "best_epoch": 1}, {"val_loss": 0.75, "best_epoch": 3}],
+    ...     keras_tuner.Objective("val_loss", "min"))
+    {'val_loss': 0.5, 'val_loss_std': 0.25}
+    """
+    metrics = {}
+    for key in fold_results[0]:
+        if key != "best_epoch":
+            metrics[key] = float(np.mean([r[key] for r in fold_results if key in r]))
+    column = [r[objective.name] for r in fold_results]
+    metrics[f"{objective.name}_std"] = float(np.std(column))
+    return metrics
+
+
 class _RecipeTrialRunner:
     """Mixed into KerasTuner's tuners: runs one trial over every fold.
 
@@ -138,46 +180,23 @@ class _RecipeTrialRunner:
             # One model at a time: the previous fold's graph and model go.
             keras.backend.clear_session()
             gc.collect()
-            splits = fold.splits
-            model = engine.build_model(hypermodel.recipe, splits, hp=hp,
-                                       strategy=hypermodel.strategy, seed=self._nn_seed + index)
-            if previous is not None:
-                # The optimizer's slots are part of the saved state: build them
-                # first so training goes on where the parent trial stopped.
-                model.optimizer.build(model.trainable_variables)
-                model.load_weights(self._fold_weights(previous, index))
-            fitted = engine.fit(
-                model, splits, epochs=epochs, batch_size=batch_size,
-                seed=self._nn_seed + index, strategy=hypermodel.strategy,
-                initial_epoch=initial_epoch, patience=self._nn_patience, monitor=monitor,
-                augmentation=values, verbose=self._nn_verbose,
+            run = engine.Run(hypermodel.recipe, fold.splits, hp=hp, epochs=epochs,
+                             batch_size=batch_size, seed=self._nn_seed + index,
+                             strategy=hypermodel.strategy, patience=self._nn_patience,
+                             monitor=monitor, diagnostics=False)
+            model, fitted = run.fit(
+                initial_epoch=initial_epoch, verbose=self._nn_verbose,
+                weights=None if previous is None else self._fold_weights(previous, index),
                 callbacks=trial_callbacks(self._nn_callbacks, trial, index,
                                           len(self._nn_folds)))
-            logs = fitted.history.history
-            if objective.name not in logs:
-                raise keras_tuner.errors.FatalError(
-                    f"The objective {objective.name!r} is not among the logged metrics "
-                    f"{sorted(logs)}. Received: objective={objective.name!r}")
-            scores = np.asarray(logs[objective.name], dtype="float64")
-            scores = np.where(np.isfinite(scores), scores,
-                              np.inf if objective.direction == "min" else -np.inf)
-            best = int(np.argmin(scores) if objective.direction == "min" else np.argmax(scores))
-            result = {k: float(v[best]) for k, v in logs.items() if len(v) == len(scores)}
-            result["best_epoch"] = initial_epoch + best + 1
-            fold_results.append(result)
+            fold_results.append(fold_result(fitted.history.history, objective, initial_epoch))
             if self._nn_keep_weights:
                 model.save_weights(self._fold_weights(trial.trial_id, index))
-            del model, fitted
+            del model, fitted, run
         keras.backend.clear_session()
         gc.collect()
-        metrics = {}
-        for key in fold_results[0]:
-            if key == "best_epoch":
-                continue
-            column = [r[key] for r in fold_results if key in r]
-            metrics[key] = float(np.mean(column))
+        metrics = trial_metrics(fold_results, objective)
         column = [r[objective.name] for r in fold_results]
-        metrics[f"{objective.name}_std"] = float(np.std(column))
         record = {"tuner_id": self.tuner_id, "epochs": epochs, "initial_epoch": initial_epoch,
                   "batch_size": batch_size, "folds": fold_results,
                   "objective": objective.name,

@@ -71,12 +71,26 @@ def test_mixup_and_cutmix_together_give_soft_labels():
     assert all(_is_soft(y.numpy()) for _, y in augmented)
 
 
-def test_techniques_for_other_inputs_are_ignored_with_a_warning():
+def test_techniques_the_input_cannot_take_are_refused():
+    # The engine passes only what applies (nnrecipes.families.knobs); asked
+    # directly, what cannot be done to the input is an error naming it.
     dataset = batches(RNG.integers(1, 50, size=(16, 6)).astype("int32"))
-    with pytest.warns(UserWarning, match="augment='randaugment', mixup=0.3: not applicable"):
-        same = training_augmentation(dataset, {"augment": "randaugment", "mixup": 0.3},
-                                     kind="tokens", num_classes=4)
-    assert same is dataset
+    with pytest.raises(ValueError, match="augment need image input. Received: "
+                                         "kind='tokens', augment='randaugment'"):
+        training_augmentation(dataset, {"augment": "randaugment"}, kind="tokens",
+                              num_classes=4)
+    with pytest.raises(ValueError, match="MixUp cannot mix token ids"):
+        training_augmentation(dataset, {"mixup": 0.3}, kind="tokens", num_classes=4)
+    with pytest.raises(ValueError, match="random_erasing, cutmix need image input"):
+        training_augmentation(batches(TABLE), {"random_erasing": 0.2, "cutmix": 0.5},
+                              kind="tabular", num_classes=4)
+
+
+def test_names_that_are_not_augmentations_are_refused():
+    with pytest.raises(ValueError, match=r"Unknown augmentation\(s\) \['units'\].*"
+                                         "Received: units=8"):
+        training_augmentation(batches(IMAGES), {"units": 8, "mixup": 0.2}, kind="image",
+                              num_classes=4)
 
 
 def test_bad_values_and_datasets_say_what_was_received():
@@ -98,7 +112,5 @@ def test_raw_text_counts_as_token_input():
         (tf.constant(["a b", "c d", "e f", "g h"]), tf.constant([0, 1, 0, 1]))).batch(2)
     same = training_augmentation(texts, {}, kind="text", num_classes=2)
     assert same is texts
-    with pytest.warns(UserWarning, match="MixUp cannot mix"):
-        unmixed = training_augmentation(texts, {"mixup": 0.2}, kind="text",
-                                        num_classes=2)
-    assert unmixed is texts
+    with pytest.raises(ValueError, match="MixUp cannot mix token ids"):
+        training_augmentation(texts, {"mixup": 0.2}, kind="text", num_classes=2)

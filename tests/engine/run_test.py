@@ -61,7 +61,10 @@ def test_augmentation_reaches_the_training_batches_only(monkeypatch):
     hyperparameters, values = engine.run_hyperparameters(recipe, wine, {"mixup": 0.4},
                                                          epochs=2, batch_size=16)
     model = engine.build_model(recipe, wine, hyperparameters)
-    fitted = engine.fit(model, wine, epochs=2, batch_size=16, augmentation=values)
+    augmentation = nnrecipes.families.knobs.augmentation_values(values, wine.kind,
+                                                               engine.task_of(wine))
+    assert augmentation == {"mixup": 0.4}  # only the augmentation knobs that apply
+    fitted = engine.fit(model, wine, epochs=2, batch_size=16, augmentation=augmentation)
     # Called once, on the training batches, whose labels MixUp turned into
     # class-probability rows; validation batches never pass through it.
     assert seen == [(16, 3)]

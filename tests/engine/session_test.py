@@ -12,11 +12,19 @@ from nnrecipes.engine import session
 from nnrecipes.export import manifest as manifest_lib
 
 
+# The engine.Run of each fold the `searched` fixture's search trained.
+FOLD_RUNS = []
+
+
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory):
-    return nnrecipes.tune("mlp", "wine", tuner="random", max_trials=1, epochs=2,
-                          batch_size=32, space={"units": [16]}, tune_all=False, seed=0,
-                          directory=str(tmp_path_factory.mktemp("tuning")))
+    with pytest.MonkeyPatch.context() as patch:
+        calls = _counting(patch, "fit")
+        result = nnrecipes.tune("mlp", "wine", tuner="random", max_trials=1, epochs=2, cv=2,
+                                batch_size=32, space={"units": [16]}, tune_all=False,
+                                seed=0, directory=str(tmp_path_factory.mktemp("tuning")))
+    FOLD_RUNS[:] = calls
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +96,45 @@ def test_a_refit_checkpoint_of_other_settings_names_what_differs(tmp_path):
         other.open_checkpoint(str(tmp_path / "c"), resume=False)
     with pytest.raises(ValueError, match=r"trial_id differ.*'trial_id': 'b'"):
         other.open_checkpoint(str(tmp_path / "c"), resume=True)
+
+
+def _counting(monkeypatch, name):
+    """Counts the calls of `engine.Run.<name>` (and keeps what it does)."""
+    calls = []
+    real = getattr(session.Run, name)
+
+    def spy(self, *args, **kwargs):
+        calls.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(session.Run, name, spy)
+    return calls
+
+
+def test_every_fold_of_every_trial_is_a_run(searched):
+    calls = FOLD_RUNS
+    assert len(calls) == 2  # 1 trial x 2 folds
+    assert all(run.hp is not None and not run.diagnostics for run in calls)
+    # Each fold trains on its own part of train + validation: the folds'
+    # validation examples differ.
+    assert len(calls[0].splits.x_train) + len(calls[0].splits.x_val) == len(
+        calls[1].splits.x_train) + len(calls[1].splits.x_val)
+    assert not set(map(bytes, calls[0].splits.x_val)) & set(map(bytes, calls[1].splits.x_val))
+
+
+def test_lr_find_is_a_run(monkeypatch):
+    calls = _counting(monkeypatch, "lr_find")
+    result = nnrecipes.lr_find("mlp", "wine", num_steps=5, units=8)
+    assert len(calls) == 1 and calls[0].values["units"] == 8
+    assert len(result.learning_rates) == 5
+    with pytest.raises(ValueError, match="Unknown hyperparameter"):
+        nnrecipes.lr_find("mlp", "wine", num_steps=5, unit=8)
+
+
+def test_a_run_passes_only_the_augmentation_that_applies():
+    recipe, wine = nnrecipes.get_recipe("mlp"), nnrecipes.data.load("wine")
+    with pytest.warns(UserWarning, match="cutmix=0.5 .*not applicable to tabular data"):
+        run = engine.Run(recipe, wine, {"cutmix": 0.5, "mixup": 0.2}, epochs=1)
+    assert run.augmentation == {"mixup": 0.2}
+    with pytest.raises(ValueError, match="needs its `model_dir`"):
+        run.execute(export=True)

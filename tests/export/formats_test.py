@@ -1,4 +1,5 @@
-"""ONNX and LiteRT files: parity with the SavedModel, host preprocessing, errors."""
+"""ONNX and LiteRT files: parity with the SavedModel, what the manifest says, errors
+(the host-side preprocessing itself: tests/export/host_test.py)."""
 
 import json
 import os
@@ -59,49 +60,6 @@ def test_manifest_lists_the_files_and_what_they_take(exports):
     spec = host.load(exports["text_tf_idf_mlp"][0])
     assert spec["output_mode"] == "tf_idf"
     assert bag["input_shape"] == [None, len(spec["vocabulary"])]
-
-
-@pytest.mark.parametrize("settings", [
-    {"sequence_length": 6}, {"ngrams": 2}, {"ngrams": 3, "sequence_length": 9},
-    {"split": "character", "standardize": "lower", "ngrams": 4},
-    {"output_mode": "tf_idf", "ngrams": 2},
-    {"output_mode": "tf_idf", "split": "character", "standardize": "lower", "ngrams": 3},
-    {"output_mode": "tf_idf", "split": "character",
-     "standardize": nnrecipes.data.lower_and_mark_ends, "ngrams": 3}])
-def test_host_text_encoding_equals_text_vectorization(settings):
-    texts = ["Hello, World!", "  many   spaces\there ", "UPPER lower MiXeD", "",
-             "don't stop-believing...", "unknownword hello", "Émile ÉCOLE naïve",
-             "a b c d e f g h i j k l", "hello\nworld"]
-    layer = nnrecipes.data.text_vectorizer(np.array(texts[:7], dtype=object), **settings)
-    spec, files = host.describe(layer)
-    spec["vocabulary"] = files[host.VOCABULARY_FILE].split("\n")[:-1]
-    expected = layer(tf.constant(texts)).numpy()
-    encoded = host.encode(texts, spec)
-    assert encoded.dtype == expected.dtype and encoded.shape == expected.shape
-    np.testing.assert_allclose(encoded, expected, rtol=1e-6)
-    if settings.get("output_mode") == "tf_idf":  # counts of known and unknown n-grams
-        assert expected[texts.index("unknownword hello")].min() == 0 < expected.max()
-        assert spec["oov_id"] == 0 and len(spec["idf_weights"]) == layer.vocabulary_size()
-
-
-def test_host_table_encoding_equals_tabular_encoder():
-    rows = np.array(helpers.ROWS, dtype=object)
-    encoder = nnrecipes.data.TabularEncoder(4, categorical=[1, 3], columns=helpers.COLUMNS)
-    encoder.adapt(rows)
-    new = np.array([["40", "Never-seen", "x", "India"], [" 1e2 ", "Private", "", "Cuba"]],
-                   dtype=object)
-    spec, files = host.describe(encoder)
-    assert files == {}
-    for batch in (rows, new):
-        np.testing.assert_allclose(host.encode(batch, spec),
-                                   encoder(tf.constant(batch.astype(str))).numpy(), atol=1e-6)
-
-
-def test_text_vectorization_it_cannot_repeat_is_refused():
-    layer = keras.layers.TextVectorization(ngrams=(2, 3), output_sequence_length=4)
-    layer.adapt(["a b c"])
-    with pytest.raises(ValueError, match=r"ngrams.*Received: \{'ngrams': \(2, 3\)\}"):
-        host.describe(layer)
 
 
 def test_unknown_format_names_the_valid_ones():

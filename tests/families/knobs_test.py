@@ -66,15 +66,36 @@ def test_text_values_are_the_vectorizer_knobs():
                                          "text_bag": "tf_idf"}
 
 
-def test_task_of_data_tells_forecasts_apart():
+def test_task_of_tells_forecasts_apart_and_is_the_engines():
     x = np.zeros((12, 4, 1), "float32")
     splits = data.catalog.Splits("s", "sequence", x, np.zeros(12), x, np.zeros(12), x,
                                  np.zeros(12), num_outputs=1, info={"target_feature": 0})
-    assert knobs.task_of_data(splits) == "forecasting"
+    assert knobs.task_of(splits) == "forecasting"
+    # What a model is built and compiled for: a forecast is a regression.
+    assert knobs.task_of(splits, forecasting=False) == "regression"
     splits.info = None
-    assert knobs.task_of_data(splits) == "regression"
+    assert knobs.task_of(splits) == "regression"
     splits.num_classes = 2
-    assert knobs.task_of_data(splits) == "classification"
+    assert knobs.task_of(splits) == "classification"
+    from nnrecipes import engine
+
+    assert engine.task_of is knobs.task_of  # one place derives the task
+
+
+def test_augmentation_values_keep_what_applies_and_warn_for_what_was_asked():
+    values = {"units": 8, "augment": "translate", "random_erasing": 0.2, "mixup": 0.3,
+              "cutmix": 0.5}
+    assert knobs.augmentation_values(values, "image", "classification") == {
+        "augment": "translate", "random_erasing": 0.2, "mixup": 0.3, "cutmix": 0.5}
+    # Defaults of knobs that do not apply are dropped silently...
+    assert knobs.augmentation_values(values, "tabular", "classification") == {"mixup": 0.3}
+    assert knobs.augmentation_values(values, "text", "classification") == {}
+    assert knobs.augmentation_values(values, "tabular", "regression") == {}
+    # ...the ones the user asked for, with a warning naming their facts.
+    with pytest.warns(UserWarning, match=r"mixup=0.3 \(kinds \['tabular', 'image', "
+                                         r"'sequence'\].*not applicable to text data"):
+        assert knobs.augmentation_values(values, "text", "classification",
+                                         asked={"mixup": 0.3}) == {}
 
 
 def test_a_tables_manifest_lists_no_text_knob():
