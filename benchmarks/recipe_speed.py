@@ -238,9 +238,12 @@ def render(rows):
                  "--write-results`. Baseline seconds: text, the whole TF-IDF + LR grid; "
                  "tables, gradient boosting's one fit; series, persistence + seasonal naive + "
                  "ridge AR together (the best shown); images, the keras-io convnet's 15 "
-                 "epochs. Under load (other processes on the 2 cores) the recipe, "
-                 "multi-threaded TensorFlow, slows far more than scikit-learn: compare rows "
-                 "run at the same load average (1-minute, at the row's end).")
+                 "epochs. Under load (other processes on the 2 cores) both sides slow, and "
+                 "unevenly: multi-threaded TensorFlow, and the OpenMP threads of gradient "
+                 "boosting (one fit on white wine took 153.9 s at a load average of 25): "
+                 "compare rows run at the same load average (1-minute, at the row's end); "
+                 "the `suite` rows, run at 22-25 while other work shared the machine, show "
+                 "that the script runs, not the speed.")
     lines.append("")
     lines.append(NOTE)
     return "\n".join(lines)
