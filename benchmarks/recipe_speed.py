@@ -284,6 +284,8 @@ def main(argv=None):
     parser.add_argument("--label", default="", help="what code ran (e.g. main, text)")
     parser.add_argument("--write-results", action="store_true",
                         help="write the rows into benchmarks/RESULTS.md (default: print only)")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print only (the default; kept for older command lines)")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the table from the stored rows, run nothing")
     args = parser.parse_args(argv)

@@ -94,3 +94,11 @@ def test_each_kind_gets_its_baseline():
              for name in ("wine", "digits")}
     assert kinds == {"wine": "table", "digits": "image"}
     assert set(recipe_speed.DEFAULT) <= set(nnrecipes.data.list_datasets())
+
+
+def test_older_command_lines_still_parse(monkeypatch):
+    ran = []
+    monkeypatch.setattr(recipe_speed, "run_one", lambda name, data_dir: ran.append(name) or {})
+    monkeypatch.setattr(recipe_speed, "write", lambda rows: ran.append("written"))
+    assert recipe_speed.main(["--only", "wine", "--no-write"]) == 0
+    assert ran == ["wine"], "print only: nothing written"
