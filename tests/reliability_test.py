@@ -21,6 +21,7 @@ from nnrecipes import registry
 from nnrecipes import storage
 from nnrecipes import training
 from nnrecipes.export import claims
+from tests.conftest import in_parallel
 
 WORKER = pathlib.Path(__file__).with_name("resume_worker.py")
 
@@ -40,16 +41,43 @@ def _weights(version_dir):
     return keras.saving.load_model(os.path.join(version_dir, "model.keras")).get_weights()
 
 
+KILLS = [
+    ("batch:0:2", 0),   # before the first checkpoint
+    ("batch:2:5", 2),   # mid-epoch, after two completed epochs
+    ("export", 4),      # during the export, after training finished
+]
+
+
+def _kill_then_resume(folder, kill_at):
+    """A run killed at `kill_at`, then (for an export) one without --resume, then
+    --resume: each process's outcome and the model folder's state after the kill."""
+    seen = {"killed": _worker(folder, "--kill-at", kill_at)}
+    base = folder / "mlp_digits"
+    seen["version_after_kill"] = (base / "1").exists()
+    seen["after_kill"] = sorted(os.listdir(base)) if base.is_dir() else []
+    if kill_at == "export":
+        seen["refused"] = _worker(folder)  # without --resume the checkpoint is not discarded
+    seen["resumed"] = _worker(folder, "--resume")
+    return seen
+
+
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """An uninterrupted deterministic run, twice: both must match exactly."""
-    runs = []
-    for name in ("first", "second"):
-        folder = tmp_path_factory.mktemp(name)
-        done = _worker(folder)
+def runs(tmp_path_factory):
+    """An uninterrupted deterministic run, twice (both must match exactly), and each
+    killed run with its resumption: separate processes, run side by side."""
+    calls = [lambda folder=tmp_path_factory.mktemp(name): (folder, _worker(folder))
+             for name in ("first", "second")]
+    calls += [lambda folder=tmp_path_factory.mktemp("killed"), kill_at=kill_at:
+              (folder, _kill_then_resume(folder, kill_at)) for kill_at, _ in KILLS]
+    done = in_parallel(*calls)
+    return {"reference": done[:2], "killed": dict(zip([k for k, _ in KILLS], done[2:]))}
+
+
+@pytest.fixture(scope="module")
+def reference(runs):
+    for _, done in runs["reference"]:
         assert done.returncode == 0, done.stderr[-3000:]
-        runs.append(folder / "mlp_digits" / "1")
-    return runs
+    return [folder / "mlp_digits" / "1" for folder, _ in runs["reference"]]
 
 
 @pytest.mark.large
@@ -63,22 +91,19 @@ def test_two_deterministic_runs_give_identical_weights(reference):
 
 
 @pytest.mark.large
-@pytest.mark.parametrize("kill_at, resumed_at", [
-    ("batch:0:2", 0),   # before the first checkpoint
-    ("batch:2:5", 2),   # mid-epoch, after two completed epochs
-    ("export", 4),      # during the export, after training finished
-])
-def test_killed_run_resumes_with_nothing_lost(tmp_path, reference, kill_at, resumed_at):
-    killed = _worker(tmp_path, "--kill-at", kill_at)
+@pytest.mark.parametrize("kill_at, resumed_at", KILLS)
+def test_killed_run_resumes_with_nothing_lost(runs, reference, kill_at, resumed_at):
+    folder, seen = runs["killed"][kill_at]
+    killed = seen["killed"]
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    base = tmp_path / "mlp_digits"
-    assert not (base / "1").exists(), "no version appears before its export completes"
+    base = folder / "mlp_digits"
+    assert not seen["version_after_kill"], "no version appears before its export completes"
     if kill_at == "export":
-        assert [n for n in os.listdir(base) if n.startswith(".tmp-")], "the export had begun"
-        refused = _worker(tmp_path)  # without --resume the checkpoint is not discarded
+        assert [n for n in seen["after_kill"] if n.startswith(".tmp-")], "the export had begun"
+        refused = seen["refused"]  # without --resume the checkpoint is not discarded
         assert refused.returncode != 0 and "Pass resume=True" in refused.stderr
     # The killed run's lock went with it: --resume takes it over.
-    resumed = _worker(tmp_path, "--resume")
+    resumed = seen["resumed"]
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert _listing(base) == ["1"], "no staging or checkpoint left"
     manifest = nnrecipes.export.load_manifest(base / "1")

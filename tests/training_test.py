@@ -18,6 +18,7 @@ import pytest
 
 import nnrecipes
 from nnrecipes import training
+from tests.conftest import in_parallel
 
 RECIPES = nnrecipes.list_recipes()
 EPOCHS = 6
@@ -91,11 +92,9 @@ def test_export_layout_and_manifest(runs, name):
 
 
 def _run_python(code, *args):
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args],
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args],
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -112,41 +111,58 @@ def expected(runs, tmp_path_factory):
     return cases
 
 
-@pytest.mark.large
-def test_keras_files_reload_in_a_fresh_process_without_custom_objects(expected):
-    out = _run_python("""
-        import json, sys
-        import numpy as np
-        import keras
-        import nnrecipes
-        for name, case in json.loads(sys.argv[1]).items():
-            model = keras.saving.load_model(case["export"] + "/model.keras")
-            data = np.load(case["npz"])
-            np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y"],
-                                       rtol=1e-5, atol=1e-6)
-            print("ok", name)
-        """, json.dumps(expected))
-    assert out.split() == [w for name in expected for w in ("ok", name)]
+RELOAD_KERAS = """
+    import json, sys
+    import numpy as np
+    import keras
+    import nnrecipes
+    for name, case in json.loads(sys.argv[1]).items():
+        model = keras.saving.load_model(case["export"] + "/model.keras")
+        data = np.load(case["npz"])
+        np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y"],
+                                   rtol=1e-5, atol=1e-6)
+        print("ok", name)
+    """
+SERVE_WITH_TENSORFLOW = """
+    import json, sys
+    import numpy as np
+    import tensorflow as tf
+    for name, case in json.loads(sys.argv[1]).items():
+        data = np.load(case["npz"])
+        loaded = tf.saved_model.load(case["export"])
+        served = loaded.serve(tf.constant(data["x"]))
+        signature = loaded.signatures["serving_default"]
+        by_signature = list(signature(tf.constant(data["x"])).values())[0]
+        for got in (served, by_signature):
+            np.testing.assert_allclose(got.numpy(), data["y"], rtol=1e-5, atol=1e-6)
+        print("ok", name)
+    assert "nnrecipes" not in sys.modules
+    """
+
+
+@pytest.fixture(scope="module")
+def fresh(expected):
+    """Both fresh processes, side by side: {script: its finished process}."""
+    scripts = (RELOAD_KERAS, SERVE_WITH_TENSORFLOW)
+    done = in_parallel(*[lambda code=code: _run_python(code, json.dumps(expected))
+                         for code in scripts])
+    return dict(zip(scripts, done))
+
+
+def _reloaded(fresh, script, expected):
+    done = fresh[script]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == [w for name in expected for w in ("ok", name)]
 
 
 @pytest.mark.large
-def test_saved_models_serve_the_same_predictions_with_only_tensorflow(expected):
-    out = _run_python("""
-        import json, sys
-        import numpy as np
-        import tensorflow as tf
-        for name, case in json.loads(sys.argv[1]).items():
-            data = np.load(case["npz"])
-            loaded = tf.saved_model.load(case["export"])
-            served = loaded.serve(tf.constant(data["x"]))
-            signature = loaded.signatures["serving_default"]
-            by_signature = list(signature(tf.constant(data["x"])).values())[0]
-            for got in (served, by_signature):
-                np.testing.assert_allclose(got.numpy(), data["y"], rtol=1e-5, atol=1e-6)
-            print("ok", name)
-        assert "nnrecipes" not in sys.modules
-        """, json.dumps(expected))
-    assert out.split() == [w for name in expected for w in ("ok", name)]
+def test_keras_files_reload_in_a_fresh_process_without_custom_objects(fresh, expected):
+    _reloaded(fresh, RELOAD_KERAS, expected)
+
+
+@pytest.mark.large
+def test_saved_models_serve_the_same_predictions_with_only_tensorflow(fresh, expected):
+    _reloaded(fresh, SERVE_WITH_TENSORFLOW, expected)
 
 
 @pytest.mark.large

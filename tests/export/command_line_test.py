@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.conftest import in_parallel
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -40,11 +42,13 @@ def test_text_model_trained_exported_and_predicted(tmp_path):
     (tmp_path / "new.txt").write_text("\n".join(texts) + "\n")
     loaded = tf.saved_model.load(version)  # kept alive while serving
     served = loaded.serve(tf.constant(texts)).numpy()
-    for runtime in ("saved_model", "onnx", "litert"):
-        out = tmp_path / f"{runtime}.csv"
-        nnrecipes("predict", version, str(tmp_path / "new.txt"), "--output", str(out),
-                  "--runtime", runtime, "--quiet")
-        header, values = probabilities(out)
+    runtimes = ("saved_model", "onnx", "litert")
+    in_parallel(*[lambda runtime=runtime: nnrecipes(  # three processes side by side
+        "predict", version, str(tmp_path / "new.txt"), "--output",
+        str(tmp_path / f"{runtime}.csv"), "--runtime", runtime, "--quiet")
+        for runtime in runtimes])
+    for runtime in runtimes:
+        header, values = probabilities(tmp_path / f"{runtime}.csv")
         assert header == ["input", "predicted", "prob_ham", "prob_spam"]
         np.testing.assert_allclose(values, served, atol=1e-5)
 

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.conftest import TEST_WORKERS
 from tests.conftest import shared_data_dir
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
@@ -134,27 +135,67 @@ def test_states_its_claims(path):
     assert own + added >= 3, f"{path.name} checks {own} + {added} claims; state what it teaches"
 
 
-@pytest.mark.large
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_runs_top_to_bottom_and_its_claims_hold(path, tmp_path, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
-    if path.stem in NEEDS_DATA and shared_data_dir() is None:
-        pytest.skip(f"{path.name} has sections on the offline datasets; set NNRECIPES_DATA_DIR")
-    monkeypatch.setenv("NNRECIPES_NOTEBOOK_SMALL", "1")
-    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
-    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend draws
+# Notebooks run TEST_WORKERS at a time (tests/conftest.py), each in its own kernel (a
+# separate process); each test still checks its own notebook.
+RUN_TEST = "test_runs_top_to_bottom_and_its_claims_hold"
+
+
+def execute(path, workdir):
+    """Runs `path` top to bottom (small settings, CLAIMS appended) in a fresh kernel.
+
+    Returns:
+        `(book, seconds, error)`: the executed notebook, its wall time and the
+        exception that stopped it (`None` when every cell ran).
+    """
+    import nbclient
+    import nbformat
+
     # Exports and tuning state go to a scratch folder, never into the checkout.
-    monkeypatch.setenv("NNRECIPES_NOTEBOOK_WORKDIR", str(tmp_path))
+    env = {**os.environ, "NNRECIPES_NOTEBOOK_SMALL": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "NNRECIPES_NOTEBOOK_WORKDIR": str(workdir)}
+    env.pop("MPLBACKEND", None)  # the kernel's inline backend draws
     book = nbformat.read(path, as_version=4)
     if path.stem in CLAIMS:
         book.cells.append(nbformat.v4.new_code_cell(CLAIMS[path.stem].strip()))
     client = nbclient.NotebookClient(book, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
     start = time.perf_counter()
-    client.execute()  # raises CellExecutionError naming the cell (or claim) that failed
-    seconds = time.perf_counter() - start
+    try:
+        client.execute(env=env)  # CellExecutionError names the cell (or claim) that failed
+    except Exception as error:  # handed to the notebook's own test, which raises it
+        return book, time.perf_counter() - start, error
+    return book, time.perf_counter() - start, None
+
+
+@pytest.fixture(scope="module")
+def runs(request, tmp_path_factory):
+    """`{stem: future of execute(...)}` for the notebooks this session selected,
+    started TEST_WORKERS at a time in the order their tests run."""
+    import concurrent.futures
+
+    for module in ("nbformat", "nbclient", "ipykernel"):
+        pytest.importorskip(module)
+    stems = [item.callspec.params["path"].stem for item in request.session.items
+             if getattr(item, "originalname", None) == RUN_TEST and hasattr(item, "callspec")]
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=TEST_WORKERS)
+    futures = {}
+    for stem in stems:
+        if stem in futures or (stem in NEEDS_DATA and shared_data_dir() is None):
+            continue
+        futures[stem] = pool.submit(execute, NOTEBOOKS / f"{stem}.ipynb",
+                                    tmp_path_factory.mktemp(stem))
+    yield futures
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.mark.large
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_runs_top_to_bottom_and_its_claims_hold(path, runs):
+    if path.stem in NEEDS_DATA and shared_data_dir() is None:
+        pytest.skip(f"{path.name} has sections on the offline datasets; set NNRECIPES_DATA_DIR")
+    book, seconds, error = runs[path.stem].result()
+    if error is not None:
+        raise error
     code = code_cells(book)
     assert all(c.execution_count is not None for c in code), "a cell did not run"
     printed = "".join(out.get("text", "") for c in code for out in c.outputs)
