@@ -478,7 +478,9 @@ def _train_parser(argv, verbose):
     where = parser.add_argument_group("where it runs")
     where.add_argument("--strategy", default=None, choices=defaults["strategies"],
                        help="tf.distribute strategy: auto picks a TPU, several GPUs or the "
-                            "default device (default: the default device)")
+                            "default device (default: the default device); on "
+                            "KERAS_BACKEND=jax: auto, default or data_parallel "
+                            "(keras.distribution over all local devices)")
     where.add_argument("--mixed-precision", action="store_true",
                        help="mixed precision (GPU or TPU only)")
     add_early_stopping_options(parser)
@@ -679,9 +681,8 @@ def _tune_parser(argv, verbose):
                        help="subfolder of this search (default: RECIPE_DATASET_TUNER)")
     group.add_argument("--overwrite", action="store_true",
                        help="start afresh instead of resuming")
-    group.add_argument("--strategy", default="auto",
-                       choices=["auto", "default", "one_device", "mirrored", "multi_worker",
-                                "tpu"], help="where trials train (default: auto)")
+    group.add_argument("--strategy", default="auto", choices=defaults["strategies"],
+                       help="where trials train (default: auto; data_parallel on JAX)")
     group.add_argument("--mixed-precision", action="store_true",
                        help="16-bit compute (GPU or TPU)")
     _add_tune_result_options(parser, defaults)

@@ -29,7 +29,9 @@ integer labels.
 import math
 
 import keras
-import tensorflow as tf
+
+# TensorFlow (tf.data) is imported where it is used, so that this module's
+# constants import on every Keras backend.
 
 AUGMENTATIONS = ("none", "translate", "flip_translate", "randaugment")
 INPUT_KINDS = ("tabular", "tokens", "sequence", "image")
@@ -81,6 +83,8 @@ def training_augmentation(dataset, values, *, kind, num_classes, seed=0, value_r
     - [Cubuk et al., 2020](https://arxiv.org/abs/1909.13719) (RandAugment)
     - [Zhong et al., 2020](https://arxiv.org/abs/1708.04896) (random erasing)
     """
+    import tensorflow as tf
+
     kind = _AS_KIND.get(kind, kind)
     options = _check_options(values, kind)
     if not any(options.values()):
@@ -140,6 +144,8 @@ def _check_options(values, kind):
 
 
 def _check_dataset(dataset, kind):
+    import tensorflow as tf
+
     spec = dataset.element_spec
     if not isinstance(spec, tuple) or len(spec) != 2 \
             or not all(isinstance(s, tf.TensorSpec) for s in spec):
@@ -154,6 +160,8 @@ def _check_dataset(dataset, kind):
 
 def _value_range(dataset):
     """`(low, high)` of the first batch, widened to whole numbers and to 0."""
+    import tensorflow as tf
+
     x, _ = next(iter(dataset.take(1)))
     low = min(0.0, math.floor(float(tf.reduce_min(x))))
     high = max(1.0, math.ceil(float(tf.reduce_max(x))))
@@ -181,6 +189,8 @@ def _pixel_layers(options, value_range, seed):
 
 def _mixing(options, kind, num_classes, seed):
     """A function `(x, labels) -> (x, soft labels)`, or None when off."""
+    import tensorflow as tf
+
     mixup, cutmix = options["mixup"], options["cutmix"]
     if not (mixup or cutmix):
         return None

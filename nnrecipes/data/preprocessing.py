@@ -11,17 +11,29 @@ training split alone, and the layers are saved with the model, so the
 exported SavedModel serves raw input.
 
 The string layers use TensorFlow string ops (`tf.strings`), since
-`keras.ops` has none; the package runs on the TensorFlow backend.
+`keras.ops` has none; they import TensorFlow when first called, so this
+module (and the models it registers) imports on every Keras backend.
 """
 
 import statistics
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 NUMBER_PATTERN = r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*"
+
+
+def _tensorflow(what):
+    """TensorFlow, for the string ops of `what`; a clear error when it is absent."""
+    try:
+        import tensorflow
+    except ImportError:
+        raise ImportError(
+            f"{what} reads strings with TensorFlow's string ops (`keras.ops` has none), and "
+            "TensorFlow is not installed. Install it (`pip install tensorflow`), or pass "
+            f"numeric arrays. Received: KERAS_BACKEND={keras.backend.backend()!r}") from None
+    return tensorflow
 
 
 @keras.saving.register_keras_serializable(package="nnrecipes")
@@ -160,6 +172,7 @@ class TabularEncoder(keras.layers.Layer):
     def call(self, inputs):
         if not self.adapted:
             raise ValueError("TabularEncoder has no statistics yet: call `adapt(rows)` first.")
+        tf = _tensorflow("TabularEncoder")
         inputs = tf.strings.strip(tf.convert_to_tensor(inputs, dtype=tf.string))
         parts = []
         if self.numeric:
@@ -516,6 +529,7 @@ def lower_and_mark_ends(texts):
     >>> nnrecipes.data.lower_and_mark_ends(tf.constant(["Anna"])).numpy()
     array([b' anna '], dtype=object)
     """
+    tf = _tensorflow("lower_and_mark_ends")
     return tf.strings.join([" ", tf.strings.lower(texts), " "])
 
 

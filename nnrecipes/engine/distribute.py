@@ -5,6 +5,12 @@
 `MultiWorkerMirroredStrategy` when `TF_CONFIG` names a cluster of workers,
 and TensorFlow's default strategy otherwise. `nnrecipes.train(...,
 strategy=...)` and `nnrecipes.tune(..., strategy=...)` take the same names.
+
+On the JAX backend the scale-out path is `keras.distribution`:
+`"data_parallel"` (and `"auto"` with several devices) is a
+`keras.distribution.DataParallel` over every local device; `"default"` is
+the single device. The `tf.distribute` names refuse there, naming the
+backend they need.
 """
 
 import contextlib
@@ -14,7 +20,13 @@ import weakref
 
 import keras
 
-STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
+STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu",
+              "data_parallel")
+# The names that are `tf.distribute` strategies: TensorFlow backend only.
+TF_STRATEGIES = ("one_device", "mirrored", "multi_worker", "tpu")
+
+# The public keras.distribution classes (their base class is not public).
+_DISTRIBUTIONS = (keras.distribution.DataParallel, keras.distribution.ModelParallel)
 
 # model -> its multi-worker step functions, made once per model.
 _LOOPS = weakref.WeakKeyDictionary()
@@ -67,11 +79,15 @@ def get_strategy(strategy="auto"):
             default strategy), `"default"` (TensorFlow's default strategy:
             the current device), `"one_device"` (the first GPU, or the CPU),
             `"mirrored"` (all local GPUs), `"multi_worker"` (the cluster in
-            `TF_CONFIG`), `"tpu"`; or a `tf.distribute.Strategy`, returned
-            as is. Defaults to `"auto"`.
+            `TF_CONFIG`), `"tpu"`, `"data_parallel"` (JAX backend: a
+            `keras.distribution.DataParallel` over all local devices); or a
+            `tf.distribute.Strategy` or `keras.distribution.Distribution`,
+            returned as is. Defaults to `"auto"`.
 
     Returns:
-        A `tf.distribute.Strategy`.
+        A `tf.distribute.Strategy` on TensorFlow; on the other backends a
+        `keras.distribution.DataParallel` or `SingleDevice` (each has a
+        `scope()`, like a strategy).
 
     Example:
     ```python
@@ -80,17 +96,21 @@ def get_strategy(strategy="auto"):
         model = nnrecipes.build("mlp", input_shape=(8,), num_classes=3)
     ```
     """
+    if isinstance(strategy, (*_DISTRIBUTIONS, SingleDevice)):
+        return strategy
+    if keras.backend.backend() != "tensorflow":
+        return _keras_distribution(strategy)
     import tensorflow as tf
 
     if isinstance(strategy, tf.distribute.Strategy):
         return strategy
-    if strategy is None:
-        strategy = "auto"
-    if not isinstance(strategy, str) or strategy.lower() not in STRATEGIES:
+    name = _checked_name(strategy)
+    if name == "data_parallel":
         raise ValueError(
-            f"`strategy` must be one of {list(STRATEGIES)} or a tf.distribute.Strategy. "
-            f"Received: strategy={strategy!r}")
-    name = strategy.lower()
+            "strategy='data_parallel' is Keras's own data parallelism "
+            "(keras.distribution.DataParallel), which nnrecipes runs on the JAX backend. "
+            "Set KERAS_BACKEND=jax, or on TensorFlow use strategy='mirrored'. "
+            "Received: strategy='data_parallel', KERAS_BACKEND='tensorflow'")
     if name == "auto":
         resolver = _find_tpu()
         if resolver is not None:
@@ -123,6 +143,64 @@ def get_strategy(strategy="auto"):
             f"Valid on this machine: {['auto', 'default', 'one_device', 'mirrored']}. "
             "Received: strategy='tpu'")
     return _tpu_strategy(resolver)
+
+
+class SingleDevice:
+    """Training on one device, outside any distribution (non-TensorFlow backends).
+
+    Its `scope()` does nothing, so code written for a strategy runs as is.
+    """
+
+    num_replicas_in_sync = 1
+
+    def scope(self):
+        return contextlib.nullcontext()
+
+    def __repr__(self):
+        return "<SingleDevice>"
+
+
+def _checked_name(strategy):
+    if strategy is None:
+        return "auto"
+    if not isinstance(strategy, str) or strategy.lower() not in STRATEGIES:
+        raise ValueError(
+            f"`strategy` must be one of {list(STRATEGIES)} or a tf.distribute.Strategy. "
+            f"Received: strategy={strategy!r}")
+    return strategy.lower()
+
+
+def _keras_distribution(strategy):
+    """`get_strategy` on the JAX and PyTorch backends: keras.distribution."""
+    backend = keras.backend.backend()
+    if strategy is not None and not isinstance(strategy, str):
+        raise ValueError(
+            f"On the {backend} backend `strategy` must be one of "
+            f"{['auto', 'default', 'data_parallel']} or a keras.distribution.Distribution; "
+            f"tf.distribute strategies need KERAS_BACKEND=tensorflow. "
+            f"Received: strategy={strategy!r}")
+    name = _checked_name(strategy)
+    if name in TF_STRATEGIES:
+        raise ValueError(
+            f"strategy={name!r} is a tf.distribute strategy, which needs "
+            f"KERAS_BACKEND=tensorflow. On the {backend} backend use "
+            f"{['auto', 'default'] + (['data_parallel'] if backend == 'jax' else [])}. "
+            f"Received: strategy={strategy!r}, KERAS_BACKEND={backend!r}")
+    if name == "data_parallel" and backend != "jax":
+        raise ValueError(
+            "strategy='data_parallel' (keras.distribution.DataParallel) needs "
+            f"KERAS_BACKEND=jax. Received: strategy='data_parallel', KERAS_BACKEND={backend!r}")
+    devices = keras.distribution.list_devices() if backend == "jax" else []
+    if name == "data_parallel" or (name == "auto" and len(devices) > 1):
+        return keras.distribution.DataParallel(devices=devices)
+    return SingleDevice()
+
+
+def _in_scope(strategy):
+    """`strategy.scope()` for a keras.distribution (fit reads it), else nothing."""
+    if isinstance(strategy, _DISTRIBUTIONS):
+        return strategy.scope()
+    return contextlib.nullcontext()
 
 
 def is_chief(strategy=None):
@@ -200,6 +278,8 @@ def mixed_precision_scope(enabled=True):
 
 def is_multi_worker(strategy):
     """Whether `strategy` synchronizes several worker processes."""
+    if keras.backend.backend() != "tensorflow":
+        return False
     import tensorflow as tf
 
     return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
@@ -286,6 +366,15 @@ class _MultiWorkerLoop:
         return self._results(prefix)
 
 
+def _current_strategy():
+    """TensorFlow's current strategy; on other backends Keras's distribution."""
+    if keras.backend.backend() != "tensorflow":
+        return keras.distribution.distribution() or SingleDevice()
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy()
+
+
 def fit(model, train_data, *, strategy=None, validation_data=None, epochs=1, initial_epoch=0,
         callbacks=None, verbose=0, **kwargs):
     """`model.fit`, and the same under a multi-worker strategy.
@@ -308,13 +397,12 @@ def fit(model, train_data, *, strategy=None, validation_data=None, epochs=1, ini
     Returns:
         A `keras.callbacks.History`.
     """
-    import tensorflow as tf
-
-    strategy = strategy or tf.distribute.get_strategy()
+    strategy = strategy or _current_strategy()
     if not is_multi_worker(strategy):
-        return model.fit(train_data, validation_data=validation_data, epochs=epochs,
-                         initial_epoch=initial_epoch, callbacks=callbacks, verbose=verbose,
-                         **kwargs)
+        with _in_scope(strategy):
+            return model.fit(train_data, validation_data=validation_data, epochs=epochs,
+                             initial_epoch=initial_epoch, callbacks=callbacks,
+                             verbose=verbose, **kwargs)
     steps_per_epoch = kwargs.pop("steps_per_epoch", None)
     unsupported = sorted(k for k, v in kwargs.items()
                          if v is not None and k not in ("shuffle", "batch_size"))
@@ -345,11 +433,10 @@ def fit(model, train_data, *, strategy=None, validation_data=None, epochs=1, ini
 def evaluate(model, data, *, strategy=None, verbose=0):
     """`model.evaluate(..., return_dict=True)`, also under a multi-worker
     strategy (see `fit`)."""
-    import tensorflow as tf
-
-    strategy = strategy or tf.distribute.get_strategy()
+    strategy = strategy or _current_strategy()
     if not is_multi_worker(strategy):
-        return model.evaluate(data, verbose=verbose, return_dict=True)
+        with _in_scope(strategy):
+            return model.evaluate(data, verbose=verbose, return_dict=True)
     loop = _LOOPS.get(model) or _MultiWorkerLoop(model, strategy, next(iter(data)))
     return loop.evaluate(data)
 
@@ -358,9 +445,9 @@ def predict(model, data, *, strategy=None):
     """`model.predict(data)`, also under a multi-worker strategy (where each
     worker predicts every batch itself: the weights are the same on all)."""
     import numpy as np
-    import tensorflow as tf
 
-    strategy = strategy or tf.distribute.get_strategy()
+    strategy = strategy or _current_strategy()
     if not is_multi_worker(strategy):
-        return model.predict(data, verbose=0)
+        with _in_scope(strategy):
+            return model.predict(data, verbose=0)
     return np.concatenate([np.asarray(model(x, training=False)) for x in data])

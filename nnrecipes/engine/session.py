@@ -15,7 +15,6 @@ import tempfile
 import warnings
 
 import keras
-import tensorflow as tf
 
 from nnrecipes import data
 from nnrecipes import export as export_lib
@@ -271,13 +270,13 @@ class Run:
         return find_learning_rate(model, train_data, seed=self.seed, **kwargs)
 
     def _build(self, export, replacing):
-        if self.deterministic:
+        if self.deterministic and keras.backend.backend() == "tensorflow":
+            import tensorflow as tf  # here: the engine imports on every backend
+
             tf.config.experimental.enable_op_determinism()
         if self.refit:  # after a search's many models
             keras.backend.clear_session()
-        strategy = self.strategy
-        if not isinstance(strategy, tf.distribute.Strategy):
-            strategy = distribute.get_strategy(strategy or "default")
+        strategy = distribute.get_strategy(self.strategy or "default")  # a Strategy as is
         model = build_model(self.recipe, self.splits, self.hyperparameters, hp=self.hp,
                             strategy=strategy, mixed_precision=self.mixed_precision,
                             seed=self.seed)

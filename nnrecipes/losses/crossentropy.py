@@ -7,7 +7,9 @@ from nnrecipes.losses import _common
 def _dense_statically(y_true, y_pred):
     """True (class probabilities), False (integer labels), or None when the
     ranks are unknown until run time."""
-    if y_true.shape.rank is None or y_pred.shape.rank is None:
+    # TensorFlow's TensorShape has a rank (None when unknown); JAX and
+    # PyTorch shapes are tuples, always of known length.
+    if any(getattr(t.shape, "rank", 0) is None for t in (y_true, y_pred)):
         return None
     true_shape, pred_shape = tuple(y_true.shape), tuple(y_pred.shape)
     if len(true_shape) == len(pred_shape) - 1 or (

@@ -92,3 +92,78 @@ def test_upstream_fit_still_fails_under_multi_worker(tmp_path):
         f"Keras {keras.__version__}: plain fit now works under MultiWorkerMirroredStrategy; "
         "drop nnrecipes.engine.distribute's own loop and use model.fit there.")
     assert all(code != 0 for code in codes), [log[-1500:] for log in logs]
+
+
+def test_data_parallel_on_tensorflow_names_the_backend_it_needs():
+    with pytest.raises(ValueError, match="KERAS_BACKEND=jax.*Received: strategy='data_parallel'"):
+        distribute.get_strategy("data_parallel")
+
+
+# Two host devices, Keras on JAX: DataParallel against one device. (TensorFlow stays
+# importable: nnrecipes.engine imports the export package, whose SavedModel code needs it.)
+_DATA_PARALLEL_PROBE = """
+import json, keras, numpy as np
+import nnrecipes
+from nnrecipes.engine import distribute
+
+def run(name):
+    strategy = distribute.get_strategy(name)
+    keras.utils.set_random_seed(0)
+    with strategy.scope():
+        model = nnrecipes.build("mlp", input_shape=(6,), num_classes=3, dropout=0.0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 6), dtype="float32")
+    y = (x[:, 0] > 0).astype("int64") + (x[:, 1] > 0)
+    history = distribute.fit(model, x, y=y, strategy=strategy, batch_size=16, epochs=2,
+                             shuffle=False)
+    kernel = model.trainable_variables[0]
+    return (history.history["loss"], [np.asarray(w).tolist() for w in model.get_weights()],
+            len(kernel.value.devices()), type(strategy).__name__)
+
+one, two = run("default"), run("data_parallel")
+errors = {}
+for name in ("mirrored", "tpu"):
+    try:
+        distribute.get_strategy(name)
+    except ValueError as error:
+        errors[name] = str(error)
+print(json.dumps({"one": one, "two": two, "auto": type(distribute.get_strategy("auto")).__name__,
+                  "devices": len(keras.distribution.list_devices()), "errors": errors}))
+"""
+
+
+@pytest.fixture(scope="module")
+def data_parallel_run():
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("keras.distribution's DataParallel runs on JAX, which is not installed")
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu",
+           "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    done = subprocess.run([sys.executable, "-c", _DATA_PARALLEL_PROBE], capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_data_parallel_over_two_devices_matches_one_device(data_parallel_run):
+    import numpy as np
+
+    (loss_one, weights_one, devices_one, kind_one) = data_parallel_run["one"]
+    (loss_two, weights_two, devices_two, kind_two) = data_parallel_run["two"]
+    assert data_parallel_run["devices"] == 2
+    assert (kind_one, devices_one) == ("SingleDevice", 1)
+    assert (kind_two, devices_two) == ("DataParallel", 2)  # weights replicated on both
+    assert data_parallel_run["auto"] == "DataParallel"
+    np.testing.assert_allclose(loss_two, loss_one, rtol=1e-4, atol=1e-5)
+    for a, b in zip(weights_two, weights_one):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
+
+
+def test_tf_distribute_strategies_on_jax_name_the_backend_they_need(data_parallel_run):
+    for name, message in data_parallel_run["errors"].items():
+        assert "needs KERAS_BACKEND=tensorflow" in message, message
+        assert f"Received: strategy={name!r}, KERAS_BACKEND='jax'" in message
