@@ -4,10 +4,19 @@ from keras import ops
 from nnrecipes.losses import _common
 
 
+def _static_rank(x):
+    """The rank of `x` when known before run time, else None (a traced
+    TensorFlow function can lose it; JAX shapes always have one)."""
+    try:
+        return len(x.shape)
+    except (TypeError, ValueError):
+        return None
+
+
 def _dense_statically(y_true, y_pred):
     """True (class probabilities), False (integer labels), or None when the
     ranks are unknown until run time."""
-    if y_true.shape.rank is None or y_pred.shape.rank is None:
+    if _static_rank(y_true) is None or _static_rank(y_pred) is None:
         return None
     true_shape, pred_shape = tuple(y_true.shape), tuple(y_pred.shape)
     if len(true_shape) == len(pred_shape) - 1 or (
