@@ -15,6 +15,7 @@ import keras
 import tensorflow as tf
 
 from nnrecipes import data
+from nnrecipes.data import backend as data_backend
 from nnrecipes import export as export_lib
 from nnrecipes.callbacks import EpochCheckpoint
 from nnrecipes.engine import distribute
@@ -88,6 +89,7 @@ class Run:
         self.recipe, self.model_dir, self.seed = recipe, model_dir, seed
         self.splits = data.choose_view(splits, recipe)
         data.check_splits(self.splits)
+        data_backend.check_backend_takes(self.splits)  # strings: TensorFlow only
         self.batch_size = batch_size_for(self.splits, batch_size)
         self.epochs_rule = None
         if epochs is None:
