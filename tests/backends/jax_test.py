@@ -70,8 +70,8 @@ def test_every_recipe_builds_and_fits_a_step_on_its_input_kinds(name):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     export_dir = tmp_path_factory.mktemp("jax_models")
-    result = nnrecipes.train("mlp", "breast_cancer", epochs=2, export_dir=str(export_dir),
-                             verbose=0, units=16)
+    result = nnrecipes.train("mlp", "breast_cancer", epochs=3, export_dir=str(export_dir),
+                             verbose=0)
     return result
 
 
