@@ -81,7 +81,14 @@ def test_train_evaluates_and_writes_health_and_saved_model(trained):
     assert manifest["health"]["status"]
     assert np.isfinite(trained.history.history["grad_norm"]).all()
     # The SavedModel went through Keras's jax2tf route, with its classify signature.
-    assert os.path.isfile(os.path.join(trained.export_path, "saved_model.pb"))
+    import tensorflow as tf
+
+    served = tf.saved_model.load(trained.export_path)
+    x = nnrecipes.data.load("breast_cancer").x_test[:4].astype("float32")
+    out = served.signatures["classify"](inputs=tf.constant(x))
+    assert out["classes"].numpy()[0].tolist() == [b"malignant", b"benign"]
+    np.testing.assert_allclose(out["scores"].numpy(), trained.model.predict(x, verbose=0),
+                               rtol=1e-4, atol=1e-5)
 
 
 def test_keras_file_reloads_with_the_same_predictions(trained):
