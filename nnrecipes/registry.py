@@ -13,6 +13,7 @@ import keras_tuner
 # Importing the families registers every recipe; their base class and the
 # registration decorator live with them.
 from nnrecipes import names
+from nnrecipes.data import backend as data_backend
 from nnrecipes.families import auto
 from nnrecipes.families import common
 from nnrecipes.families.base import ALIASES as _ALIASES
@@ -298,6 +299,8 @@ def build(name, *, input_shape=None, num_classes=None, num_outputs=None, vocab_s
             f"Received: input_shape={tuple(input_shape)!r}, vocab_size={vocab_size!r}"
         )
     input_dtype = _check_input_dtype(input_dtype, kind, preprocessing)
+    if input_dtype == "string" and not data_backend.takes_strings():
+        raise data_backend.string_refusal("This model's input")
     values = resolve_hyperparameters(recipe, hyperparameters, task)
     return common.assemble(
         recipe, values, kind=kind, task=task, input_shape=tuple(input_shape),

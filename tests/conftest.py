@@ -35,6 +35,31 @@ def in_parallel(*calls):
     return [future.result() for future in futures]
 
 
+def keras_backend():
+    """The Keras backend this test run uses (`KERAS_BACKEND`, default tensorflow)."""
+    import keras
+
+    return keras.backend.backend()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `tf_backend` skip, with their reason, off TensorFlow.
+
+    `@pytest.mark.tf_backend("why")` (or `pytestmark = pytest.mark.tf_backend(...)`)
+    marks a test that needs Keras's TensorFlow backend: tf.distribute, TF-IDF
+    in the model, tf.GradientTape, SavedModel-only routes.
+    """
+    backend = keras_backend()
+    if backend == "tensorflow":
+        return
+    for item in items:
+        marker = item.get_closest_marker("tf_backend")
+        if marker is not None:
+            why = marker.args[0] if marker.args else "needs the TensorFlow backend"
+            item.add_marker(pytest.mark.skip(
+                reason=f"TensorFlow backend only ({why}); this run uses {backend}"))
+
+
 @pytest.fixture(scope="session")
 def data_dir():
     """Path of the offline datasets; skips the test (with the reason) when absent."""

@@ -119,8 +119,14 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         if self.gradient_monitor is not None:
             self.gradient_monitor.on_epoch_begin(epoch, logs)
 
+    def on_train_batch_end(self, batch, logs=None):
+        if self.gradient_monitor is not None:
+            self.gradient_monitor.on_train_batch_end(batch, logs)
+
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
+        if self.gradient_monitor is not None:
+            self.gradient_monitor.on_epoch_end(epoch, logs)
         record = dict(logs)
         if self.gradient_monitor is not None and not self.per_layer_logs:
             record.update(self.gradient_monitor.results(per_layer=True))

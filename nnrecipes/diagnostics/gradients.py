@@ -12,9 +12,10 @@ At the end of `fit` the hooks come off and the model is a plain
 import keras
 from keras import ops
 
-# Prefixes of the per-layer entries in `logs`.
-GRAD_NORM = "grad_norm"
-UPDATE_RATIO = "update_ratio"
+from nnrecipes.diagnostics.grad_figures import GRAD_NORM
+from nnrecipes.diagnostics.grad_figures import UPDATE_RATIO
+from nnrecipes.diagnostics.grad_figures import step_figures
+from nnrecipes.diagnostics.gradients_jax import JaxHooks
 
 
 def layer_groups(model):
@@ -45,19 +46,6 @@ def layer_groups(model):
     if rest:
         groups.append((model.name, type(model).__name__, rest))
     return groups
-
-
-def _squared_sum(value):
-    """Sum of squares of a gradient: dense, or sparse rows of an embedding."""
-    import tensorflow as tf
-
-    if isinstance(value, tf.IndexedSlices):
-        # Rows may repeat; add them up first so the norm is that of the
-        # dense gradient.
-        unique, position = tf.unique(value.indices)
-        value = tf.math.unsorted_segment_sum(value.values, position, tf.shape(unique)[0])
-    value = ops.cast(value, "float32")
-    return ops.sum(ops.square(value))
 
 
 class GradientMonitor(keras.callbacks.Callback):
@@ -131,6 +119,7 @@ class GradientMonitor(keras.callbacks.Callback):
         self.layer_classes = []
         self.layer_params = []
         self._attached = None  # the model the hooks are on
+        self._jax = None  # the JAX backend's hooks (gradients_jax.JaxHooks)
         self._saved = {}
         self._before = {}
 
@@ -141,6 +130,15 @@ class GradientMonitor(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.reset()
+
+    def on_train_batch_end(self, batch, logs=None):
+        # On JAX the step only measures; the figures add up here.
+        if self._jax is not None:
+            self._jax.on_batch_end(logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._jax is not None and logs is not None:
+            self._jax.write_logs(logs)
 
     def on_train_end(self, logs=None):
         self.detach()
@@ -168,8 +166,15 @@ class GradientMonitor(keras.callbacks.Callback):
         # `train_function = None` (undocumented) makes `fit` retrace with them.
         # private: guarded by
         # tests/upstream_test.py::test_keras_fit_retraces_with_instance_train_step_and_apply
-        optimizer.apply = self._hooked_apply(model, optimizer)
-        model.train_step = self._hooked_train_step(model)
+        self._jax = None
+        if keras.backend.backend() == "jax":
+            self._jax = JaxHooks(self, model)
+            self._saved["apply"] = optimizer.__dict__.get("stateless_apply")
+            optimizer.stateless_apply = self._jax.hooked_apply(optimizer)
+            model.train_step = self._jax.hooked_train_step(model)
+        else:
+            optimizer.apply = self._hooked_apply(model, optimizer)
+            model.train_step = self._hooked_train_step(model)
         model.train_function = None
         self._attached = model
         self._optimizer = optimizer
@@ -205,7 +210,7 @@ class GradientMonitor(keras.callbacks.Callback):
         # With `every` > 1, the weights before a measured step are kept in
         # variables of their own (assigned on measured steps only).
         self._before = {}
-        if self.every > 1 and self.update_ratios:
+        if self.every > 1 and self.update_ratios and keras.backend.backend() != "jax":
             self._before = {id(v): keras.Variable(ops.zeros(v.shape, v.dtype),
                                                   trainable=False, name="weights_before")
                             for v in model.trainable_variables}
@@ -291,15 +296,18 @@ class GradientMonitor(keras.callbacks.Callback):
         model = self._attached
         if model is None:
             return
+        apply = "stateless_apply" if keras.backend.backend() == "jax" else "apply"
         for obj, name in ((model, "train_step"), (self._optimizer, "apply")):
+            attribute = apply if obj is self._optimizer else name
             previous = self._saved.get(name)
             if previous is not None:
-                setattr(obj, name, previous)
-            elif name in obj.__dict__:
-                delattr(obj, name)
+                setattr(obj, attribute, previous)
+            elif attribute in obj.__dict__:
+                delattr(obj, attribute)
         model.train_function = None
         self._attached = None
         self._optimizer = None
+        self._jax = None
         self._before = {}
 
     def reset(self):
@@ -309,6 +317,8 @@ class GradientMonitor(keras.callbacks.Callback):
         for var in (self._steps, self._norm_sum, self._norm_max):
             var.assign(0.0)
         self._seen.assign(0)
+        if self._jax is not None:
+            self._jax.reset()
         for var in (self._layer_norm_sum, self._ratio_sum):
             var.assign(ops.zeros(var.shape))
 
@@ -366,42 +376,14 @@ class GradientMonitor(keras.callbacks.Callback):
         return scale
 
     def _record(self, grads, variables, before, scale, keep=None):
-        count = len(self.layer_names) or 1
-        grad_sq = [[] for _ in range(count)]
-        delta_sq = [[] for _ in range(count)]
-        weight_sq = [[] for _ in range(count)]
-        total = []
-        for i, (grad, var) in enumerate(zip(grads, variables)):
-            if grad is None:
-                continue
-            sq = _squared_sum(grad)
-            total.append(sq)
-            group = self._group_of.get(id(var))
-            if group is None:
-                continue
-            grad_sq[group].append(sq)
-            if before is not None and before[i] is not None:
-                old = ops.cast(before[i], "float32")
-                new = ops.cast(ops.convert_to_tensor(var), "float32")
-                delta_sq[group].append(ops.sum(ops.square(new - old)))
-                weight_sq[group].append(ops.sum(ops.square(old)))
-        if not total:
+        groups = [self._group_of.get(id(v)) for v in variables]
+        after = [ops.convert_to_tensor(v) for v in variables]
+        figures = step_figures(grads, groups, len(self.layer_names) or 1, before, after,
+                               scale, keep)
+        if figures is None:
             return
-
-        def stacked(parts):
-            return ops.stack([ops.sum(ops.stack(p)) if p else ops.zeros(())
-                              for p in parts])
-
-        global_norm = ops.sqrt(ops.sum(ops.stack(total)))
-        layer_norms = ops.sqrt(stacked(grad_sq))
-        if scale is not None:
-            global_norm = global_norm / scale
-            layer_norms = layer_norms / scale
-        step = 1.0
-        if keep is not None:
-            step = ops.cast(keep, "float32")
-            global_norm = ops.where(keep, global_norm, 0.0)
-            layer_norms = ops.where(keep, layer_norms, ops.zeros_like(layer_norms))
+        global_norm, layer_norms, ratios = figures
+        step = 1.0 if keep is None else ops.cast(keep, "float32")
         self._steps.assign_add(step)
         self._total_steps.assign_add(step)
         self._fresh.assign(step)
@@ -411,10 +393,7 @@ class GradientMonitor(keras.callbacks.Callback):
         nan_seen = ops.logical_or(ops.isnan(self._norm_max), ops.isnan(global_norm))
         self._norm_max.assign(ops.where(nan_seen, float("nan"), largest))
         self._layer_norm_sum.assign_add(layer_norms)
-        if before is not None:
-            ratios = ops.sqrt(stacked(delta_sq)) / (ops.sqrt(stacked(weight_sq)) + 1e-12)
-            if keep is not None:
-                ratios = ops.where(keep, ratios, ops.zeros_like(ratios))
+        if ratios is not None:
             self._ratio_sum.assign_add(ratios)
 
 
@@ -439,6 +418,9 @@ def _watchable_optimizer(model):
 
 def _replicas(model):
     """How many replicas the model trains on (its distribution strategy's)."""
+    if keras.backend.backend() != "tensorflow":
+        # JAX and keras.distribution compute one global gradient (SPMD).
+        return 1
     import tensorflow as tf
 
     strategy = getattr(model, "distribute_strategy", None) or tf.distribute.get_strategy()

@@ -66,6 +66,60 @@ class LRFinderResult:
         return plots.save_figure(figure, path)
 
 
+def _tf_step(model, optimizer):
+    """One training step at a given learning rate, as a TensorFlow function."""
+    import tensorflow as tf
+
+    @tf.function
+    def step(xb, yb, lr):
+        optimizer.learning_rate.assign(lr)
+        with tf.GradientTape() as tape:
+            y_pred = model(xb, training=True)
+            loss = model.compute_loss(x=xb, y=yb, y_pred=y_pred, training=True)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply(grads, model.trainable_variables)
+        return loss
+
+    return lambda xb, yb, lr: step(xb, yb, tf.constant(lr, dtype=optimizer.learning_rate.dtype))
+
+
+def _jax_step(model, optimizer):
+    """The same step on JAX: a pure, compiled function of the variables'
+    values (the loss Keras's JAX trainer differentiates), whose results are
+    written back into the variables."""
+    import jax
+
+    grad_fn = jax.value_and_grad(model.compute_loss_and_updates, has_aux=True)
+
+    @jax.jit
+    def pure(values, xb, yb, scale):
+        trainable, non_trainable, metrics, model_optimizer, own = values
+        (_, (loss, _, non_trainable, _)), grads = grad_fn(
+            trainable, non_trainable, metrics, xb, yb, None, training=True,
+            optimizer_variables=model_optimizer)
+        # Under mixed precision the loss (so the gradients) was scaled.
+        grads = [g / scale for g in grads]
+        trainable, own = optimizer.stateless_apply(own, grads, trainable)
+        return loss, (trainable, non_trainable, own)
+
+    def step(xb, yb, lr):
+        optimizer.learning_rate.assign(lr)
+        groups = (model.trainable_variables, model.non_trainable_variables,
+                  model.metrics_variables, model.optimizer.variables, optimizer.variables)
+        scale = 1.0
+        if isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer):
+            scale = (float(keras.ops.convert_to_numpy(model.optimizer.dynamic_scale))
+                     if model.optimizer.built else float(model.optimizer.initial_scale))
+        xb, yb = keras.tree.map_structure(np.asarray, (xb, yb))
+        loss, new = pure([[v.value for v in group] for group in groups], xb, yb, scale)
+        for group, values in zip((groups[0], groups[1], groups[4]), new):
+            for variable, value in zip(group, values):
+                variable.assign(value)
+        return loss
+
+    return step
+
+
 def _batches(x, y, batch_size, seed):
     """Yields (x, y) batches forever: arrays shuffled each pass, or a dataset."""
     import tensorflow as tf
@@ -171,15 +225,7 @@ def find_learning_rate(model, x, y=None, *, batch_size=64, start_lr=1e-7, end_lr
     optimizer.build(model.trainable_variables)
     saved = [np.array(keras.ops.convert_to_numpy(v)) for v in model.variables]
 
-    @tf.function
-    def step(xb, yb, lr):
-        optimizer.learning_rate.assign(lr)
-        with tf.GradientTape() as tape:
-            y_pred = model(xb, training=True)
-            loss = model.compute_loss(x=xb, y=yb, y_pred=y_pred, training=True)
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply(grads, model.trainable_variables)
-        return loss
+    step = (_jax_step if keras.backend.backend() == "jax" else _tf_step)(model, optimizer)
 
     factor = (end_lr / start_lr) ** (1.0 / (num_steps - 1))
     lrs, losses, smoothed = [], [], []
@@ -190,7 +236,7 @@ def find_learning_rate(model, x, y=None, *, batch_size=64, start_lr=1e-7, end_lr
         for i in range(num_steps):
             lr = start_lr * factor ** i
             xb, yb = next(batches)
-            loss = float(step(xb, yb, tf.constant(lr, dtype=optimizer.learning_rate.dtype)))
+            loss = float(step(xb, yb, lr))
             average = smoothing * average + (1 - smoothing) * loss
             value = average / (1 - smoothing ** (i + 1))
             lrs.append(lr)

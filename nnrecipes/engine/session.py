@@ -17,6 +17,7 @@ import warnings
 import keras
 
 from nnrecipes import data
+from nnrecipes.data import backend as data_backend
 from nnrecipes import export as export_lib
 from nnrecipes.callbacks import EpochCheckpoint
 from nnrecipes.engine import distribute
@@ -35,7 +36,8 @@ from nnrecipes.families import knobs
 
 def prepare_data(splits, recipe):
     """`splits` viewed in an input kind `recipe` takes (`nnrecipes.data.choose_view`)
-    and checked (`nnrecipes.data.check_splits`): what every run trains on.
+    and checked (`nnrecipes.data.check_splits`, and off TensorFlow that it holds no
+    strings): what every run trains on.
 
     Example:
     >>> nnrecipes.engine.prepare_data(nnrecipes.data.load("digits"),
@@ -44,6 +46,7 @@ def prepare_data(splits, recipe):
     """
     splits = data.choose_view(splits, recipe)
     data.check_splits(splits)
+    data_backend.check_backend_takes(splits)  # strings: TensorFlow only
     return splits
 
 

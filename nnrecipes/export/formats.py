@@ -49,6 +49,14 @@ def check_formats(formats):
         raise ValueError(f"Unknown export format {unknown[0]!r}."
                          f"{did_you_mean(unknown[0], FORMATS)} Valid: {list(FORMATS)}. "
                          f"Received: formats={formats}")
+    if formats and keras.backend.backend() != "tensorflow":
+        raise ValueError(
+            f"Export formats {formats} convert a TensorFlow graph of the model, so they "
+            "need the TensorFlow backend (KERAS_BACKEND=tensorflow); this process runs "
+            f"Keras on {keras.backend.backend()!r}. The SavedModel and model.keras are "
+            "written on every backend: add the files afterwards in a TensorFlow process "
+            "with `KERAS_BACKEND=tensorflow nnrecipes export VERSION_DIR --format "
+            f"{','.join(formats)}`. Received: formats={formats}")
     for name in formats:
         for module in PACKAGES[name]:
             _require(module, name)

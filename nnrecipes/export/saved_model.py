@@ -91,7 +91,9 @@ def write_saved_model(model, folder, class_names=None):
     spec = tf.TensorSpec([None, *tensor.shape[1:]], tf.as_dtype(tensor.dtype), name="inputs")
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint("serve", lambda x: model(x, training=False), input_signature=[spec])
+    # On JAX, Keras converts the endpoint with jax2tf into a `tf.function`.
+    serve = archive.add_endpoint("serve", lambda x: model(x, training=False),
+                                 input_signature=[spec])
     if class_names:
         width = model.outputs[0].shape[-1]
         if len(class_names) != width:
@@ -100,11 +102,15 @@ def write_saved_model(model, folder, class_names=None):
                 f"Received: class_names={list(class_names)}")
         names = tf.constant([str(c) for c in class_names])
 
+        # A TensorFlow function around the `serve` endpoint, so the string
+        # classes stay out of the model's own (maybe JAX) computation.
+        @tf.function(input_signature=[spec], autograph=False)
         def classify(x):
-            scores = model(x, training=False)
+            scores = serve(x)
             return {"classes": tf.broadcast_to(names, tf.shape(scores)), "scores": scores}
 
-        archive.add_endpoint(CLASSIFY_SIGNATURE, classify, input_signature=[spec])
+        classify.get_concrete_function()
+        archive.add_endpoint(CLASSIFY_SIGNATURE, classify)
     archive.write_out(folder, verbose=False)
 
 

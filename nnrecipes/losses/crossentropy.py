@@ -4,12 +4,19 @@ from keras import ops
 from nnrecipes.losses import _common
 
 
+def _static_rank(x):
+    """The rank of `x` when known before run time, else None (a traced
+    TensorFlow function can lose it; JAX shapes always have one)."""
+    try:
+        return len(x.shape)
+    except (TypeError, ValueError):
+        return None
+
+
 def _dense_statically(y_true, y_pred):
     """True (class probabilities), False (integer labels), or None when the
     ranks are unknown until run time."""
-    # TensorFlow's TensorShape has a rank (None when unknown); JAX and
-    # PyTorch shapes are tuples, always of known length.
-    if any(getattr(t.shape, "rank", 0) is None for t in (y_true, y_pred)):
+    if _static_rank(y_true) is None or _static_rank(y_pred) is None:
         return None
     true_shape, pred_shape = tuple(y_true.shape), tuple(y_pred.shape)
     if len(true_shape) == len(pred_shape) - 1 or (

@@ -53,7 +53,11 @@ def test_suggestion_follows_the_rule_and_trains_well(digits):
     best = int(np.nanargmin(smoothed))
     assert result.lr_at_min_loss == result.learning_rates[best]
     assert result.suggestion == pytest.approx(result.lr_at_min_loss / 10)
-    assert result.stopped_early and len(result.losses) < 100  # Adam blows up before lr=10
+    if keras.backend.backend() == "tensorflow":
+        # Adam blows up before lr=10. On TensorFlow, Keras's crossentropy after
+        # a softmax works from its logits, so the loss grows without bound; on
+        # JAX it clips the probabilities (the loss stops near -log(1e-7) = 16).
+        assert result.stopped_early and len(result.losses) < 100
     assert 1e-4 < result.suggestion < 0.1
     assert result.learning_rates[10] <= result.lr_steepest <= result.lr_at_min_loss
     # The suggestion actually trains: loss falls well within 3 epochs.
