@@ -56,6 +56,9 @@ GRADIENT_STEPS_PER_EPOCH = 32
 # saves Keras's per-step Python work and the NaN check's host sync on each
 # step; the diagnostics measure inside the step and are unaffected.
 EXECUTION_STEPS = 16
+# The resumable checkpoint takes at most about this share of training time:
+# on short epochs it is saved every few epochs (`EpochCheckpoint.max_share`).
+CHECKPOINT_SHARE = 0.05
 # Examples per step when none is given; a smaller training split is one batch.
 DEFAULT_BATCH_SIZE = 64
 
@@ -303,6 +306,10 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         guards.append(keeper)  # before the checkpoint: best weights are on disk first
     if checkpoint is not None:
         guards.append(checkpoint)
+        if checkpoint.max_share is None:
+            checkpoint.max_share = CHECKPOINT_SHARE  # saves sized to the epoch
+        if keeper is not None:  # the best weights go to disk with each checkpoint
+            checkpoint.keeper, keeper.deferred = keeper, True
     watcher = None
     if diagnostics and initial_epoch < epochs:
         from nnrecipes.diagnostics import TrainingDiagnostics
@@ -346,14 +353,21 @@ def _fit_in_chunks(model, steps, train, **kwargs):
     previous = model.steps_per_execution
     chunk = steps_per_execution(steps) if model.optimizer is not None else previous
     if chunk != previous:
-        model.steps_per_execution = chunk
-        model.make_train_function(force=True)
+        _set_steps_per_execution(model, chunk)
     try:
         return distribute.fit(model, train, **kwargs)
     finally:
         if chunk != previous:
-            model.steps_per_execution = previous
-            model.make_train_function(force=True)
+            _set_steps_per_execution(model, previous)
+
+
+def _set_steps_per_execution(model, steps):
+    # Keras keeps its compiled train, test and predict functions, each made
+    # for one `steps_per_execution`: all three are made again for the new one.
+    model.steps_per_execution = steps
+    model.make_train_function(force=True)
+    model.make_test_function(force=True)
+    model.make_predict_function(force=True)
 
 
 def gradient_every(steps_per_epoch):

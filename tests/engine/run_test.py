@@ -2,6 +2,7 @@
 says which and why, and what is evaluated and exported is that epoch."""
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
@@ -206,6 +207,11 @@ def test_steps_run_in_chunks_that_end_at_the_epochs_end(monkeypatch):
     chunked, calls = _fit_digits_part(16, monkeypatch)
     assert calls == [9, 19, 9, 19]  # chunks of 10 steps, two an epoch
     assert chunked.steps_per_execution == 1  # the model's own setting is back
+    with warnings.catch_warnings(record=True) as caught:  # its test function too
+        warnings.simplefilter("always")
+        digits = nnrecipes.data.load("digits")
+        chunked.evaluate(digits.x_val, digits.y_val, batch_size=8, verbose=0)
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
     stepwise, calls = _fit_digits_part(1, monkeypatch)
     assert len(calls) == 40
     # The same batches in the same order: no chunk ran into the next epoch.
