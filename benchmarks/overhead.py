@@ -105,8 +105,10 @@ class Family:
                                         gradient_every=engine.gradient_every(steps))]
         if variant == "checkpoint":  # as `train` orders them: best weights on disk first
             checkpoint = EpochCheckpoint(folder)
+            steps = -(-len(self.splits.x_train) // self.batch_size)
+            patience = engine.patience_for(engine.DEFAULT_PATIENCE, steps)
             return [StopOnNonFinite(),
-                    KeepBestEpoch(engine.DEFAULT_MONITOR, patience=engine.DEFAULT_PATIENCE,
+                    KeepBestEpoch(engine.DEFAULT_MONITOR, patience=patience,
                                   directory=folder, history=checkpoint.history),
                     checkpoint]
         return []

@@ -210,7 +210,8 @@ def add_early_stopping_options(parser, monitor=True):
     group = parser.add_argument_group("early stopping")
     group.add_argument("--patience", type=int, default=None, metavar="N",
                        help="stop after N epochs without a better validation score and keep "
-                            "the best epoch; --epochs is the most (default: 5)")
+                            "the best epoch; --epochs is the most (default: 5 epochs, or 200 "
+                            "optimizer steps when those take more epochs)")
     group.add_argument("--no-early-stopping", action="store_true",
                        help="train every epoch and keep the last one")
     if monitor:

@@ -140,7 +140,9 @@ def train(recipe, dataset=None, *, data_dir=None, epochs=DEFAULT_EPOCHS, batch_s
             Defaults to `()`.
         patience: stop after this many epochs without a better `monitor`;
             `None` runs every epoch but still keeps the best one; `0` turns
-            early stopping off (the last epoch is kept). Defaults to `5`.
+            early stopping off (the last epoch is kept). Defaults to `"auto"`:
+            5 epochs, or 200 optimizer steps when those take more epochs
+            (`nnrecipes.engine.patience_for`).
         monitor: the validation metric early stopping watches, e.g.
             `"val_accuracy"`. Defaults to `"val_loss"`.
         time_budget: seconds for all of `auto`'s candidates together.

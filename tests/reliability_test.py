@@ -42,9 +42,11 @@ def _weights(version_dir):
 
 
 KILLS = [
-    ("batch:0:2", 0),   # before the first checkpoint
-    ("batch:2:5", 2),   # mid-epoch, after two completed epochs
-    ("export", 4),      # during the export, after training finished
+    ("batch:0:2", {0}),     # before the first checkpoint
+    # Mid-epoch, after two completed epochs: the checkpoint is sized to the
+    # epoch (engine.CHECKPOINT_SHARE), so the last one may be of epoch 1.
+    ("batch:2:5", {1, 2}),
+    ("export", {4}),        # during the export, after training finished
 ]
 
 
@@ -107,7 +109,7 @@ def test_killed_run_resumes_with_nothing_lost(runs, reference, kill_at, resumed_
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert _listing(base) == ["1"], "no staging or checkpoint left"
     manifest = nnrecipes.export.load_manifest(base / "1")
-    assert manifest["training"]["resumed_at_epoch"] == resumed_at
+    assert manifest["training"]["resumed_at_epoch"] in resumed_at
     reference_manifest = nnrecipes.export.load_manifest(reference[0])
     assert manifest["history"] == reference_manifest["history"], "every epoch is on record"
     assert manifest["metrics"]["test"] == reference_manifest["metrics"]["test"]

@@ -2,6 +2,7 @@ import contextlib
 import json
 import os
 import shutil
+import time
 
 import keras
 
@@ -36,6 +37,12 @@ class EpochCheckpoint(keras.callbacks.Callback):
     counter are overwritten in place one after the other, the two can never
     disagree.
 
+    With `max_share`, saves are sized to the epoch: an epoch end is skipped
+    while the training time since the last save is under the last save's
+    duration divided by `max_share`, so saving takes at most about that
+    share of the run (a killed run then redoes a few short epochs). The
+    last epoch, and an epoch after which training stops, are always saved.
+
     Args:
         directory: the checkpoint folder.
         run: a JSON-serializable record of the run's arguments, stored with
@@ -43,11 +50,16 @@ class EpochCheckpoint(keras.callbacks.Callback):
             Defaults to `None`.
         history: metrics of epochs already done (when resuming), as
             `{name: [values]}`. Defaults to `None`.
+        max_share: the largest share of the training time spent saving, in
+            `(0, 1]`, or `None` to save every epoch. Defaults to `None`.
 
     Attributes:
         diagnostics: a callback listed before this one whose `history`
             (e.g. `TrainingDiagnostics`'s per-layer records) is saved with
             each checkpoint. Defaults to `None`.
+        keeper: a `KeepBestEpoch` listed before this one whose best weights
+            are written with each checkpoint (set its `deferred` so it
+            writes none between them). Defaults to `None`.
         diagnostics_history: that history as the restored checkpoint held
             it (`{}` before a restore, or when it held none).
 
@@ -60,8 +72,17 @@ class EpochCheckpoint(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, directory, run=None, history=None):
+    def __init__(self, directory, run=None, history=None, max_share=None):
         super().__init__()
+        if max_share is not None and (isinstance(max_share, bool)
+                                      or not isinstance(max_share, (int, float))
+                                      or not 0 < max_share <= 1):
+            raise ValueError("`max_share` must be a number in (0, 1] or None (save every "
+                             f"epoch). Received: max_share={max_share!r}")
+        self.max_share = max_share
+        self.keeper = None
+        self._cost = None  # seconds the last save took
+        self._since = None  # when training resumed after it
         self.directory = directory
         self.run = run or {}
         self.history = {k: list(v) for k, v in (history or {}).items()}
@@ -116,9 +137,29 @@ class EpochCheckpoint(keras.callbacks.Callback):
         progress["weights"] = os.path.join(folder, STATE)
         return progress
 
+    def on_train_begin(self, logs=None):
+        self._since = time.perf_counter()
+
+    def _due(self, epoch):
+        """Whether this epoch end saves (always without `max_share`)."""
+        if self.max_share is None or self._cost is None or self._since is None:
+            return True
+        if epoch + 1 >= (self.params or {}).get("epochs", epoch + 1) or \
+                getattr(self.model, "stop_training", False):
+            return True
+        return (time.perf_counter() - self._since) * self.max_share >= self._cost
+
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
+        if not self._due(epoch):
+            return
+        start = time.perf_counter()
+        self._save(epoch)
+        self._since = time.perf_counter()
+        self._cost = self._since - start
+
+    def _save(self, epoch):
         name = f"epoch-{epoch + 1:05d}"
         staging = None
         try:
@@ -126,6 +167,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
                 os.makedirs(self.directory, exist_ok=True)
                 storage.remove_dead_staging(self.directory, STAGING)
                 staging = storage.make_staging(self.directory, STAGING)
+                if self.keeper is not None:  # before `latest` points at this epoch
+                    self.keeper.save_best()
                 self.model.save(os.path.join(staging, STATE))
                 with open(os.path.join(staging, PROGRESS), "w") as f:
                     rng = [v.numpy().tolist() for v in self._rng_variables(self.model)]

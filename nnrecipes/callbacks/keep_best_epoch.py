@@ -103,6 +103,10 @@ class KeepBestEpoch(keras.callbacks.Callback):
         self.best_epoch, self.best, self.stopped_epoch = None, None, None
         self.epochs_seen = 0
         self._weights = None
+        # With `deferred`, the best weights reach `directory` only through
+        # `save_best()` (an `EpochCheckpoint` calls it with each save).
+        self.deferred = False
+        self._unsaved = False
         past = (history or {}).get(monitor, [])
         path = self._path(START_VALUE)
         if start is not None and past and path and os.path.isfile(path):
@@ -167,20 +171,9 @@ class KeepBestEpoch(keras.callbacks.Callback):
 
     def _keep(self, epoch):
         self._weights = self.model.get_weights()
-        path = self._path()
-        if path:
-            staging = path + ".tmp.npz"
-            what = ("the start's weights" if epoch == START
-                    else f"the best weights (epoch {epoch + 1})")
-            try:
-                with storage.writing(self.directory, what):
-                    os.makedirs(self.directory, exist_ok=True)
-                    np.savez(staging, **{f"w{i}": w for i, w in enumerate(self._weights)})
-                    os.replace(staging, path)
-            except OSError:
-                if os.path.exists(staging):
-                    os.remove(staging)
-                raise
+        self._unsaved = True
+        if not self.deferred:
+            self.save_best()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -195,6 +188,25 @@ class KeepBestEpoch(keras.callbacks.Callback):
                 and epoch - self.best_epoch >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
+
+    def save_best(self):
+        """Writes the best weights so far to `directory` if they are not there yet."""
+        path = self._path()
+        if not path or not self._unsaved:
+            return
+        staging = path + ".tmp.npz"
+        what = ("the start's weights" if self.best_epoch == START
+                else f"the best weights (epoch {self.best_epoch + 1})")
+        try:
+            with storage.writing(self.directory, what):
+                os.makedirs(self.directory, exist_ok=True)
+                np.savez(staging, **{f"w{i}": w for i, w in enumerate(self._weights)})
+                os.replace(staging, path)
+        except OSError:
+            if os.path.exists(staging):
+                os.remove(staging)
+            raise
+        self._unsaved = False
 
     def on_train_end(self, logs=None):
         if self._weights is not None and self.best_epoch != self.epochs_seen - 1:

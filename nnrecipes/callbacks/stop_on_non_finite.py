@@ -65,16 +65,20 @@ class StopOnNonFinite(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+        self._before_epoch = self._step
 
     def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
+        # `batch` is the epoch's last step so far: with `steps_per_execution`
+        # above 1, Keras calls this once per that many steps.
+        previous, self._step = self._step, getattr(self, "_before_epoch", 0) + batch + 1
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
             restored = self._restore()
             self.stopped = {"epoch": self._epoch + 1, "batch": batch + 1, "step": self._step,
                             "loss": float(loss), "restored_weights_from": restored}
             self.model.stop_training = True
-        elif self.snapshot_every and self._step % self.snapshot_every == 0:
+        elif (self.snapshot_every
+              and self._step // self.snapshot_every > previous // self.snapshot_every):
             self._take_snapshot(f"step {self._step}")
 
     def on_epoch_end(self, epoch, logs=None):

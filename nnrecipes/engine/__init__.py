@@ -40,7 +40,9 @@ from nnrecipes.engine.run import evaluate
 from nnrecipes.engine.run import recompute_batch_norm_statistics
 from nnrecipes.engine.run import fit
 from nnrecipes.engine.run import gradient_every
+from nnrecipes.engine.run import patience_for
 from nnrecipes.engine.run import run_hyperparameters
+from nnrecipes.engine.run import steps_per_execution
 from nnrecipes.engine.run import task_of
 from nnrecipes.engine.session import Run
 from nnrecipes.engine.session import beats_baseline
@@ -52,5 +54,6 @@ __all__ = [
     "conclude", "default_epochs",
     "epoch_budget_text", "evaluate", "fit", "get_strategy", "gradient_every", "is_chief",
     "recompute_batch_norm_statistics",
-    "mixed_precision_scope", "prepare_data", "run_hyperparameters", "set_mixed_precision", "task_of",
+    "mixed_precision_scope", "patience_for", "prepare_data", "run_hyperparameters",
+    "set_mixed_precision", "steps_per_execution", "task_of",
 ]

@@ -31,7 +31,13 @@ from nnrecipes.registry import resolve_hyperparameters
 # Epochs without a better validation loss before training stops (the best
 # epoch's weights are kept). Small runs on small data peak within a few
 # epochs and then wander; 5 rides out the wandering without wasting much.
-DEFAULT_PATIENCE = 5
+# `"auto"`, the default, counts it in optimizer steps: at least
+# PATIENCE_EPOCHS epochs and at least PATIENCE_STEPS steps (`patience_for`),
+# so a 400-row table of 5 batches an epoch is not stopped after 25 updates
+# (benchmarks/patience_steps.py, validation scores on the small tables).
+DEFAULT_PATIENCE = "auto"
+PATIENCE_EPOCHS = 5
+PATIENCE_STEPS = 200
 DEFAULT_MONITOR = "val_loss"
 # A run asked for no number of epochs (`epochs=None`, the default of
 # `nnrecipes.train`) trains enough of them for about BUDGET_STEPS optimizer
@@ -46,6 +52,15 @@ BUDGET_EPOCHS = (20, 200)
 # The diagnostics measure the gradients on about this many steps per epoch
 # (every step of a shorter epoch): their cost per step falls as epochs grow.
 GRADIENT_STEPS_PER_EPOCH = 32
+# Training steps that one call of the compiled training function runs
+# (Keras's `steps_per_execution`), at most: the largest divisor of the
+# epoch's steps up to this (a chunk must not run past an epoch's end). It
+# saves Keras's per-step Python work and the NaN check's host sync on each
+# step; the diagnostics measure inside the step and are unaffected.
+EXECUTION_STEPS = 16
+# The resumable checkpoint takes at most about this share of training time:
+# on short epochs it is saved every few epochs (`EpochCheckpoint.max_share`).
+CHECKPOINT_SHARE = 0.05
 # Examples per step when none is given; a smaller training split is one batch.
 DEFAULT_BATCH_SIZE = 64
 
@@ -78,6 +93,45 @@ def batch_size_for(splits, batch_size=None):
             f"{splits.name!r}); leave it out to train on the whole split in one batch. "
             f"Received: batch_size={batch_size}")
     return batch_size
+
+
+def patience_for(patience, steps_per_epoch):
+    """The patience in epochs that early stopping uses.
+
+    Args:
+        patience: `"auto"` (the default: `PATIENCE_EPOCHS` epochs, or
+            `PATIENCE_STEPS` optimizer steps when those take more epochs),
+            an integer number of epochs, `None` (never stop) or `0` (off).
+        steps_per_epoch: optimizer steps in an epoch.
+
+    Returns:
+        `None` or an integer.
+
+    Example:
+    >>> nnrecipes.engine.patience_for("auto", 5), nnrecipes.engine.patience_for("auto", 53)
+    (40, 5)
+    """
+    if patience != "auto":
+        if patience is not None and (isinstance(patience, bool)
+                                     or not isinstance(patience, int) or patience < 0):
+            raise ValueError("`patience` must be 'auto', a number of epochs (0: no early "
+                             f"stopping) or None. Received: patience={patience!r}")
+        return patience
+    return max(PATIENCE_EPOCHS, -(-PATIENCE_STEPS // max(int(steps_per_epoch), 1)))
+
+
+def steps_per_execution(steps_per_epoch, most=None):
+    """The training steps one call of the training function runs: the
+    largest divisor of `steps_per_epoch` up to `most` (`None`:
+    `EXECUTION_STEPS`, 16).
+
+    Example:
+    >>> nnrecipes.engine.steps_per_execution(20), nnrecipes.engine.steps_per_execution(53)
+    (10, 1)
+    """
+    steps = max(int(steps_per_epoch), 1)
+    most = EXECUTION_STEPS if most is None else most
+    return max(n for n in range(1, min(most, steps) + 1) if steps % n == 0)
 
 
 def default_epochs(examples, batch_size):
@@ -233,7 +287,9 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         patience: stop after this many epochs without a better `monitor`
             and keep the best epoch's weights; `None` trains every epoch but
             still keeps the best one; `0` turns early stopping off (the last
-            epoch's weights stay). Defaults to `DEFAULT_PATIENCE` (5).
+            epoch's weights stay). Defaults to `DEFAULT_PATIENCE` (`"auto"`:
+            5 epochs or 200 optimizer steps, whichever is more; see
+            `patience_for`).
         monitor: the validation metric that early stopping watches. Defaults
             to `"val_loss"`.
         checkpoint: a `nnrecipes.callbacks.EpochCheckpoint` saved after each
@@ -259,6 +315,7 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
     """
     strategy = distribute.get_strategy(strategy or "default")
     steps = -(-len(splits.x_train) // batch_size)
+    patience = patience_for(patience, steps)
     stop = StopOnNonFinite()
     guards = [stop]
     keeper = None
@@ -274,6 +331,10 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         guards.append(keeper)  # before the checkpoint: best weights are on disk first
     if checkpoint is not None:
         guards.append(checkpoint)
+        if checkpoint.max_share is None:
+            checkpoint.max_share = CHECKPOINT_SHARE  # saves sized to the epoch
+        if keeper is not None:  # the best weights go to disk with each checkpoint
+            checkpoint.keeper, keeper.deferred = keeper, True
     watcher = None
     if diagnostics and initial_epoch < epochs:
         from nnrecipes.diagnostics import TrainingDiagnostics
@@ -300,13 +361,36 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         if augmentation:
             train = data.training_augmentation(train, augmentation, kind=splits.kind,
                                                num_classes=splits.num_classes, seed=seed)
-        history = distribute.fit(
-            model, train, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-            validation_data=val, shuffle=False, callbacks=[*guards, *(callbacks or [])],
-            verbose=verbose, strategy=strategy)
+        history = _fit_in_chunks(
+            model, steps, train, epochs=epochs, initial_epoch=initial_epoch,
+            steps_per_epoch=steps, validation_data=val, shuffle=False,
+            callbacks=[*guards, *(callbacks or [])], verbose=verbose, strategy=strategy)
     stopped = dict(stop.stopped, message=stop.message()) if stop.stopped else None
     return FitResult(history, time.perf_counter() - start, stopped,
                      keeper.summary() if keeper else None, watcher)
+
+
+def _fit_in_chunks(model, steps, train, **kwargs):
+    """`distribute.fit` with `steps_per_execution(steps)` steps a call,
+    then the model's own setting back."""
+    previous = model.steps_per_execution
+    chunk = steps_per_execution(steps) if model.optimizer is not None else previous
+    if chunk != previous:
+        _set_steps_per_execution(model, chunk)
+    try:
+        return distribute.fit(model, train, **kwargs)
+    finally:
+        if chunk != previous:
+            _set_steps_per_execution(model, previous)
+
+
+def _set_steps_per_execution(model, steps):
+    # Keras keeps its compiled train, test and predict functions, each made
+    # for one `steps_per_execution`: all three are made again for the new one.
+    model.steps_per_execution = steps
+    model.make_train_function(force=True)
+    model.make_test_function(force=True)
+    model.make_predict_function(force=True)
 
 
 def gradient_every(steps_per_epoch):

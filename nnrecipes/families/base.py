@@ -54,6 +54,13 @@ class Recipe:
         an ensemble (`tabm`) averages its members' outputs."""
         return outputs
 
+    def make_model(self, inputs, outputs):
+        """The model of `inputs` and `outputs`: a functional `keras.Model`
+        here; an ensemble (`tabm`) trains on its members' losses."""
+        import keras
+
+        return keras.Model(inputs, outputs, name=self.name)
+
     def hyperparameters(self, task="classification"):
         """Every hyperparameter of the recipe: default, range or choices.
 

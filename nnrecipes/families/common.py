@@ -59,6 +59,7 @@ from nnrecipes.data.preprocessing import Denormalization
 from nnrecipes.data.timeseries import fit_ridge
 from nnrecipes.layers import ChannelHistory
 from nnrecipes.layers import ReversibleInstanceNormalization
+from nnrecipes.layers import nested_layers
 from nnrecipes.names import did_you_mean
 from nnrecipes.data.preprocessing import TEXT_UNITS
 from nnrecipes.data.preprocessing import with_category_embeddings
@@ -260,12 +261,18 @@ def exclude_from_weight_decay(optimizer, model):
 
     Every trainable weight with fewer than two dimensions (biases,
     BatchNormalization and LayerNormalization scales and offsets, per-unit
-    activation parameters) is excluded. Call it before the optimizer is built
-    (before the first training step). Does nothing without weight decay.
+    activation parameters) is excluded, and so is every weight that a layer
+    lists in its `no_weight_decay_variables` (the members' rank-one factors
+    and biases of a `BatchEnsembleDense`, matrices of `(k, units)`). Call it
+    before the optimizer is built (before the first training step). Does
+    nothing without weight decay.
     """
     if optimizer.weight_decay is None:
         return
-    vectors = [v for v in model.trainable_variables if len(v.shape) < 2]
+    listed = {id(v) for layer in nested_layers(model)
+              for v in getattr(layer, "no_weight_decay_variables", ())}
+    vectors = [v for v in model.trainable_variables
+               if len(v.shape) < 2 or id(v) in listed]
     if vectors:
         optimizer.exclude_from_weight_decay(var_list=vectors)
 
@@ -522,10 +529,12 @@ def assemble(recipe, values, *, kind, task, input_shape, num_targets, vocab_size
         outputs = forecast_output(
             body, lambda f: head(f, task, num_targets, values, zero_init=zero), x, values,
             target_feature=target_feature)
+        outputs = _apply(postprocessing, outputs)
     else:
-        outputs = recipe.finish_outputs(head(body(x), task, num_targets, values))
-    outputs = _apply(postprocessing, outputs)
-    model = keras.Model(inputs, outputs, name=recipe.name)
+        # Postprocessing (an affine denormalization) goes before an ensemble's mean.
+        outputs = recipe.finish_outputs(
+            _apply(postprocessing, head(body(x), task, num_targets, values)))
+    model = recipe.make_model(inputs, outputs)
     if compile:
         compile_model(model, task, values)
     return model

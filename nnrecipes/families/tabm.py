@@ -8,6 +8,7 @@ from nnrecipes.families.base import Recipe
 from nnrecipes.families.base import register_recipe
 from nnrecipes.layers import BatchEnsembleDense
 from nnrecipes.layers import EnsembleMean
+from nnrecipes.layers import MemberLossModel
 from nnrecipes.layers import PeriodicEmbedding
 
 # How TabM embeds each number of a table before its blocks.
@@ -25,16 +26,20 @@ class TabMRecipe(Recipe):
     members share the head; `nnrecipes.layers.EnsembleMean` averages their
     softmax probabilities (classification) or values (regression), so the
     model has the output of any other recipe and predicts, exports and
-    scores unchanged. Training minimizes the loss of that mean, not the mean
-    of the members' losses as in the paper (a plain `compile`/`fit` sees
-    one output); for MSE the two differ by the members' spread.
+    scores unchanged. As in the paper, training minimizes the mean of the
+    members' losses (each member fits the targets), not the loss of their
+    mean: the model is a `nnrecipes.layers.MemberLossModel`, whose training
+    loss is the compiled loss averaged over the members, while validation,
+    `predict` and export see the mean.
 
     Defaults follow the paper (k=32, 3 blocks of 512, dropout 0.1, learning
     rate 2e-3), except weight decay: the paper's AdamW with 3e-4 is
     `weight_decay=3e-4` (Keras decouples it on Adam), left off by default as
     every recipe leaves its techniques off (`tests/families/techniques_test.py`).
-    The decay would also reach the members' `r`, `s` and biases, which are
-    matrices of `(k, units)`. `numeric_embedding="periodic"`
+    The decay reaches the shared kernels only: the members' `r`, `s` and
+    biases (matrices of `(k, units)`) are excluded, as the biases of every
+    recipe are (`nnrecipes.families.common.exclude_from_weight_decay`).
+    `numeric_embedding="periodic"`
     puts a `nnrecipes.layers.PeriodicEmbedding` first (the paper's TabM with
     number embeddings uses piecewise-linear ones, which the package lacks).
 
@@ -74,3 +79,6 @@ class TabMRecipe(Recipe):
 
     def finish_outputs(self, outputs):
         return EnsembleMean(name="ensemble_mean")(outputs)
+
+    def make_model(self, inputs, outputs):
+        return MemberLossModel(inputs, outputs, name=self.name)

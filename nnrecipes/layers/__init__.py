@@ -10,6 +10,7 @@
   around its network (per-window scaling, the last value, an autoregressive path)
 - `PeriodicEmbedding`: learned sin/cos embeddings of numeric features (tables)
 - `BatchEnsembleDense`, `EnsembleMean`: k members sharing one kernel, and their mean (TabM)
+- `MemberLossModel`: a model of `EnsembleMean` output trained on the mean of the members' losses
 - `nested_layers(layer)`: every layer inside a model or layer, at any depth
 """
 
@@ -19,6 +20,7 @@ from nnrecipes.layers.drop_path import DropPath
 from nnrecipes.layers.drop_path import StochasticDepth
 from nnrecipes.layers.ensemble_mean import EnsembleMean
 from nnrecipes.layers.masked_global_pooling import MaskedGlobalPooling1D
+from nnrecipes.layers.member_loss_model import MemberLossModel
 from nnrecipes.layers.nested import nested_layers
 from nnrecipes.layers.periodic_embedding import PeriodicEmbedding
 from nnrecipes.layers.positional_embedding import PositionalEmbedding
@@ -35,6 +37,7 @@ __all__ = [
     "DropPath",
     "EnsembleMean",
     "MaskedGlobalPooling1D",
+    "MemberLossModel",
     "PeriodicEmbedding",
     "PositionalEmbedding",
     "ResidualConvBlock",

@@ -91,6 +91,13 @@ class BatchEnsembleDense(keras.layers.Layer):
         self.bias = self.add_weight(name="bias", shape=(self.k, self.units),
                                     initializer="zeros")
 
+    @property
+    def no_weight_decay_variables(self):
+        """The members' own weights (`r`, `s`, bias), which weight decay
+        leaves alone (`nnrecipes.families.common.exclude_from_weight_decay`):
+        only the shared kernel decays."""
+        return [self.r, self.s, self.bias] if self.built else []
+
     def call(self, inputs):
         x = ops.cast(inputs, self.compute_dtype)
         if len(x.shape) == 2:

@@ -179,7 +179,7 @@ def tune(recipe, train_data="digits", validation_data=None, *, tuner="hyperband"
         patience: each trial (and fold) stops once its validation objective
             (else `val_loss`) has not improved for this many epochs, and is
             scored at its best epoch; `None` or `0` trains every epoch.
-            Defaults to `5`.
+            Defaults to `"auto"` (`nnrecipes.engine.patience_for`).
         **hyperparameters: hyperparameters fixed for the whole search.
 
     Returns:

@@ -78,6 +78,13 @@ def _schedule_model(schedule):
     return model, {"steps": np.array(SCHEDULE_STEPS)}
 
 
+def _member_loss_model():
+    inputs = keras.Input(X_FLAT.shape[1:])
+    members = nnrecipes.layers.BatchEnsembleDense(3, k=4, r_init="random_signs")(inputs)
+    outputs = nnrecipes.layers.EnsembleMean()(keras.layers.Softmax()(members))
+    return nnrecipes.layers.MemberLossModel(inputs, outputs, name="members")
+
+
 A = nnrecipes.activations
 L = nnrecipes.layers
 S = nnrecipes.schedules
@@ -107,6 +114,8 @@ SPECS = {
         lambda c: _single_layer(c, X_FLAT)),
     "nnrecipes>EnsembleMean": ("layer", lambda: L.EnsembleMean(),
                                lambda c: _single_layer(c, X_SEQ)),
+    "nnrecipes>MemberLossModel": ("layer", lambda: _member_loss_model(),
+                                  lambda c: (c, {"x": X_FLAT})),
     "nnrecipes>ChannelHistory": ("layer", lambda: L.ChannelHistory(channel=2, steps=3),
                                  lambda c: _single_layer(c, X_SEQ)),
     "nnrecipes>ReversibleInstanceNormalization": (

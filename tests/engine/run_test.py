@@ -1,6 +1,9 @@
 """The engine under `train`: early stopping keeps the best epoch, the manifest
 says which and why, and what is evaluated and exported is that epoch."""
 
+import dataclasses
+import warnings
+
 import numpy as np
 import pytest
 
@@ -167,3 +170,53 @@ def test_a_resumed_fit_keeps_the_whole_diagnostics_history(tmp_path):
         np.testing.assert_allclose(resumed.history[key], values, rtol=1e-3, atol=1e-6,
                                    err_msg=key)
     assert resumed.report.to_dict()["summary"]["epochs"] == 4  # the health report's span
+
+
+def test_patience_counts_optimizer_steps_on_small_data():
+    # 5 epochs, or 200 optimizer steps when those take more epochs: a table of
+    # 5 batches an epoch waits 40 epochs, not 25 updates.
+    assert engine.patience_for("auto", 5) == 40
+    assert engine.patience_for("auto", 53) == 5
+    assert engine.patience_for(3, 5) == 3 and engine.patience_for(None, 5) is None
+    with pytest.raises(ValueError, match="Received: patience='soon'"):
+        engine.patience_for("soon", 5)
+
+
+def test_auto_patience_reaches_early_stopping():
+    wine = nnrecipes.data.load("wine")  # 2 batches of 64 an epoch
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), wine, {"learning_rate": 0.05})
+    fitted = engine.fit(model, wine, epochs=3, batch_size=64)
+    assert -(-len(wine.x_train) // 64) == 2
+    assert fitted.early_stopping["patience"] == 100
+
+
+def _fit_digits_part(chunk, monkeypatch):
+    import keras
+
+    digits = nnrecipes.data.load("digits")
+    digits = dataclasses.replace(digits, x_train=digits.x_train[:640],
+                                 y_train=digits.y_train[:640])  # 20 steps of 32
+    monkeypatch.setattr(engine.run, "EXECUTION_STEPS", chunk)
+    keras.utils.set_random_seed(0)
+    model = engine.build_model(nnrecipes.get_recipe("mlp"), digits, {"units": 16})
+    calls = []
+    spy = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: calls.append(b))
+    engine.fit(model, digits, epochs=2, batch_size=32, callbacks=[spy])
+    return model, calls
+
+
+def test_steps_run_in_chunks_that_end_at_the_epochs_end(monkeypatch):
+    assert [engine.steps_per_execution(n) for n in (20, 53, 64, 7)] == [10, 1, 16, 7]
+    chunked, calls = _fit_digits_part(16, monkeypatch)
+    assert calls == [9, 19, 9, 19]  # chunks of 10 steps, two an epoch
+    assert chunked.steps_per_execution == 1  # the model's own setting is back
+    with warnings.catch_warnings(record=True) as caught:  # its test function too
+        warnings.simplefilter("always")
+        digits = nnrecipes.data.load("digits")
+        chunked.evaluate(digits.x_val, digits.y_val, batch_size=8, verbose=0)
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
+    stepwise, calls = _fit_digits_part(1, monkeypatch)
+    assert len(calls) == 40
+    # The same batches in the same order: no chunk ran into the next epoch.
+    for a, b in zip(chunked.get_weights(), stepwise.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -86,3 +86,38 @@ def test_onnx_and_litert_match_the_saved_model_on_a_mixed_table(tmp_path):
     differences = json.loads(done.stdout.strip().splitlines()[-1])["table_tabm"]
     assert set(differences) == {"onnx", "litert"}
     assert max(differences.values()) < 1e-4, differences
+
+
+def test_weight_decay_spares_the_members_factors_and_biases(tmp_path):
+    # The paper's AdamW: only the shared kernels (and the head's) decay, not
+    # each member's (k, units) r, s and bias; also after a reload.
+    model = nnrecipes.build("tabm", input_shape=(4,), num_classes=2, k=3, units=8,
+                            num_layers=2, optimizer="sgd", momentum=0.0,
+                            learning_rate=0.1, weight_decay=0.5)
+    model.save(tmp_path / "tabm.keras")
+    reloaded = nnrecipes.export.load_model(str(tmp_path / "tabm.keras"))
+    for m in (model, reloaded):
+        for v in m.trainable_variables:
+            v.assign(keras.ops.ones_like(v))  # biases start at 0: make a decay visible
+        variables = m.trainable_variables
+        for _ in range(2):
+            m.optimizer.apply_gradients([(keras.ops.zeros_like(v), v) for v in variables])
+        decayed = sorted(v.path for v in variables
+                         if float(keras.ops.convert_to_numpy(v).mean()) < 1.0)
+        assert decayed == ["block1_dense/kernel", "block2_dense/kernel", "head/kernel"]
+        kernel = keras.ops.convert_to_numpy(m.get_layer("block1_dense").kernel)
+        np.testing.assert_allclose(kernel, (1 - 0.1 * 0.5) ** 2, rtol=1e-5)
+
+
+def test_training_loss_is_the_members_mean_loss():
+    splits = _table_splits()
+    model = nnrecipes.build("tabm", num_classes=2, k=4, units=16, num_layers=1, dropout=0.0,
+                            optimizer="sgd", momentum=0.0, learning_rate=1e-5,
+                            **data.preprocessing_for(splits))
+    x, y = splits.x_train[:32], splits.y_train[:32]
+    members = keras.Model(model.input, model.get_layer("head").output)(x)
+    probs = keras.ops.convert_to_numpy(members)
+    expected = -np.log(probs[np.arange(32), :, y]).mean()
+    assert expected > -np.log(probs.mean(axis=1)[np.arange(32), y]).mean() + 1e-5
+    logs = model.train_on_batch(x, y, return_dict=True)
+    np.testing.assert_allclose(logs["loss"], expected, rtol=1e-5)
