@@ -20,6 +20,7 @@ from nnrecipes import data
 from nnrecipes.callbacks import KeepBestEpoch
 from nnrecipes.callbacks import StopOnNonFinite
 from nnrecipes.engine import distribute
+from nnrecipes.engine import vectorized
 from nnrecipes.families import knobs
 from nnrecipes.families.common import fit_autoregressive_path
 from nnrecipes.registry import build
@@ -239,6 +240,9 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
     """
     strategy = distribute.get_strategy(strategy or "default")
     steps = -(-len(splits.x_train) // batch_size)
+    # A TF-IDF text model trains its network on vectors made once (`engine.vectorized`).
+    view = vectorized.training_view(model, splits, validate=validate) \
+        if initial_epoch < epochs else None
     stop = StopOnNonFinite()
     guards = [stop]
     keeper = None
@@ -248,7 +252,7 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
                                history=checkpoint.history if checkpoint else None)
         guards.append(keeper)  # before the checkpoint: best weights are on disk first
     if checkpoint is not None:
-        guards.append(checkpoint)
+        guards.append(view.bound(checkpoint) if view else checkpoint)
     watcher = None
     if diagnostics and initial_epoch < epochs:
         from nnrecipes.diagnostics import TrainingDiagnostics
@@ -256,6 +260,7 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         # Per-layer figures stay out of the progress bar; the report and the
         # plots read them from the callback's own history.
         watcher = TrainingDiagnostics(probe=splits.x_val if validate else splits.x_train[:256],
+                                      probe_model=view.string_model if view else None,
                                       per_layer_logs=False,
                                       gradient_every=gradient_every(steps),
                                       history=checkpoint.diagnostics_history
@@ -270,17 +275,18 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
     start = time.perf_counter()
     history = keras.callbacks.History()
     if initial_epoch < epochs:
-        train = data.epoch_batches(splits.x_train, splits.y_train, batch_size=batch_size,
+        x_train, x_val = (view.x_train, view.x_val) if view else (splits.x_train, splits.x_val)
+        train = data.epoch_batches(x_train, splits.y_train, batch_size=batch_size,
                                    seed=seed, first_epoch=initial_epoch, epochs=epochs)
         if augmentation:
             train = data.training_augmentation(train, augmentation, kind=splits.kind,
                                                num_classes=splits.num_classes, seed=seed)
-        val = (data.make_dataset(splits.x_val, splits.y_val, batch_size=batch_size)
+        val = (data.make_dataset(x_val, splits.y_val, batch_size=batch_size)
                if validate else None)
         history = distribute.fit(
-            model, train, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-            validation_data=val, shuffle=False, callbacks=[*guards, *(callbacks or [])],
-            verbose=verbose, strategy=strategy)
+            view.model if view else model, train, epochs=epochs, initial_epoch=initial_epoch,
+            steps_per_epoch=steps, validation_data=val, shuffle=False,
+            callbacks=[*guards, *(callbacks or [])], verbose=verbose, strategy=strategy)
     stopped = dict(stop.stopped, message=stop.message()) if stop.stopped else None
     return FitResult(history, time.perf_counter() - start, stopped,
                      keeper.summary() if keeper else None, watcher)
