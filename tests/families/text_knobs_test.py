@@ -201,3 +201,18 @@ def test_auto_builds_the_mlp_for_a_tf_idf_bag():
         nnrecipes.families.auto.RULES["text"][0] == "mlp"
     model = nnrecipes.build("auto", num_classes=2, units=8, **bag)
     assert model.get_layer("block1_dense").kernel.shape[0] == bag["input_shape"][0]
+
+
+def test_tf_idf_units_sets_the_width_of_the_blocks_on_a_tf_idf_vector():
+    from nnrecipes.families.mlp import TF_IDF_UNITS
+
+    recipe = nnrecipes.get_recipe("mlp")
+    small = {"text_units": "word", "max_tokens": 100}
+    model = engine.build_model(recipe, _text_splits(), dict(small, units=16))
+    assert model.get_layer("block1_dense").units == TF_IDF_UNITS == 64
+    assert model.get_layer("block2_dense").units == 64
+    model = engine.build_model(recipe, _text_splits(), dict(small, units=16, tf_idf_units=0))
+    assert model.get_layer("block1_dense").units == 16
+    tokens = engine.build_model(recipe, _text_splits(), dict(small, units=16,
+                                                             text_bag="embedding"))
+    assert tokens.get_layer("block1_dense").units == 16  # token ids: `units` as before
