@@ -48,7 +48,12 @@ NOTE = ("Where the time goes. `main` (sms_spam, load average 5-9): `fit` is 95% 
         "calls them by the names it imported): they are the rest of its seconds, about 220 s "
         "together. `vectorize` there is the vocabulary pass plus vectorizing the splits once. "
         "The branch's default `tf_idf_units` is 0 (the 256 `units`): 64 lost 0.68 validation "
-        "points on SST-2 (benchmarks/text_classification.py).")
+        "points on SST-2 (benchmarks/text_classification.py). `text (default)` is that default "
+        "(256 units) with the sparse path: 387 s, `fit` 348 s of it (7 epochs), with the "
+        "vocabulary pass and vectorizing the splits 32 s; its baseline ran as the load fell "
+        "(4.9 s), so its 78x is not comparable with the rows above: per step, Adam's update of "
+        "the whole 50,000 x 256 kernel, not the sparse product, is the cost (lazy, row-wise "
+        "updates or a narrower first block would cut it; not done).")
 PHASES = ("load", "vectorize", "build", "fit", "evaluate", "export")
 
 
