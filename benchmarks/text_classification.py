@@ -64,6 +64,14 @@ CONFIGS = {
                                                           "text_units": "char",
                                                           "max_tokens": 20000,
                                                           "embedding_dropout": 0.0}),
+    # The first layer's width and the vocabulary (issue 23: Adam updates the
+    # whole vocabulary x units kernel at each step, so its size is the cost).
+    "mlp, TF-IDF chars 1-5, 50k n-grams, 64 units": ("mlp", {
+        "text_bag": "tf_idf", "text_units": "char", "max_tokens": 50000, "units": 64}),
+    "mlp, TF-IDF chars 1-5, 20k n-grams, 64 units": ("mlp", {
+        "text_bag": "tf_idf", "text_units": "char", "max_tokens": 20000, "units": 64}),
+    "mlp, TF-IDF chars 1-5, 50k n-grams, 32 units": ("mlp", {
+        "text_bag": "tf_idf", "text_units": "char", "max_tokens": 50000, "units": 32}),
     "gru, defaults": ("gru", {}),
     "transformer, defaults": ("transformer", {}),
 }

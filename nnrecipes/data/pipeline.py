@@ -38,7 +38,7 @@ def make_dataset(x, y=None, *, batch_size=64, shuffle=False, seed=0, cache=True,
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(
             f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
-    n = len(x) if not isinstance(x, dict) else len(next(iter(x.values())))
+    n = _count(x)
     if y is not None and len(y) != n:
         raise ValueError(
             f"`x` and `y` must hold as many examples. Received: len(x)={n}, len(y)={len(y)}")
@@ -54,7 +54,16 @@ def make_dataset(x, y=None, *, batch_size=64, shuffle=False, seed=0, cache=True,
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+def _count(x):
+    """Examples in an array, a dict of arrays or a `tf.SparseTensor` (rows)."""
+    if isinstance(x, tf.SparseTensor):
+        return int(x.dense_shape[0])
+    return len(x) if not isinstance(x, dict) else len(next(iter(x.values())))
+
+
 def _tensor_ready(array):
+    if isinstance(array, tf.SparseTensor):
+        return array  # e.g. TF-IDF vectors (nnrecipes.data.sparse_text), sliced by rows
     if isinstance(array, dict):
         return {k: _tensor_ready(v) for k, v in array.items()}
     array = np.asarray(array)
@@ -81,7 +90,7 @@ def epoch_batches(x, y, *, batch_size, seed, first_epoch, epochs):
     examples = examples.cache()
     batches = None
     for epoch in range(first_epoch, epochs):
-        one = examples.shuffle(len(x), seed=seed * 1_000_003 + epoch).batch(batch_size)
+        one = examples.shuffle(_count(x), seed=seed * 1_000_003 + epoch).batch(batch_size)
         batches = one if batches is None else batches.concatenate(one)
     return batches.prefetch(tf.data.AUTOTUNE)
 

@@ -606,8 +606,67 @@ def text_vectorizer(texts, *, max_tokens=20000, sequence_length=None, length_qua
     layer = keras.layers.TextVectorization(
         max_tokens=max_tokens, output_sequence_length=sequence_length, ngrams=ngrams,
         split=split, standardize=standardize, output_mode=output_mode, name=name)
-    layer.adapt(texts.astype(str))
+    if output_mode == "tf_idf":
+        # The vocabulary `adapt` finds, in one vectorized pass (`tf_idf_vocabulary`).
+        vocabulary, idf = tf_idf_vocabulary(texts, max_tokens=max_tokens, ngrams=ngrams,
+                                            split=split, standardize=standardize)
+        layer.set_vocabulary(vocabulary, idf_weights=idf)
+    else:
+        layer.adapt(texts.astype(str))
     return layer
+
+
+def text_tokens(texts, *, ngrams=None, split="whitespace",
+                standardize="lower_and_strip_punctuation"):
+    """The tokens `TextVectorization` makes of `texts` before its lookup, as a
+    `tf.RaggedTensor` (one row per text): the standardization, the split,
+    then the n-grams up to `ngrams`, as the layer does them."""
+    x = tf.constant(np.asarray(texts, dtype=object).astype(str))
+    if standardize in ("lower", "lower_and_strip_punctuation"):
+        x = tf.strings.lower(x)
+    if standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
+        x = tf.strings.regex_replace(x, r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']', "")
+    if callable(standardize):
+        x = standardize(x)
+    x = tf.strings.split(x) if split == "whitespace" else tf.strings.unicode_split(x, "UTF-8")
+    if ngrams:
+        x = tf.strings.ngrams(x, ngram_width=tuple(range(1, ngrams + 1)), separator=" ")
+    return x
+
+
+def tf_idf_vocabulary(texts, *, max_tokens, ngrams=None, split="whitespace",
+                      standardize="lower_and_strip_punctuation"):
+    """The vocabulary and IDF weights that `TextVectorization(output_mode=
+    "tf_idf").adapt(texts)` finds, from one pass over all the tokens at once.
+
+    `adapt` counts batch by batch into hash tables; this counts every token
+    of every text with one `tf.unique_with_counts` and the document
+    frequencies with one `np.unique`. Same rule: tokens by count, ties by
+    the token's bytes, both descending; the first `max_tokens - 1` (slot 0 is
+    the out-of-vocabulary token); `idf = log(1 + N / (1 + df))`.
+    `tests/data/preprocessing_test.py` checks both equal to `adapt`'s.
+
+    Returns:
+        `(vocabulary, idf_weights)`: a list of str (without the OOV token)
+        and a float64 array of the same length.
+
+    Example:
+    >>> nnrecipes.data.preprocessing.tf_idf_vocabulary(np.array(["a b b", "b c"]),
+    ...                                                max_tokens=3)
+    (['b', 'c'], array([0.51..., 0.69...]))
+    """
+    tokens = text_tokens(texts, ngrams=ngrams, split=split, standardize=standardize)
+    unique, index, counts = tf.unique_with_counts(tokens.flat_values)
+    unique, index, counts = unique.numpy(), index.numpy(), counts.numpy()
+    if not len(unique):
+        raise ValueError("The texts have no token to build a vocabulary from. "
+                         f"Received: {len(texts)} texts")
+    rows = tokens.value_rowids().numpy()
+    pairs = np.unique(rows.astype("int64") * len(unique) + index)
+    df = np.bincount(pairs % len(unique), minlength=len(unique))
+    order = np.lexsort((unique, counts))[::-1][:max(1, max_tokens - 1) if max_tokens else None]
+    idf = np.log(1 + len(texts) / (1 + df[order]))
+    return [t.decode("utf-8") for t in unique[order]], idf
 
 
 @keras.saving.register_keras_serializable(package="nnrecipes")

@@ -66,6 +66,10 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         history: the records of epochs already done (a resumed run's, as
             `EpochCheckpoint` keeps them); each `fit` continues from them,
             so the report and plots cover the whole run. Defaults to `None`.
+        probe_model: the model the probe goes through, when it is not the
+            fitted one but shares its layers (a TF-IDF text model fitted as
+            its sparse network, `nnrecipes.engine.vectorized`). Defaults to
+            `None` (the fitted model).
 
     Attributes:
         history: `{key: [one value per epoch]}` of this callback's last `fit`
@@ -84,8 +88,9 @@ class TrainingDiagnostics(keras.callbacks.Callback):
 
     def __init__(self, probe=None, *, probe_size=256, gradients=True, update_ratios=True,
                  gradient_every=1, per_layer_logs=True, thresholds=None, verbose=False,
-                 history=None):
+                 history=None, probe_model=None):
         super().__init__()
+        self.probe_model = probe_model
         self.initial_history = {k: list(v) for k, v in (history or {}).items()}
         self.probe = probe
         self.probe_size = probe_size
@@ -113,7 +118,7 @@ class TrainingDiagnostics(keras.callbacks.Callback):
         self.report = None
         self._probe = None
         if self.probe is not None:
-            self._probe = ActivationProbe(self.model, _first(self.probe, self.probe_size))
+            self._probe = ActivationProbe(self.probe_model or self.model, _first(self.probe, self.probe_size))
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.gradient_monitor is not None:

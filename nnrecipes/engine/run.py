@@ -20,6 +20,7 @@ from nnrecipes import data
 from nnrecipes.callbacks import KeepBestEpoch
 from nnrecipes.callbacks import StopOnNonFinite
 from nnrecipes.engine import distribute
+from nnrecipes.engine import vectorized
 from nnrecipes.families import knobs
 from nnrecipes.families.common import fit_autoregressive_path
 from nnrecipes.families.common import has_ridge_start
@@ -316,10 +317,14 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
     strategy = distribute.get_strategy(strategy or "default")
     steps = -(-len(splits.x_train) // batch_size)
     patience = patience_for(patience, steps)
+    # A TF-IDF text model trains its network on vectors made once (`engine.vectorized`).
+    view = vectorized.training_view(model, splits, validate=validate) \
+        if initial_epoch < epochs else None
+    x_train, x_val = (view.x_train, view.x_val) if view else (splits.x_train, splits.x_val)
     stop = StopOnNonFinite()
     guards = [stop]
     keeper = None
-    val = (data.make_dataset(splits.x_val, splits.y_val, batch_size=batch_size)
+    val = (data.make_dataset(x_val, splits.y_val, batch_size=batch_size)
            if validate else None)
     if keep_start is None:
         keep_start = has_ridge_start(model) and not distribute.is_multi_worker(strategy)
@@ -330,7 +335,7 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
                                start=val if keep_start else None)
         guards.append(keeper)  # before the checkpoint: best weights are on disk first
     if checkpoint is not None:
-        guards.append(checkpoint)
+        guards.append(view.bound(checkpoint) if view else checkpoint)
         if checkpoint.max_share is None:
             checkpoint.max_share = CHECKPOINT_SHARE  # saves sized to the epoch
         if keeper is not None:  # the best weights go to disk with each checkpoint
@@ -342,6 +347,7 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
         # Per-layer figures stay out of the progress bar; the report and the
         # plots read them from the callback's own history.
         watcher = TrainingDiagnostics(probe=splits.x_val if validate else splits.x_train[:256],
+                                      probe_model=view.string_model if view else None,
                                       per_layer_logs=False,
                                       gradient_every=gradient_every(steps),
                                       history=checkpoint.diagnostics_history
@@ -356,13 +362,14 @@ def fit(model, splits, *, epochs, batch_size=64, seed=0, strategy=None, initial_
     start = time.perf_counter()
     history = keras.callbacks.History()
     if initial_epoch < epochs:
-        train = data.epoch_batches(splits.x_train, splits.y_train, batch_size=batch_size,
+        train = data.epoch_batches(x_train, splits.y_train, batch_size=batch_size,
                                    seed=seed, first_epoch=initial_epoch, epochs=epochs)
         if augmentation:
             train = data.training_augmentation(train, augmentation, kind=splits.kind,
                                                num_classes=splits.num_classes, seed=seed)
         history = _fit_in_chunks(
-            model, steps, train, epochs=epochs, initial_epoch=initial_epoch,
+            view.model if view else model, steps, train, epochs=epochs,
+            initial_epoch=initial_epoch,
             steps_per_epoch=steps, validation_data=val, shuffle=False,
             callbacks=[*guards, *(callbacks or [])], verbose=verbose, strategy=strategy)
     stopped = dict(stop.stopped, message=stop.message()) if stop.stopped else None

@@ -169,6 +169,8 @@ KNOBS = {
                        searched=False),
     "embedding_dropout": Knob("regularization", "dropout of whole tokens in training",
                               kinds=_TEXT, searched=False),
+    "tf_idf_units": Knob("architecture", "width of the MLP's blocks on a TF-IDF vector "
+                         "(0: units)", kinds=_TEXT, searched=False),
     "text_bag": Knob("text", "what the MLP gets from a text: token ids or a TF-IDF vector",
                      kinds=_TEXT, searched=False),
 }

@@ -371,3 +371,19 @@ def test_tf_idf_vectors_match_a_numpy_formula_of_the_same_weighting():
     raw = np.array([[3.0, 0.0, 1.0]])
     np.testing.assert_allclose(np.asarray(data.TfIdfNormalization()(raw)),
                                np.log1p(raw) / np.linalg.norm(np.log1p(raw)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("units", ["char", "word"])
+def test_the_tf_idf_vocabulary_pass_finds_what_adapt_finds(units, data_dir):
+    texts = nnrecipes.data.load("sms_spam", data_dir=data_dir).x_train[:120]
+    texts = np.concatenate([texts, np.array(["Ünïcode çafé", "", "tie tie", "a b a b"],
+                                            dtype=object)])
+    fast = data.text_vectorizer_for(texts, text_units=units, word_ngrams=2, char_ngrams=5,
+                                    max_tokens=1500, text_bag="tf_idf")
+    options = dict(split="character", standardize=data.lower_and_mark_ends, ngrams=5) \
+        if units == "char" else dict(split="whitespace", ngrams=2)
+    adapted = keras.layers.TextVectorization(max_tokens=1500, output_mode="tf_idf", **options)
+    adapted.adapt(texts.astype(str))
+    assert fast.get_vocabulary() == adapted.get_vocabulary()
+    probe = tf.constant(["free entry now!! Ünï", "ok lar"])
+    np.testing.assert_allclose(np.asarray(fast(probe)), np.asarray(adapted(probe)), rtol=1e-6)

@@ -30,10 +30,10 @@ def _vectorizer(model):
 @pytest.mark.parametrize("name", nnrecipes.list_recipes())
 def test_every_recipe_declares_the_text_knobs(name):
     declared = nnrecipes.get_recipe(name).hyperparameters("classification")
-    # `text_bag` is the MLP's only (the other families read token ids).
+    # `text_bag` and `tf_idf_units` are the MLP's only (the others read token ids).
     text = [n for n, k in knobs.KNOBS.items() if k.kinds == ("text",)]
-    assert set(text) - {"text_bag", "embedding_dim"} <= set(declared)
-    assert ("text_bag" in declared) == (name == "mlp")
+    assert set(text) - {"text_bag", "tf_idf_units", "embedding_dim"} <= set(declared)
+    assert ("text_bag" in declared) == ("tf_idf_units" in declared) == (name == "mlp")
     assert declared["text_units"]["values"] == list(data.TEXT_UNITS)
     # The MLP's TF-IDF bag reads character n-grams; the others pick by length.
     assert declared["text_units"]["default"] == ("char" if name == "mlp" else "auto")
@@ -201,3 +201,19 @@ def test_auto_builds_the_mlp_for_a_tf_idf_bag():
         nnrecipes.families.auto.RULES["text"][0] == "mlp"
     model = nnrecipes.build("auto", num_classes=2, units=8, **bag)
     assert model.get_layer("block1_dense").kernel.shape[0] == bag["input_shape"][0]
+
+
+def test_tf_idf_units_sets_the_width_of_the_blocks_on_a_tf_idf_vector():
+    from nnrecipes.families.mlp import TF_IDF_UNITS
+
+    recipe = nnrecipes.get_recipe("mlp")
+    small = {"text_units": "word", "max_tokens": 100}
+    assert TF_IDF_UNITS == 0  # the default: `units`
+    model = engine.build_model(recipe, _text_splits(), dict(small, units=16, tf_idf_units=8))
+    assert model.get_layer("block1_dense").units == 8
+    assert model.get_layer("block2_dense").units == 8
+    model = engine.build_model(recipe, _text_splits(), dict(small, units=16))
+    assert model.get_layer("block1_dense").units == 16
+    tokens = engine.build_model(recipe, _text_splits(), dict(small, units=16,
+                                                             text_bag="embedding"))
+    assert tokens.get_layer("block1_dense").units == 16  # token ids: `units` as before
