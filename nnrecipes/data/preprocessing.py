@@ -621,6 +621,7 @@ def text_tokens(texts, *, ngrams=None, split="whitespace",
     """The tokens `TextVectorization` makes of `texts` before its lookup, as a
     `tf.RaggedTensor` (one row per text): the standardization, the split,
     then the n-grams up to `ngrams`, as the layer does them."""
+    tf = _tensorflow("text_tokens")
     x = tf.constant(np.asarray(texts, dtype=object).astype(str))
     if standardize in ("lower", "lower_and_strip_punctuation"):
         x = tf.strings.lower(x)
@@ -655,6 +656,7 @@ def tf_idf_vocabulary(texts, *, max_tokens, ngrams=None, split="whitespace",
     ...                                                max_tokens=3)
     (['b', 'c'], array([0.51..., 0.69...]))
     """
+    tf = _tensorflow("tf_idf_vocabulary")
     tokens = text_tokens(texts, ngrams=ngrams, split=split, standardize=standardize)
     unique, index, counts = tf.unique_with_counts(tokens.flat_values)
     unique, index, counts = unique.numpy(), index.numpy(), counts.numpy()
