@@ -127,8 +127,47 @@ def trial_metrics(fold_results, objective):
     return metrics
 
 
+def searched_values(hp):
+    """The values of `hp` that the search chooses: every hyperparameter but
+    those held fixed (`hp.Fixed`: knobs that do not apply to the data, or
+    that tuning leaves at their defaults).
+
+    Example:
+    >>> hp = keras_tuner.HyperParameters()
+    >>> hp.Fixed("char_ngrams", 5); hp.Choice("units", [32, 64])
+    >>> nnrecipes.tuning.trials.searched_values(hp)
+    {'units': 32}
+    """
+    held = {p.name for p in hp.space
+            if isinstance(p, keras_tuner.engine.hyperparameters.Fixed)}
+    return {name: value for name, value in hp.values.items() if name not in held}
+
+
+def trial_line(trial):
+    """The line printed as a trial begins: its id, then the value of each
+    hyperparameter the search chooses (not those held at a fixed value).
+
+    Example:
+    >>> hp = keras_tuner.HyperParameters()
+    >>> hp.Fixed("char_ngrams", 5); hp.Choice("units", [32, 64])
+    >>> nnrecipes.tuning.trials.trial_line(keras_tuner.engine.trial.Trial(hp, trial_id="07"))
+    'nnrecipes: trial 07 searches units=32 (1 held fixed)'
+    """
+    hp = trial.hyperparameters
+    searched = searched_values(hp)
+    values = ", ".join(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+                       for name, value in searched.items() if not name.startswith("tuner/"))
+    held = len(hp.values) - len(searched)
+    return (f"nnrecipes: trial {trial.trial_id} searches {values or 'nothing'}"
+            + (f" ({held} held fixed)" if held else ""))
+
+
 class _RecipeTrialRunner:
     """Mixed into KerasTuner's tuners: runs one trial over every fold.
+
+    KerasTuner's own trial table lists every hyperparameter, those held at a
+    fixed value too (a text knob on images, say), so it is turned off
+    (`oracle.verbose = 0`) and each trial prints `trial_line` instead.
 
     For Hyperband, a trial that continues an earlier one (`tuner/trial_id`)
     starts each fold from that trial's weights for the same fold.
@@ -147,6 +186,12 @@ class _RecipeTrialRunner:
         self._nn_patience = patience
         self._nn_ran = []
         _make_oracle_saves_atomic(self.oracle, self.project_dir)
+        if isinstance(self.oracle, keras_tuner.Oracle):
+            self.oracle.verbose = 0  # `trial_line` shows what is searched
+
+    def on_trial_begin(self, trial):
+        super().on_trial_begin(trial)
+        print(trial_line(trial), flush=True)
 
     def save(self):
         # As `BaseTuner.save`, with atomic writes (see `_make_oracle_saves_atomic`).

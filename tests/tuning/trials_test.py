@@ -95,3 +95,13 @@ def test_a_trials_metrics_are_the_folds_means_and_the_objectives_spread():
              {"val_loss": 0.4, "loss": 0.3, "best_epoch": 3}]
     metrics = trials.trial_metrics(folds, keras_tuner.Objective("val_loss", "min"))
     assert metrics == pytest.approx({"val_loss": 0.3, "loss": 0.2, "val_loss_std": 0.1})
+
+
+def test_a_trial_line_names_only_what_the_search_chooses():
+    hp = keras_tuner.HyperParameters()
+    hp.Fixed("char_ngrams", 5)
+    hp.Choice("units", [32, 64])
+    hp.Float("learning_rate", 1e-4, 1e-2, sampling="log")
+    assert trials.searched_values(hp) == {"units": 32, "learning_rate": 1e-4}
+    line = trials.trial_line(keras_tuner.engine.trial.Trial(hp, trial_id="07"))
+    assert line == "nnrecipes: trial 07 searches units=32, learning_rate=0.0001 (1 held fixed)"
