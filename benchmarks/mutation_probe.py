@@ -32,7 +32,7 @@ MUTATIONS = {
         "learning_rate=1e-3, initializer=", "learning_rate=1e-5, initializer=",
         ["tests/training_test.py::test_learns_real_data_well_above_chance"]),
     "grad_norm_scaled_by_two": (
-        "nnrecipes/diagnostics/gradients.py",
+        "nnrecipes/diagnostics/grad_figures.py",
         "global_norm = ops.sqrt(ops.sum(ops.stack(total)))",
         "global_norm = 2.0 * ops.sqrt(ops.sum(ops.stack(total)))",
         ["tests/diagnostics/gradients_test.py"]),
@@ -59,8 +59,8 @@ MUTATIONS = {
         ["tests/tuning/cv_test.py"]),
     "cv_scores_one_fold": (
         "nnrecipes/tuning/trials.py",
-        "            metrics[key] = float(np.mean(column))",
-        "            metrics[key] = float(column[0])",
+        "            metrics[key] = float(np.mean([r[key] for r in fold_results if key in r]))",
+        "            metrics[key] = float([r[key] for r in fold_results if key in r][0])",
         ["tests/tuning/search_test.py"]),
     "health_overfitting_never_fires": (
         "nnrecipes/diagnostics/health.py",

@@ -228,8 +228,11 @@ def _tmpfs_available():
 def test_a_real_full_disk_is_one_clear_error(tmp_path):
     if not _tmpfs_available():
         pytest.skip("needs `unshare -rm` to mount a small tmpfs (user namespaces)")
+    # Three conv blocks (8x8 digits get two by default): a checkpoint larger
+    # than the 3 MB disk, so the first one fails.
     script = (f"mount -t tmpfs -o size=3m tmpfs /mnt && cd {ROOT} && {sys.executable} -m "
-              "nnrecipes train cnn --epochs 2 --export-dir /mnt/D --verbose 0; echo rc=$?; "
+              "nnrecipes train cnn --epochs 2 --conv-blocks 3 --export-dir /mnt/D --verbose 0; "
+              "echo rc=$?; "
               "find /mnt/D")
     done = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True,
                           text=True, timeout=TIMEOUT, env=ENV)

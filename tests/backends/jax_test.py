@@ -38,9 +38,10 @@ def _inputs(kind, n=16, seed=0):
 
 def _small(name):
     """Small widths, so each recipe's fit takes a moment."""
-    return {"mlp": dict(units=8), "tabm": dict(units=8, k=4), "cnn": dict(filters=8),
-            "rnn": dict(units=8), "lstm": dict(units=8), "gru": dict(units=8),
-            "transformer": dict(embed_dim=8, num_heads=2, ff_dim=8)}.get(name, {})
+    return {"mlp": dict(units=8), "tabm": dict(units=8, k=4),
+            "cnn": dict(filters=8, conv_blocks=1), "rnn": dict(units=8), "lstm": dict(units=8),
+            "gru": dict(units=8),
+            "transformer": dict(embed_dim=8, num_heads=2, ff_dim=8, num_blocks=1)}.get(name, {})
 
 
 def _kept(name, values):
