@@ -197,7 +197,7 @@ def _train_portfolio(splits, choice, call):
         auto.NAME, splits.name, call["name"]))
     _check_version_free(model_dir, call["export"], call["version"], call["overwrite"],
                         call["export_dir"])
-    task = "classification" if splits.num_classes is not None else "regression"
+    task = engine.task_of(splits, forecasting=False)
     options = portfolio.Options(
         model_dir=model_dir, epochs=call["epochs"], batch_size=call["batch_size"],
         seed=call["seed"], deterministic=call["deterministic"], strategy=call["strategy"],

@@ -34,6 +34,7 @@ from nnrecipes.engine.outcome import conclude
 from nnrecipes.engine.run import DEFAULT_MONITOR
 from nnrecipes.engine.run import DEFAULT_PATIENCE
 from nnrecipes.engine.run import FitResult
+from nnrecipes.engine.run import task_of
 from nnrecipes.engine.session import Run
 from nnrecipes.registry import get_recipe
 
@@ -369,7 +370,7 @@ def describe(trained, skipped, best, members, average_error, splits, *, cross_va
     scored_by = (f"{CV_FOLDS}-fold cross-validation on train + validation (fewer than "
                  f"{SMALL_DATA_ROWS:,} examples), the pick refit on both" if cross_validated
                  else "the validation split")
-    metric = "accuracy" if splits.num_classes is not None else "rmse"
+    metric = "accuracy" if task_of(splits) == "classification" else "rmse"
 
     def figure(error):
         return round(1.0 - error if metric == "accuracy" else error, 6)
